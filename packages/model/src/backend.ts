@@ -1,0 +1,96 @@
+/**
+ * Chooses and initialises the tfjs backend for the CVAE: tfjs-node when it is
+ * installed, else wasm (XNNPACK) with the cvae kernels, else cpu with the cvae kernels.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import { registerCvaeKernels } from './kernels';
+
+export type BackendPreference = 'auto' | 'tfjs-node' | 'wasm' | 'cpu';
+
+export interface BackendChoice {
+  name: 'tensorflow' | 'wasm' | 'cpu';
+  preference: BackendPreference;
+  reason: string;
+}
+
+const PREFERENCES: readonly BackendPreference[] = ['auto', 'tfjs-node', 'wasm', 'cpu'];
+const TFJS_NODE = '@tensorflow/tfjs-node';
+
+export function parseBackendPreference(value: string, source: string): BackendPreference {
+  const normalised = value.trim().toLowerCase();
+  const match = PREFERENCES.find((p) => p === normalised);
+  if (match == null) {
+    throw new Error(`${source}: unknown backend "${value}"; expected one of ${PREFERENCES.join(', ')}`);
+  }
+  return match;
+}
+
+/** Loads tfjs-node lazily (it is an optional dependency); returns why it is unusable, or null if it loaded. */
+function loadTfjsNode(): string | null {
+  try {
+    // A computed name keeps bundlers and tsc from requiring the optional package at build time.
+    const name: string = TFJS_NODE;
+    require(name);
+    return null;
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    return code === 'MODULE_NOT_FOUND' ? `${TFJS_NODE} is not installed` : `${TFJS_NODE} failed to load (${(error as Error).message})`;
+  }
+}
+
+async function activate(name: BackendChoice['name']): Promise<boolean> {
+  registerCvaeKernels(name);
+  const ok = await tf.setBackend(name);
+  if (ok) await tf.ready();
+  return ok && tf.getBackend() === name;
+}
+
+const KERNEL_NOTE: Record<BackendChoice['name'], string> = {
+  tensorflow: 'tfjs-node (native TensorFlow)',
+  wasm: 'wasm (XNNPACK) with cvae kernels',
+  cpu: 'cpu (plain JS) with cvae kernels',
+};
+
+async function chooseExplicit(preference: Exclude<BackendPreference, 'auto'>): Promise<BackendChoice> {
+  const name: BackendChoice['name'] = preference === 'tfjs-node' ? 'tensorflow' : preference;
+  if (name === 'tensorflow') {
+    const problem = loadTfjsNode();
+    if (problem != null) throw new Error(`backend tfjs-node was requested but ${problem}; use --backend wasm or cpu`);
+  }
+  if (!(await activate(name))) throw new Error(`backend ${preference} was requested but failed to initialise`);
+  return { name, preference, reason: `${preference}: requested; using ${KERNEL_NOTE[name]}` };
+}
+
+async function chooseAuto(): Promise<BackendChoice> {
+  const nodeProblem = loadTfjsNode();
+  if (nodeProblem == null && (await activate('tensorflow'))) {
+    return { name: 'tensorflow', preference: 'auto', reason: `auto: ${TFJS_NODE} is installed; using ${KERNEL_NOTE.tensorflow}` };
+  }
+  const why = nodeProblem ?? `${TFJS_NODE} failed to initialise`;
+  if (await activate('wasm')) {
+    return { name: 'wasm', preference: 'auto', reason: `auto: ${why}; using ${KERNEL_NOTE.wasm}` };
+  }
+  if (await activate('cpu')) {
+    return { name: 'cpu', preference: 'auto', reason: `auto: ${why} and wasm failed to initialise; using ${KERNEL_NOTE.cpu}` };
+  }
+  throw new Error('auto: no tfjs backend could be initialised (tried tfjs-node, wasm, cpu)');
+}
+
+let current: BackendChoice | undefined;
+
+/**
+ * Initialises the backend for `preference` (default: $CVAE_BACKEND, else 'auto').
+ * An explicitly requested backend that is unavailable throws; there is no silent fallback.
+ * Repeated calls with the same preference return the existing choice at once.
+ */
+export async function initBackend(preference?: BackendPreference | string): Promise<BackendChoice> {
+  const envValue = process.env['CVAE_BACKEND'];
+  const wanted = preference != null
+    ? parseBackendPreference(preference, 'backend preference')
+    : envValue != null && envValue !== '' ? parseBackendPreference(envValue, 'CVAE_BACKEND') : 'auto';
+  if (current != null && current.preference === wanted && tf.getBackend() === current.name) return current;
+  current = wanted === 'auto' ? await chooseAuto() : await chooseExplicit(wanted);
+  return current;
+}

@@ -1,0 +1,420 @@
+import { createHash, randomBytes } from 'crypto';
+import { promises as fs } from 'fs';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { ArchitectureSummary, CVAE, architectureSummary } from './cvae';
+import {
+  MODEL_JSON_FILE,
+  WEIGHTS_FILE,
+  fileSystemIOHandler,
+  fsyncDirectory,
+  oneLine,
+  parseModelJson,
+  writeFileDurably,
+} from './fs-io-handler';
+
+export const CHECKPOINT_FORMAT_VERSION = 1;
+export const MANIFEST_FILE = 'manifest.json';
+const MODEL_PARTS = ['encoder', 'decoder'] as const;
+type ModelPart = (typeof MODEL_PARTS)[number];
+
+export interface CheckpointMetadata {
+  epoch: number;
+  step: number;
+  seeds: Record<string, number>;
+  dataset?: Record<string, unknown>;
+  backend: string;
+  extra?: Record<string, unknown>;
+}
+
+export interface CheckpointManifest {
+  formatVersion: typeof CHECKPOINT_FORMAT_VERSION;
+  latentDim: number;
+  architecture: ArchitectureSummary;
+  epoch: number;
+  step: number;
+  seeds: Record<string, number>;
+  dataset?: Record<string, unknown>;
+  backend: string;
+  tfjsVersion: string;
+  createdAt: string;
+  /** sha256 (hex) of every file in the checkpoint except manifest.json, keyed by relative path. */
+  files: Record<string, string>;
+  extra?: Record<string, unknown>;
+}
+
+/** Extra files (e.g. optimizer state) are read on demand and re-verified against the manifest. */
+export interface CheckpointExtraFiles {
+  names: string[];
+  read(name: string): Promise<Uint8Array>;
+}
+
+export interface LoadedCheckpoint {
+  model: CVAE;
+  manifest: CheckpointManifest;
+  extraFiles: CheckpointExtraFiles;
+}
+
+/** One-line message: `checkpoint <dir>: <file> <what is wrong>`. */
+export class CheckpointError extends Error {
+  constructor(
+    readonly checkpointDir: string,
+    readonly file: string | undefined,
+    problem: string,
+  ) {
+    super(`checkpoint ${checkpointDir}: ${file === undefined ? '' : `${file} `}${problem}`.replace(/\s+/g, ' '));
+    this.name = 'CheckpointError';
+  }
+}
+
+/**
+ * Writes a complete checkpoint to a sibling temp directory, fsyncs it, then swaps it into `dir`
+ * with renames. At every instant the disk holds a complete old or new checkpoint, and a
+ * reader of `dir` never sees a half-written one. Concurrent saves to one `dir` are not supported.
+ */
+export async function saveCheckpoint(
+  dir: string,
+  model: CVAE,
+  meta: CheckpointMetadata,
+  extraFiles: Record<string, Uint8Array> = {},
+): Promise<CheckpointManifest> {
+  assertMetadata(dir, meta);
+  Object.keys(extraFiles).forEach((name) => assertExtraFileName(dir, name));
+  const target = path.resolve(dir);
+  await fs.mkdir(path.dirname(target), { recursive: true });
+  const staging = `${target}.tmp-${process.pid}-${randomSuffix()}`;
+  try {
+    await fs.mkdir(staging);
+    const manifest = await writeCheckpointFiles(staging, model, meta, extraFiles);
+    await swapIntoPlace(staging, target);
+    await removeLeftoversOfCrashedSaves(target);
+    return manifest;
+  } catch (error) {
+    await fs.rm(staging, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** Verifies hashes, weight sizes and architecture without building a model. */
+export async function verifyCheckpoint(dir: string): Promise<CheckpointManifest> {
+  return verifyFiles(dir, await readableCheckpointDir(dir));
+}
+
+export async function loadCheckpoint(dir: string, opts: { expectLatentDim?: number } = {}): Promise<LoadedCheckpoint> {
+  const source = await readableCheckpointDir(dir);
+  const manifest = await verifyFiles(dir, source);
+  if (opts.expectLatentDim !== undefined && manifest.latentDim !== opts.expectLatentDim) {
+    throw new CheckpointError(dir, MANIFEST_FILE, `has latentDim ${manifest.latentDim}, expected ${opts.expectLatentDim}`);
+  }
+  const encoder = await loadModelPart(dir, source, 'encoder', manifest);
+  const decoder = await loadModelPart(dir, source, 'decoder', manifest);
+  let model: CVAE;
+  try {
+    model = CVAE.fromModels(encoder, decoder, manifest.latentDim);
+  } catch (error) {
+    encoder.dispose();
+    decoder.dispose();
+    throw new CheckpointError(dir, undefined, `models do not fit latentDim ${manifest.latentDim}: ${oneLine(error)}`);
+  }
+  return { model, manifest, extraFiles: extraFileReader(dir, source, manifest) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Saving
+
+async function writeCheckpointFiles(
+  staging: string,
+  model: CVAE,
+  meta: CheckpointMetadata,
+  extraFiles: Record<string, Uint8Array>,
+): Promise<CheckpointManifest> {
+  for (const part of MODEL_PARTS) {
+    await model[part].save(fileSystemIOHandler(path.join(staging, part)));
+  }
+  for (const [name, bytes] of Object.entries(extraFiles)) {
+    await fs.mkdir(path.dirname(path.join(staging, name)), { recursive: true });
+    await writeFileDurably(path.join(staging, name), bytes);
+  }
+  const fileNames = [...MODEL_PARTS.flatMap((part) => [`${part}/${MODEL_JSON_FILE}`, `${part}/${WEIGHTS_FILE}`]), ...Object.keys(extraFiles)];
+  const manifest = buildManifest(model.latentDim, meta, await hashFiles(staging, fileNames));
+  // The manifest is written last: a directory holding one is complete.
+  await writeFileDurably(path.join(staging, MANIFEST_FILE), new TextEncoder().encode(`${JSON.stringify(manifest, null, 2)}\n`));
+  for (const subdir of new Set(fileNames.map((name) => path.dirname(path.join(staging, name))))) {
+    await fsyncDirectory(subdir);
+  }
+  await fsyncDirectory(staging);
+  return manifest;
+}
+
+function buildManifest(latentDim: number, meta: CheckpointMetadata, files: Record<string, string>): CheckpointManifest {
+  return {
+    formatVersion: CHECKPOINT_FORMAT_VERSION,
+    latentDim,
+    architecture: architectureSummary(latentDim),
+    epoch: meta.epoch,
+    step: meta.step,
+    seeds: meta.seeds,
+    ...(meta.dataset === undefined ? {} : { dataset: meta.dataset }),
+    backend: meta.backend,
+    tfjsVersion: tf.version_core,
+    createdAt: new Date().toISOString(),
+    files,
+    ...(meta.extra === undefined ? {} : { extra: meta.extra }),
+  };
+}
+
+/** Hashes what is on disk (read back), so the manifest vouches for the bytes actually written. */
+async function hashFiles(root: string, names: string[]): Promise<Record<string, string>> {
+  const files: Record<string, string> = {};
+  for (const name of names) files[name] = sha256(await fs.readFile(path.join(root, name)));
+  return files;
+}
+
+async function swapIntoPlace(staging: string, target: string): Promise<void> {
+  const retired = `${target}.old-${process.pid}-${randomSuffix()}`;
+  const hadPrevious = await renameIfExists(target, retired);
+  try {
+    await fs.rename(staging, target);
+  } catch (error) {
+    if (hadPrevious) await fs.rename(retired, target);
+    throw error;
+  }
+  await fsyncDirectory(path.dirname(target));
+  if (hadPrevious) await fs.rm(retired, { recursive: true, force: true });
+}
+
+/**
+ * A crash mid-save can leave `<dir>.old-*` (between the two renames) and `<dir>.tmp-<pid>-*`
+ * (while staging). Once a new checkpoint is in place, old ones are obsolete; temp ones are
+ * removed only if their writer process is gone.
+ */
+async function removeLeftoversOfCrashedSaves(target: string): Promise<void> {
+  const base = path.basename(target);
+  for (const entry of await fs.readdir(path.dirname(target))) {
+    const isRetired = entry.startsWith(`${base}.old-`);
+    const staleStagingPid = entry.startsWith(`${base}.tmp-`) ? Number(entry.slice(base.length + 5).split('-')[0]) : NaN;
+    if (isRetired || (Number.isInteger(staleStagingPid) && !isProcessAlive(staleStagingPid))) {
+      await fs.rm(path.join(path.dirname(target), entry), { recursive: true, force: true });
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Verifying and loading
+
+/**
+ * `dir` itself, or — if a save crashed between its two renames so `dir` is missing — the
+ * complete previous checkpoint that was parked at `<dir>.old-*`.
+ */
+async function readableCheckpointDir(dir: string): Promise<string> {
+  const target = path.resolve(dir);
+  if (await exists(target)) return target;
+  const base = path.basename(target);
+  const parent = path.dirname(target);
+  const entries = (await exists(parent)) ? await fs.readdir(parent) : [];
+  for (const entry of entries.filter((e) => e.startsWith(`${base}.old-`)).sort()) {
+    if (await exists(path.join(parent, entry, MANIFEST_FILE))) return path.join(parent, entry);
+  }
+  return target;
+}
+
+async function verifyFiles(dir: string, source: string): Promise<CheckpointManifest> {
+  const manifest = await readManifest(dir, source);
+  for (const part of MODEL_PARTS) {
+    const modelJson = parseModelJson(
+      await readVerified(dir, source, manifest, `${part}/${MODEL_JSON_FILE}`),
+      `checkpoint ${dir}: ${part}/${MODEL_JSON_FILE}`,
+    );
+    await verifyWeights(dir, source, manifest, part, modelJson);
+  }
+  const modelFiles = new Set(MODEL_PARTS.flatMap((part) => [`${part}/${MODEL_JSON_FILE}`, `${part}/${WEIGHTS_FILE}`]));
+  for (const name of Object.keys(manifest.files).filter((n) => !modelFiles.has(n))) {
+    await readVerified(dir, source, manifest, name);
+  }
+  return manifest;
+}
+
+async function verifyWeights(dir: string, source: string, manifest: CheckpointManifest, part: ModelPart, modelJson: tf.io.ModelJSON): Promise<void> {
+  const modelJsonName = `${part}/${MODEL_JSON_FILE}`;
+  const groups = modelJson.weightsManifest;
+  if (groups.length !== 1 || groups[0].paths.length !== 1 || groups[0].paths[0] !== WEIGHTS_FILE) {
+    throw new CheckpointError(dir, modelJsonName, `must list exactly one weights file "${WEIGHTS_FILE}"`);
+  }
+  const specs = groups[0].weights;
+  assertLatentDimOfWeights(dir, modelJsonName, part, specs, manifest.latentDim);
+  const weightsName = `${part}/${WEIGHTS_FILE}`;
+  const bytes = await readFileOrFail(dir, source, weightsName);
+  const expectedBytes = specs.reduce((total, spec) => total + weightByteLength(dir, modelJsonName, spec), 0);
+  if (bytes.byteLength !== expectedBytes) {
+    throw new CheckpointError(dir, weightsName, `is ${bytes.byteLength} bytes, expected ${expectedBytes} from the weight specs in ${modelJsonName} (truncated or corrupted)`);
+  }
+  assertHash(dir, manifest, weightsName, bytes);
+}
+
+/** The first decoder weight is the [latentDim, units] dense kernel; the last encoder weight the 2·latentDim bias. */
+function assertLatentDimOfWeights(dir: string, file: string, part: ModelPart, specs: tf.io.WeightsManifestEntry[], latentDim: number): void {
+  const spec = part === 'decoder' ? specs[0] : specs[specs.length - 1];
+  const expected = part === 'decoder' ? latentDim : 2 * latentDim;
+  if (spec?.shape[0] !== expected) {
+    throw new CheckpointError(dir, file, `weight ${spec?.name ?? '(none)'} has shape [${spec?.shape ?? ''}], which does not fit manifest latentDim ${latentDim}`);
+  }
+}
+
+const BYTES_PER_ELEMENT: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2 };
+
+function weightByteLength(dir: string, file: string, spec: tf.io.WeightsManifestEntry): number {
+  const storedDtype = spec.quantization?.dtype ?? spec.dtype;
+  const bytesPerElement = BYTES_PER_ELEMENT[storedDtype];
+  if (bytesPerElement === undefined) throw new CheckpointError(dir, file, `weight ${spec.name} has unsupported dtype ${storedDtype}`);
+  return spec.shape.reduce((n, dim) => n * dim, 1) * bytesPerElement;
+}
+
+async function readManifest(dir: string, source: string): Promise<CheckpointManifest> {
+  let text: string;
+  try {
+    text = await fs.readFile(path.join(source, MANIFEST_FILE), 'utf8');
+  } catch (error) {
+    const problem = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'is missing (not a checkpoint directory, or its save never completed)' : `cannot be read (${oneLine(error)})`;
+    throw new CheckpointError(dir, MANIFEST_FILE, problem);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new CheckpointError(dir, MANIFEST_FILE, `is not valid JSON (${oneLine(error)})`);
+  }
+  return validateManifest(dir, parsed);
+}
+
+function validateManifest(dir: string, parsed: unknown): CheckpointManifest {
+  const fail = (problem: string): never => {
+    throw new CheckpointError(dir, MANIFEST_FILE, problem);
+  };
+  if (typeof parsed !== 'object' || parsed === null) return fail('must be a JSON object');
+  const m = parsed as Partial<CheckpointManifest>;
+  if (m.formatVersion !== CHECKPOINT_FORMAT_VERSION) fail(`has formatVersion ${String(m.formatVersion)}, this code reads version ${CHECKPOINT_FORMAT_VERSION}`);
+  if (!Number.isInteger(m.latentDim) || (m.latentDim as number) < 1) fail(`has latentDim ${String(m.latentDim)}, expected a positive integer`);
+  if (!Number.isInteger(m.epoch) || !Number.isInteger(m.step)) fail('must have integer epoch and step');
+  if (typeof m.files !== 'object' || m.files === null) return fail('must have a "files" object of sha256 hashes');
+  for (const [name, hash] of Object.entries(m.files)) {
+    if (!isSafeRelativePath(name)) fail(`lists unsafe file path "${name}"`);
+    if (typeof hash !== 'string' || !/^[0-9a-f]{64}$/.test(hash)) fail(`has an invalid sha256 for ${name}`);
+  }
+  for (const part of MODEL_PARTS) {
+    for (const file of [MODEL_JSON_FILE, WEIGHTS_FILE]) {
+      if (!(`${part}/${file}` in m.files)) fail(`does not list ${part}/${file}`);
+    }
+  }
+  const latentDim = m.latentDim as number;
+  if (JSON.stringify(m.architecture) !== JSON.stringify(architectureSummary(latentDim))) {
+    fail(`architecture does not match this code's CVAE with latentDim ${latentDim}`);
+  }
+  return m as CheckpointManifest;
+}
+
+async function readFileOrFail(dir: string, source: string, name: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await fs.readFile(path.join(source, name)));
+  } catch (error) {
+    const problem = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'is missing' : `cannot be read (${oneLine(error)})`;
+    throw new CheckpointError(dir, name, problem);
+  }
+}
+
+async function readVerified(dir: string, source: string, manifest: CheckpointManifest, name: string): Promise<Uint8Array> {
+  const bytes = await readFileOrFail(dir, source, name);
+  assertHash(dir, manifest, name, bytes);
+  return bytes;
+}
+
+function assertHash(dir: string, manifest: CheckpointManifest, name: string, bytes: Uint8Array): void {
+  if (sha256(bytes) !== manifest.files[name]) {
+    throw new CheckpointError(dir, name, 'sha256 mismatch (file changed or corrupted)');
+  }
+}
+
+/** Loads through the fs IOHandler, hash-checking the exact bytes tfjs parses. */
+async function loadModelPart(dir: string, source: string, part: ModelPart, manifest: CheckpointManifest): Promise<tfl.LayersModel> {
+  const handler = fileSystemIOHandler(path.join(source, part), {
+    onFileRead: (fileName, bytes) => assertHash(dir, manifest, `${part}/${fileName}`, bytes),
+  });
+  try {
+    return await tfl.loadLayersModel(handler);
+  } catch (error) {
+    if (error instanceof CheckpointError) throw error;
+    throw new CheckpointError(dir, `${part}/${MODEL_JSON_FILE}`, `cannot be loaded as a Layers model (${oneLine(error)})`);
+  }
+}
+
+function extraFileReader(dir: string, source: string, manifest: CheckpointManifest): CheckpointExtraFiles {
+  const modelFiles = new Set(MODEL_PARTS.flatMap((part) => [`${part}/${MODEL_JSON_FILE}`, `${part}/${WEIGHTS_FILE}`]));
+  const names = Object.keys(manifest.files).filter((name) => !modelFiles.has(name));
+  return {
+    names,
+    read: async (name) => {
+      if (!names.includes(name)) throw new CheckpointError(dir, name, `is not an extra file of this checkpoint (has: ${names.join(', ') || 'none'})`);
+      return readVerified(dir, source, manifest, name);
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers
+
+function assertMetadata(dir: string, meta: CheckpointMetadata): void {
+  if (!Number.isInteger(meta.epoch) || meta.epoch < 0 || !Number.isInteger(meta.step) || meta.step < 0) {
+    throw new CheckpointError(dir, undefined, `epoch and step must be non-negative integers, got epoch ${meta.epoch}, step ${meta.step}`);
+  }
+  if (typeof meta.backend !== 'string' || meta.backend === '') {
+    throw new CheckpointError(dir, undefined, 'metadata.backend must name the tfjs backend');
+  }
+}
+
+function assertExtraFileName(dir: string, name: string): void {
+  const reserved = name === MANIFEST_FILE || MODEL_PARTS.some((part) => name.startsWith(`${part}/`));
+  if (!isSafeRelativePath(name) || reserved) {
+    throw new CheckpointError(dir, name, 'is not allowed as an extra file name (use a relative path outside encoder/ and decoder/, e.g. "optimizer/state.bin")');
+  }
+}
+
+/** Forward-slash relative path with no empty, "." or ".." segments. */
+function isSafeRelativePath(name: string): boolean {
+  return name.length > 0 && !name.includes('\\') && !path.posix.isAbsolute(name) && name.split('/').every((s) => s !== '' && s !== '.' && s !== '..');
+}
+
+async function renameIfExists(from: string, to: string): Promise<boolean> {
+  try {
+    await fs.rename(from, to);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await fs.stat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+function randomSuffix(): string {
+  return randomBytes(6).toString('hex');
+}

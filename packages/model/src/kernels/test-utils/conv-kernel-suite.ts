@@ -1,0 +1,31 @@
+/** One describe block per kernel: ours on `backendName` vs tfjs's stock cpu kernel, over CONV_CASES. */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import { registerCvaeKernels } from '../index';
+import { CONV_CASES, convKernelCall, registeredKernel, relativeMaxError, runKernel, stockCpuKernel } from './kernel-harness';
+
+const TOLERANCE = 1e-4;
+
+export function describeConvKernelAgainstStockCpu(kernelName: 'Conv2D' | 'Conv2DBackpropFilter' | 'Conv2DBackpropInput', backendName: 'wasm' | 'cpu'): void {
+  describe(`${backendName} ${kernelName} (cvae kernel) vs tfjs stock cpu`, () => {
+    beforeAll(async () => {
+      await tf.setBackend(backendName);
+      await tf.ready();
+      await tf.setBackend('cpu');
+      registerCvaeKernels(backendName);
+    });
+
+    it('is the registered kernel, replacing tfjs', () => {
+      expect(registeredKernel(kernelName, backendName)).not.toBe(stockCpuKernel(kernelName));
+    });
+
+    it.each(CONV_CASES.map((c, i) => [c.label, c, i] as const))('%s', (_label, c, i) => {
+      const { inputs, attrs } = convKernelCall(kernelName, c, 1000 + 17 * i);
+      const expected = runKernel('cpu', stockCpuKernel(kernelName), inputs, attrs);
+      const actual = runKernel(backendName, registeredKernel(kernelName, backendName), inputs, attrs);
+      expect(actual.shape).toEqual(expected.shape);
+      expect(relativeMaxError(actual, expected)).toBeLessThanOrEqual(TOLERANCE);
+    });
+  });
+}

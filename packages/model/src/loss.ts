@@ -1,0 +1,70 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { CVAE } from './cvae';
+
+const LOG_2PI = Math.log(2 * Math.PI);
+
+export type KlEstimator = 'monte-carlo' | 'analytic';
+
+export interface ElboOptions {
+  /**
+   * 'monte-carlo' (the tutorial's estimator): log p(z) − log q(z|x) at the single sample z.
+   * 'analytic': −KL(q(z|x) ‖ N(0, I)) in closed form; same expectation, lower variance.
+   */
+  kl?: KlEstimator;
+}
+
+/**
+ * Element-wise −[x·log σ(l) + (1−x)·log(1−σ(l))], written as
+ * max(l, 0) − l·x + log(1 + exp(−|l|)) so large |l| neither overflows exp nor hits log(0).
+ * Uses relu/abs/exp/log1p only, all of which the cpu and wasm backends implement.
+ */
+export function sigmoidCrossEntropyWithLogits(logits: tf.Tensor, labels: tf.Tensor): tf.Tensor {
+  return tf.tidy(() =>
+    tf.add(tf.sub(tf.relu(logits), tf.mul(logits, labels)), tf.log1p(tf.exp(tf.neg(tf.abs(logits))))),
+  );
+}
+
+/**
+ * log N(sample; mean, exp(logvar)) summed over the latent axis (axis 1) → one value per example.
+ * `mean`/`logvar` may be scalars (e.g. 0 and 0 for the standard-normal prior).
+ */
+export function logNormalPdf(sample: tf.Tensor2D, mean: tf.Tensor | number, logvar: tf.Tensor | number): tf.Tensor1D {
+  return tf.tidy(() => {
+    const squaredDistance = tf.square(tf.sub(sample, mean));
+    const perDimension = tf.mul(-0.5, tf.add(tf.add(tf.mul(squaredDistance, tf.exp(tf.neg(logvar))), logvar), LOG_2PI));
+    return tf.sum(perDimension, 1) as tf.Tensor1D;
+  });
+}
+
+/** KL(N(mean, exp(logvar)) ‖ N(0, I)) per example = 0.5·Σ(exp(logvar) + mean² − 1 − logvar). */
+export function analyticKl(mean: tf.Tensor2D, logvar: tf.Tensor2D): tf.Tensor1D {
+  return tf.tidy(() => {
+    const perDimension = tf.sub(tf.sub(tf.add(tf.exp(logvar), tf.square(mean)), 1), logvar);
+    return tf.mul(0.5, tf.sum(perDimension, 1)) as tf.Tensor1D;
+  });
+}
+
+/**
+ * Single-sample ELBO estimate per example (higher is better):
+ *   log p(x|z) + log p(z) − log q(z|x)     ('monte-carlo'), or
+ *   log p(x|z) − KL(q(z|x) ‖ N(0, I))      ('analytic'),
+ * with z = mean + exp(logvar/2)·eps. `eps` ([batch, latentDim]) is explicit so that results
+ * are reproducible and comparable across backends.
+ */
+export function elboPerExample(model: CVAE, x: tf.Tensor4D, eps: tf.Tensor2D, { kl = 'monte-carlo' }: ElboOptions = {}): tf.Tensor1D {
+  return tf.tidy(() => {
+    const { mean, logvar } = model.encode(x);
+    const z = model.reparameterize(mean, logvar, eps);
+    const logits = model.decode(z);
+    const logPxGivenZ = tf.neg(tf.sum(sigmoidCrossEntropyWithLogits(logits, x), [1, 2, 3]));
+    if (kl === 'analytic') return tf.sub(logPxGivenZ, analyticKl(mean, logvar)) as tf.Tensor1D;
+    const logPz = logNormalPdf(z, 0, 0);
+    const logQzGivenX = logNormalPdf(z, mean, logvar);
+    return tf.sub(tf.add(logPxGivenZ, logPz), logQzGivenX) as tf.Tensor1D;
+  });
+}
+
+/** Training loss: −ELBO averaged over the batch (a scalar, differentiable w.r.t. the model's variables). */
+export function negativeElbo(model: CVAE, x: tf.Tensor4D, eps: tf.Tensor2D, opts: ElboOptions = {}): tf.Scalar {
+  return tf.tidy(() => tf.neg(tf.mean(elboPerExample(model, x, eps, opts))) as tf.Scalar);
+}
