@@ -1,5 +1,20 @@
 import type { Command } from '../command';
+import { benchCommand } from './bench';
 import { dataInfoCommand } from './data-info';
+import { evalCommand } from './eval';
+import { goldenCheckCommand, goldenUpdateCommand } from './golden';
+import { sampleCommand } from './sample';
+import { trainCommand } from './train';
+import { viewCommand } from './view';
 
 /** Every subcommand of `cvae`, in the order `cvae --help` lists them. */
-export const COMMANDS: Command[] = [dataInfoCommand];
+export const COMMANDS: Command[] = [
+  dataInfoCommand,
+  trainCommand,
+  evalCommand,
+  sampleCommand,
+  goldenCheckCommand,
+  goldenUpdateCommand,
+  viewCommand,
+  benchCommand,
+];

@@ -1,0 +1,86 @@
+import { mkdtempSync } from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { runCli } from '../cli';
+import type { Io } from '../command';
+import { evalCommand } from './eval';
+import { goldenCheckCommand, goldenUpdateCommand } from './golden';
+import { sampleCommand } from './sample';
+
+const COMMANDS = [evalCommand, sampleCommand, goldenUpdateCommand, goldenCheckCommand];
+
+async function run(...argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const io: Io = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), isTTY: false };
+  const code = await runCli(argv, io, COMMANDS);
+  return { code, stdout, stderr };
+}
+
+const missing = path.join(mkdtempSync(path.join(os.tmpdir(), 'cvae-cli-')), 'no-such-checkpoint');
+
+describe('cvae eval / sample / golden: bad input', () => {
+  test.each([
+    [['eval', '--checkpoint', missing], `cvae: checkpoint directory ${missing} does not exist\n`],
+    [['eval', '--checkpoint', missing, '--limit', 'ten'], "cvae: --limit must be an integer in [1, 10000], got 'ten'\n"],
+    [['eval', '--limit', '0'], "cvae: --limit must be an integer in [1, 10000], got '0'\n"],
+    [['eval', '--iw-samples', '-1'], "cvae: --iw-samples must be an integer in [0, 10000], got '-1'\n"],
+    [['eval', '--backend', 'gpu'], "cvae: --backend must be one of auto, wasm, cpu, tfjs-node, got 'gpu'\n"],
+    [['sample', '--checkpoint', missing, '--kind', 'prior', '--seed', '1', '--out', 'a.png'], `cvae: checkpoint directory ${missing} does not exist\n`],
+    [['sample', '--checkpoint', missing, '--kind', 'faces', '--seed', '1', '--out', 'a.png'], "cvae: --kind must be one of prior, recon, manifold, scatter, got 'faces'\n"],
+    [['sample', '--checkpoint', missing, '--kind', 'prior', '--seed', 'abc', '--out', 'a.png'], "cvae: --seed must be an integer in [0, 4294967295], got 'abc'\n"],
+    [['sample', '--checkpoint', missing, '--kind', 'prior', '--seed', '1', '--grid', '0', '--out', 'a.png'], "cvae: --grid must be an integer in [1, 64], got '0'\n"],
+    [['sample', '--checkpoint', missing, '--kind', 'prior', '--seed', '1', '--out', 'a.jpg'], "cvae: --out must name a .png file, got 'a.jpg'\n"],
+    [['sample', '--kind', 'prior', '--seed', '1', '--out', 'a.png'], 'cvae: --checkpoint is required\n'],
+    [['sample', '--checkpoint', missing, '--kind', 'prior', '--out', 'a.png'], 'cvae: --seed is required\n'],
+    [['golden', 'check', '--checkpoint', missing], `cvae: checkpoint directory ${missing} does not exist\n`],
+    [['golden', 'update', 'prior', '--checkpoint', missing], `cvae: checkpoint directory ${missing} does not exist\n`],
+    [['golden', 'frobnicate'], "cvae: unknown command 'golden frobnicate' (try: update, check)\n"],
+  ])('%j → exit 2 with one line', async (argv, message) => {
+    const result = await run(...argv);
+    expect(result).toEqual({ code: 2, stdout: '', stderr: message });
+  });
+
+  test('a directory that is not a checkpoint fails with one line naming the missing manifest', async () => {
+    const notACheckpoint = mkdtempSync(path.join(os.tmpdir(), 'cvae-cli-empty-'));
+    const result = await run('sample', '--checkpoint', notACheckpoint, '--kind', 'prior', '--seed', '1', '--out', path.join(notACheckpoint, 'a.png'), '--backend', 'cpu');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`cvae: checkpoint ${notACheckpoint}: manifest.json is missing (not a checkpoint directory, or its save never completed)\n`);
+  });
+});
+
+describe('cvae eval / sample on a real (untrained) checkpoint', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'cvae-cli-ckpt-'));
+  const checkpoint = path.join(dir, 'ckpt');
+
+  beforeAll(async () => {
+    const { CVAE, initBackend, saveCheckpoint } = await import('@cvae/model');
+    const choice = await initBackend();
+    const model = CVAE.create({ latentDim: 2, seed: 1 });
+    await saveCheckpoint(checkpoint, model, { epoch: 0, step: 0, seeds: { init: 1 }, backend: choice.name });
+    model.dispose();
+  }, 60_000);
+
+  test('eval --json prints one object with checkpoint, backend and every metric; progress goes to stderr', async () => {
+    const result = await run('eval', '--checkpoint', checkpoint, '--limit', '20', '--iw-samples', '2', '--json');
+    expect(result.code).toBe(0);
+    const parsed = JSON.parse(result.stdout);
+    expect(parsed).toMatchObject({ checkpoint, images: 20, seed: 0, iwae: { samples: 2 } });
+    expect(typeof parsed.backend).toBe('string');
+    for (const key of ['elbo', 'kl', 'reconstructionMse', 'reconstructionCrossEntropy', 'iwae']) expect(Number.isFinite(parsed[key].mean)).toBe(true);
+    expect(result.stderr).toMatch(/eval elbo: 20\/20 images \(100%\), ETA 0s/);
+  }, 60_000);
+
+  test('eval prints a table for people', async () => {
+    const result = await run('eval', '--checkpoint', checkpoint, '--limit', '10');
+    expect(result.stdout).toMatch(/ELBO \(Monte Carlo\)\s+-\d+\.\d{4}/);
+    expect(result.stdout).toContain('reconstruction MSE');
+  }, 60_000);
+
+  test('sample writes the PNG it names', async () => {
+    const out = path.join(dir, 'prior.png');
+    const result = await run('sample', '--checkpoint', checkpoint, '--kind', 'prior', '--seed', '3', '--grid', '4', '--out', out);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toContain(`wrote ${out} (prior, seed 3, grid 4, 115×115`);
+  }, 60_000);
+});

@@ -1,0 +1,28 @@
+// Bundles the web app (src/web) with esbuild into dist/public, beside the server's dist/server.
+const esbuild = require('esbuild');
+const fs = require('fs');
+const path = require('path');
+
+const outdir = path.join(__dirname, 'dist', 'public');
+
+async function main() {
+  fs.mkdirSync(outdir, { recursive: true });
+  await esbuild.build({
+    entryPoints: [path.join(__dirname, 'src', 'web', 'main.ts')],
+    outfile: path.join(outdir, 'app.js'),
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2020',
+    minify: true,
+    sourcemap: true,
+    legalComments: 'linked',
+    logLevel: 'warning',
+  });
+  for (const file of ['index.html', 'style.css']) fs.copyFileSync(path.join(__dirname, 'src', 'web', file), path.join(outdir, file));
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

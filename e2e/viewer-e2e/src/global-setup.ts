@@ -1,0 +1,98 @@
+import { promises as fs } from 'fs';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs-core';
+import { CVAE, initBackend, saveCheckpoint } from '@cvae/model';
+import { checkGoldensForModel, checkpointRef, decodePng, encodePng, renderImageSet, updateGoldensForModel, type GoldenConfig } from '@cvae/evaluation';
+import { EPOCHS, FAILING_GOLDEN, GOLDEN_THRESHOLDS, RUN_NAME, workspacePaths } from './workspace';
+
+/**
+ * Builds a realistic workspace with the real model and evaluation code: a run with a latent-2
+ * checkpoint, metrics and per-epoch sample grids; goldens made from that checkpoint; then one
+ * golden corrupted so the golden check writes a report with a failing comparison to accept.
+ */
+export default async function globalSetup(): Promise<void> {
+  const paths = workspacePaths();
+  await fs.rm(paths.root, { recursive: true, force: true });
+  await initBackend('cpu');
+  const model = CVAE.create({ latentDim: 2, seed: 1 });
+  try {
+    sharpenDecoderOutput(model);
+    await writeRun(paths.runDir, model);
+    const manifest = await saveCheckpoint(paths.checkpointDir, model, { epoch: EPOCHS, step: EPOCHS * 100, seeds: { init: 1, shuffle: 2 }, backend: tf.getBackend() });
+    const source = { checkpoint: checkpointRef(paths.checkpointDir, manifest, paths.root), backend: tf.getBackend() };
+    await writeGoldenConfig(paths.goldensDir);
+    await updateGoldensForModel(model, source, { goldensDir: paths.goldensDir });
+    await corruptGolden(path.join(paths.goldensDir, `${FAILING_GOLDEN}.png`));
+    await checkGoldensForModel(model, source, { goldensDir: paths.goldensDir, reportDir: paths.reportDir });
+  } finally {
+    model.dispose();
+  }
+}
+
+/**
+ * A freshly initialised decoder draws near-uniform grey (logits ≈ 0), which would make pixel
+ * comparisons nearly vacuous. Scaling the last layer's kernel spreads the logits so decoded images
+ * use the whole grey range and differ visibly between latent points, like a trained model's.
+ */
+function sharpenDecoderOutput(model: CVAE): void {
+  const LOGIT_GAIN = 60;
+  const weights = model.getWeightsSnapshot();
+  const kernel = weights.find((w) => w.name.startsWith('decoder_logits') && w.name.endsWith('kernel'));
+  if (!kernel) throw new Error(`no decoder_logits kernel among ${weights.map((w) => w.name).join(', ')}`);
+  kernel.values = kernel.values.map((v) => v * LOGIT_GAIN);
+  model.setWeights(weights);
+}
+
+async function writeRun(runDir: string, model: CVAE): Promise<void> {
+  await fs.mkdir(path.join(runDir, 'samples'), { recursive: true });
+  const config = { epochs: EPOCHS, batchSize: 32, latentDim: 2, seed: 1, lr: 1e-4 };
+  const run = { name: RUN_NAME, config, backend: 'cpu', startedAt: '2026-01-01T10:00:00.000Z', finishedAt: '2026-01-01T10:03:00.000Z' };
+  await fs.writeFile(path.join(runDir, 'run.json'), JSON.stringify(run, null, 2));
+  const metrics = Array.from({ length: EPOCHS }, (_, i) => ({
+    epoch: i + 1,
+    step: (i + 1) * 100,
+    trainLoss: 190 - 20 * i,
+    testElbo: -185 + 18 * i,
+    testElboStdErr: 0.9,
+    reconMse: 0.09 - 0.015 * i,
+    kl: 3 + 0.8 * i,
+    epochSeconds: 60,
+    imagesPerSecond: 1000,
+  }));
+  await fs.writeFile(path.join(runDir, 'metrics.jsonl'), metrics.map((m) => JSON.stringify(m)).join('\n') + '\n');
+  for (let epoch = 1; epoch <= EPOCHS; epoch++) {
+    // A different prior draw per epoch stands in for the weights changing during training.
+    const png = encodePng(renderImageSet(model, { kind: 'prior', seed: epoch, grid: 4 }));
+    await fs.writeFile(path.join(runDir, 'samples', `epoch-${String(epoch).padStart(4, '0')}.png`), png);
+  }
+}
+
+async function writeGoldenConfig(goldensDir: string): Promise<void> {
+  const config: GoldenConfig = {
+    comment: 'viewer e2e fixture: small image sets of an untrained latent-2 model',
+    defaults: GOLDEN_THRESHOLDS,
+    images: {
+      [FAILING_GOLDEN]: { kind: 'prior', seed: 7, grid: 4 },
+      reconstructions: { kind: 'recon', seed: 0, grid: 4 },
+      'latent-manifold': { kind: 'manifold', seed: 0, grid: 5 },
+      'latent-scatter': { kind: 'scatter', seed: 0, grid: 1, count: 200 },
+    },
+  };
+  await fs.mkdir(goldensDir, { recursive: true });
+  await fs.writeFile(path.join(goldensDir, 'golden.config.json'), JSON.stringify(config, null, 2));
+}
+
+/**
+ * Pushes every pixel of the left half to the far end of the grey range (an untrained decoder draws
+ * near-uniform grey, so plain inversion would stay within the threshold): a clearly visible
+ * failure that keeps the size, so the report gets a diff image.
+ */
+async function corruptGolden(file: string): Promise<void> {
+  const golden = decodePng(await fs.readFile(file));
+  const grey = new Uint8Array(golden.width * golden.height);
+  for (let i = 0; i < grey.length; i++) {
+    const value = golden.rgba[i * 4];
+    grey[i] = i % golden.width < golden.width / 2 ? (value < 128 ? 255 : 0) : value;
+  }
+  await fs.writeFile(file, encodePng({ width: golden.width, height: golden.height, channels: 1, data: grey }));
+}

@@ -1,0 +1,22 @@
+import * as path from 'path';
+
+/** Names and paths of the fixture workspace that global-setup builds and the tests read. */
+export const RUN_NAME = 'e2e-run';
+export const EPOCHS = 3;
+/** The golden global-setup corrupts, so the report holds exactly one failing comparison. */
+export const FAILING_GOLDEN = 'prior-grid';
+export const GOLDEN_THRESHOLDS = { threshold: 0.1, maxDiffPixels: 0 };
+
+export function workspacePaths() {
+  const root = process.env.CVAE_VIEWER_E2E_ROOT;
+  if (!root) throw new Error('CVAE_VIEWER_E2E_ROOT is not set (run through playwright.config.ts)');
+  const runDir = path.join(root, 'runs', RUN_NAME);
+  return {
+    root,
+    runsDir: path.join(root, 'runs'),
+    goldensDir: path.join(root, 'goldens'),
+    reportDir: path.join(root, 'report'),
+    runDir,
+    checkpointDir: path.join(runDir, 'checkpoints', 'last'),
+  };
+}

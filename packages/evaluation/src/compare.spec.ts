@@ -1,0 +1,96 @@
+import { existsSync, readFileSync } from 'fs';
+import * as path from 'path';
+import { compareImages } from './compare';
+import { compareAndReport } from './golden-check';
+import { GoldenProvenance } from './golden-store';
+import { Image8, toRgba } from './image';
+import { decodePng, encodePng, writePng } from './png';
+import { tempDir } from './test-utils/reference';
+
+const gray = (width: number, height: number, fill = 0): Image8 => ({ width, height, channels: 1, data: new Uint8Array(width * height).fill(fill) });
+const decoded = (image: Image8) => ({ width: image.width, height: image.height, rgba: toRgba(image) });
+const strict = { threshold: 0.1, maxDiffPixels: 0 };
+
+describe('compareImages (pixelmatch)', () => {
+  test('identical images pass with zero differences', () => {
+    const result = compareImages(decoded(gray(10, 10, 40)), decoded(gray(10, 10, 40)), strict);
+    expect(result).toMatchObject({ status: 'pass', diffPixels: 0, diffRatio: 0, maxDelta: 0 });
+  });
+
+  test('one pixel changed beyond the threshold fails with the numbers', () => {
+    const changed = gray(10, 10);
+    changed.data[55] = 200;
+    const result = compareImages(decoded(gray(10, 10)), decoded(changed), strict);
+    expect(result).toMatchObject({ status: 'fail', diffPixels: 1, diffRatio: 0.01, maxDelta: 200 });
+    // pixelmatch paints the differing pixel red in its diff output.
+    expect(Array.from(result.diff!.subarray(55 * 4, 55 * 4 + 3))).toEqual([255, 0, 0]);
+  });
+
+  test('a change below the threshold, or within the allowed count, passes', () => {
+    const changed = gray(10, 10);
+    changed.data[3] = 20; // ≈ 264·0.1 = 26 gray levels is the limit at threshold 0.1
+    expect(compareImages(decoded(gray(10, 10)), decoded(changed), strict)).toMatchObject({ status: 'pass', diffPixels: 0, maxDelta: 20 });
+    changed.data[4] = 255;
+    expect(compareImages(decoded(gray(10, 10)), decoded(changed), { threshold: 0.1, maxDiffPixels: 1 })).toMatchObject({ status: 'pass', diffPixels: 1 });
+  });
+
+  test('includeAA: a one-pixel shift of a soft edge is counted, not excused as anti-aliasing', () => {
+    const edge = (offset: number) => {
+      const image = gray(12, 12);
+      for (let y = 0; y < 12; y++) for (let x = 0; x < 12; x++) image.data[y * 12 + x] = x < 5 + offset ? 0 : x === 5 + offset ? 128 : 255;
+      return image;
+    };
+    expect(compareImages(decoded(edge(0)), decoded(edge(1)), strict).diffPixels).toBeGreaterThanOrEqual(12);
+  });
+
+  test('size mismatch and missing golden are failures that say so', () => {
+    expect(compareImages(decoded(gray(10, 12)), decoded(gray(10, 10)), strict)).toMatchObject({ status: 'size-mismatch', width: 10, height: 10, expectedSize: { width: 10, height: 12 } });
+    expect(compareImages(undefined, decoded(gray(10, 10)), strict)).toMatchObject({ status: 'missing' });
+  });
+});
+
+describe('compareAndReport', () => {
+  const provenance: GoldenProvenance = { kind: 'prior', seed: 1, grid: 2, checkpoint: { path: 'x', weights: { 'decoder/weights.bin': 'a' } }, backend: 'cpu' };
+  const job = (goldensDir: string, reportDir: string, actual: Image8) => ({ name: 'synthetic', actualPng: encodePng(actual), provenance, thresholds: strict, goldensDir, reportDir, index: {} });
+
+  test('a failure writes actual, expected, diff and result.json and names them in the message', async () => {
+    const goldensDir = tempDir('goldens');
+    const reportDir = tempDir('report');
+    await writePng(path.join(goldensDir, 'synthetic.png'), gray(8, 8));
+    const changed = gray(8, 8);
+    changed.data.fill(255, 0, 3);
+    const entry = await compareAndReport(job(goldensDir, reportDir, changed));
+    expect(entry).toMatchObject({ status: 'fail', diffPixels: 3, maxDelta: 255, actual: 'synthetic/actual.png', expected: 'synthetic/expected.png', diff: 'synthetic/diff.png', result: 'synthetic/result.json' });
+    expect(entry.message).toMatch(/^golden synthetic: FAIL, 3 of 64 pixels differ \(4\.688%, max delta 255\/255; allowed 0 at threshold 0\.1\); report: /);
+    expect(entry.message).toContain(`report: ${path.join(reportDir, 'synthetic')}/`);
+    ['actual.png', 'expected.png', 'diff.png', 'result.json'].forEach((f) => expect(existsSync(path.join(reportDir, 'synthetic', f))).toBe(true));
+    expect(decodePng(readFileSync(path.join(reportDir, 'synthetic', 'diff.png'))).width).toBe(8);
+    expect(JSON.parse(readFileSync(path.join(reportDir, 'synthetic', 'result.json'), 'utf8'))).toMatchObject({ diffPixels: 3, diffRatio: 3 / 64, maxDelta: 255, provenance });
+  });
+
+  test('a pass removes stale evidence from an earlier failure', async () => {
+    const goldensDir = tempDir('goldens');
+    const reportDir = tempDir('report');
+    await writePng(path.join(goldensDir, 'synthetic.png'), gray(8, 8));
+    const changed = gray(8, 8, 255);
+    await compareAndReport(job(goldensDir, reportDir, changed));
+    const entry = await compareAndReport(job(goldensDir, reportDir, gray(8, 8)));
+    expect(entry).toMatchObject({ status: 'pass', actual: null, diff: null });
+    expect(existsSync(path.join(reportDir, 'synthetic'))).toBe(false);
+  });
+
+  test('a missing golden fails with the update instruction and keeps actual.png for review', async () => {
+    const reportDir = tempDir('report');
+    const entry = await compareAndReport(job(tempDir('goldens'), reportDir, gray(8, 8)));
+    expect(entry).toMatchObject({ status: 'missing', expected: null, diff: null, actual: 'synthetic/actual.png' });
+    expect(entry.message).toContain('run: npx cvae golden update synthetic');
+  });
+
+  test('a size mismatch names both sizes', async () => {
+    const goldensDir = tempDir('goldens');
+    await writePng(path.join(goldensDir, 'synthetic.png'), gray(8, 9));
+    const entry = await compareAndReport(job(goldensDir, tempDir('report'), gray(8, 8)));
+    expect(entry.status).toBe('size-mismatch');
+    expect(entry.message).toContain('actual 8×8 vs golden 8×9');
+  });
+});

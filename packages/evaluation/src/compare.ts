@@ -1,0 +1,60 @@
+import pixelmatch from 'pixelmatch';
+import type { DecodedPng } from './png';
+
+export interface GoldenThresholds {
+  /** pixelmatch `threshold` (0–1, YIQ distance). For gray pixels it flags |Δgray| > ≈ 264·threshold. */
+  threshold: number;
+  /** How many pixels may differ (beyond `threshold`) before the comparison fails. */
+  maxDiffPixels: number;
+}
+
+export type ComparisonStatus = 'pass' | 'fail' | 'missing' | 'size-mismatch';
+
+export interface ImageComparison {
+  status: ComparisonStatus;
+  width: number;
+  height: number;
+  expectedSize?: { width: number; height: number };
+  /** Pixels pixelmatch counts as different (undefined when the images cannot be compared). */
+  diffPixels?: number;
+  /** diffPixels / (width·height). */
+  diffRatio?: number;
+  /** Largest absolute difference of any channel of any pixel, 0–255. */
+  maxDelta?: number;
+  /** pixelmatch's diff image (RGBA), when the images could be compared. */
+  diff?: Uint8Array;
+}
+
+/**
+ * Compares `actual` with `expected` (undefined = no golden yet). Pure: returns numbers and the
+ * diff image; writing reports is the caller's business.
+ *
+ * `includeAA: true`: pixelmatch's anti-aliasing detector assumes rendered vector graphics and
+ * ignores pixels that look like edge smoothing. Decoder output is all soft edges, so with the
+ * detector on, a blurred or shifted stroke would largely be excused as "anti-aliasing". We want
+ * every changed pixel counted.
+ */
+export function compareImages(expected: DecodedPng | undefined, actual: DecodedPng, thresholds: GoldenThresholds): ImageComparison {
+  const { width, height } = actual;
+  if (expected === undefined) return { status: 'missing', width, height };
+  if (expected.width !== width || expected.height !== height) {
+    return { status: 'size-mismatch', width, height, expectedSize: { width: expected.width, height: expected.height } };
+  }
+  const diff = new Uint8Array(width * height * 4);
+  const diffPixels = pixelmatch(expected.rgba, actual.rgba, diff, width, height, { threshold: thresholds.threshold, includeAA: true });
+  return {
+    status: diffPixels > thresholds.maxDiffPixels ? 'fail' : 'pass',
+    width,
+    height,
+    diffPixels,
+    diffRatio: diffPixels / (width * height),
+    maxDelta: maxChannelDelta(expected.rgba, actual.rgba),
+    diff,
+  };
+}
+
+export function maxChannelDelta(a: Uint8Array, b: Uint8Array): number {
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
+  return max;
+}

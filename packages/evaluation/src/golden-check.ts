@@ -1,0 +1,230 @@
+import { promises as fs } from 'fs';
+import * as path from 'path';
+import { loadSplit } from '@cvae/dataset';
+import type { CVAE } from '@cvae/model';
+import { writeFileAtomic, writeJsonAtomic } from './atomic-write';
+import { compareImages, GoldenThresholds, ImageComparison, ComparisonStatus } from './compare';
+import {
+  GoldenConfig,
+  GoldenIndex,
+  GoldenProvenance,
+  goldenFile,
+  readGoldenConfig,
+  readGoldenIndex,
+  readGoldenPng,
+  selectImages,
+  specOf,
+  thresholdsFor,
+} from './golden-store';
+import { renderImageSet } from './image-sets';
+import { loadForEvaluation } from './load';
+import { defaultGoldensDir, defaultReportDir, relativePosix } from './paths';
+import { decodePng, encodePng, encodeRgbaPng } from './png';
+import { CheckpointRef, sameWeights } from './provenance';
+
+export const REPORT_FILE = 'report.json';
+export const REPORT_FORMAT_VERSION = 1;
+
+/** One line of report.json. Paths are relative to the report directory; null when not written. */
+export interface ReportEntry {
+  name: string;
+  status: ComparisonStatus;
+  kind: string;
+  seed: number;
+  grid: number;
+  expected: string | null;
+  actual: string | null;
+  diff: string | null;
+  result: string | null;
+  width: number;
+  height: number;
+  expectedWidth: number | null;
+  expectedHeight: number | null;
+  diffPixels: number | null;
+  diffRatio: number | null;
+  maxDelta: number | null;
+  thresholds: GoldenThresholds;
+  message: string;
+}
+
+/** reports/golden/report.json. */
+export interface GoldenReport {
+  formatVersion: typeof REPORT_FORMAT_VERSION;
+  createdAt: string;
+  passed: boolean;
+  checkpoint: CheckpointRef;
+  backend: string;
+  /** The goldens directory, relative to the report directory. */
+  goldensDir: string;
+  counts: Record<ComparisonStatus, number>;
+  comparisons: ReportEntry[];
+}
+
+export interface CheckGoldensOptions {
+  checkpoint?: string;
+  reportDir?: string;
+  backend?: string;
+  goldensDir?: string;
+  /** Only these configured images (default: all). */
+  names?: string[];
+}
+
+/** Loads the checkpoint, renders every configured image, compares and writes the report. */
+export async function checkGoldens(options: CheckGoldensOptions = {}): Promise<GoldenReport> {
+  const loaded = await loadForEvaluation(options);
+  try {
+    return await checkGoldensForModel(loaded.model, { checkpoint: loaded.checkpoint, backend: loaded.backend }, options);
+  } finally {
+    loaded.model.dispose();
+  }
+}
+
+export async function checkGoldensForModel(
+  model: CVAE,
+  source: { checkpoint: CheckpointRef; backend: string },
+  options: Omit<CheckGoldensOptions, 'checkpoint' | 'backend'> = {},
+): Promise<GoldenReport> {
+  const goldensDir = path.resolve(options.goldensDir ?? defaultGoldensDir());
+  const reportDir = path.resolve(options.reportDir ?? defaultReportDir());
+  const config = await readGoldenConfig(goldensDir);
+  const index = await readGoldenIndex(goldensDir);
+  const testSet = loadSplit('test');
+  const comparisons: ReportEntry[] = [];
+  for (const name of selectImages(config, options.names)) {
+    const provenance = provenanceFor(config, name, source);
+    const actualPng = encodePng(renderImageSet(model, specOf(config.images[name]), testSet));
+    comparisons.push(await compareAndReport({ name, actualPng, provenance, thresholds: thresholdsFor(config, name), goldensDir, reportDir, index }));
+  }
+  const report = buildReport(comparisons, source, goldensDir, reportDir);
+  await writeJsonAtomic(path.join(reportDir, REPORT_FILE), report);
+  return report;
+}
+
+export function provenanceFor(config: GoldenConfig, name: string, source: { checkpoint: CheckpointRef; backend: string }): GoldenProvenance {
+  return { ...specOf(config.images[name]), checkpoint: source.checkpoint, backend: source.backend };
+}
+
+interface CompareJob {
+  name: string;
+  actualPng: Uint8Array;
+  provenance: GoldenProvenance;
+  thresholds: GoldenThresholds;
+  goldensDir: string;
+  reportDir: string;
+  index: GoldenIndex;
+}
+
+/**
+ * Compares one rendered PNG with its golden. On anything but a pass, writes
+ * `<reportDir>/<name>/` {actual.png, expected.png (a copy, if any), diff.png (if comparable),
+ * result.json}; on a pass, removes that directory so no stale evidence is left behind.
+ */
+export async function compareAndReport(job: CompareJob): Promise<ReportEntry> {
+  const { name, actualPng, thresholds, goldensDir, reportDir } = job;
+  const expectedPng = await readGoldenPng(goldensDir, name);
+  const actual = decodePng(actualPng);
+  const comparison = compareImages(expectedPng === undefined ? undefined : decodePng(expectedPng), actual, thresholds);
+  const imageDir = path.join(reportDir, name);
+  await fs.rm(imageDir, { recursive: true, force: true });
+  const rel = (file: string) => relativePosix(reportDir, file);
+  const entry: ReportEntry = {
+    name,
+    status: comparison.status,
+    kind: job.provenance.kind,
+    seed: job.provenance.seed,
+    grid: job.provenance.grid,
+    expected: expectedPng === undefined ? null : rel(goldenFile(goldensDir, name)),
+    actual: null,
+    diff: null,
+    result: null,
+    width: comparison.width,
+    height: comparison.height,
+    expectedWidth: comparison.expectedSize?.width ?? (comparison.status === 'missing' ? null : comparison.width),
+    expectedHeight: comparison.expectedSize?.height ?? (comparison.status === 'missing' ? null : comparison.height),
+    diffPixels: comparison.diffPixels ?? null,
+    diffRatio: comparison.diffRatio ?? null,
+    maxDelta: comparison.maxDelta ?? null,
+    thresholds,
+    message: '',
+  };
+  entry.message = describe(entry, comparison, displayPath(imageDir), staleNotes(job));
+  if (comparison.status === 'pass') return entry;
+  await writeEvidence(imageDir, actualPng, expectedPng, comparison, entry, job.provenance);
+  return { ...entry, ...evidencePaths(imageDir, expectedPng !== undefined, comparison.diff !== undefined, rel) };
+}
+
+async function writeEvidence(
+  imageDir: string,
+  actualPng: Uint8Array,
+  expectedPng: Uint8Array | undefined,
+  comparison: ImageComparison,
+  entry: ReportEntry,
+  provenance: GoldenProvenance,
+): Promise<void> {
+  await writeFileAtomic(path.join(imageDir, 'actual.png'), actualPng);
+  if (expectedPng !== undefined) await writeFileAtomic(path.join(imageDir, 'expected.png'), expectedPng);
+  if (comparison.diff !== undefined) await writeFileAtomic(path.join(imageDir, 'diff.png'), encodeRgbaPng(comparison.width, comparison.height, comparison.diff));
+  const { name, status, width, height, expectedWidth, expectedHeight, diffPixels, diffRatio, maxDelta, thresholds, message } = entry;
+  // result.json carries the provenance so acceptGolden can promote actual.png without re-rendering.
+  await writeJsonAtomic(path.join(imageDir, 'result.json'), {
+    name, status, width, height, expectedWidth, expectedHeight, diffPixels, diffRatio, maxDelta, thresholds, message, provenance,
+  });
+}
+
+function evidencePaths(imageDir: string, hasExpected: boolean, hasDiff: boolean, rel: (f: string) => string) {
+  return {
+    actual: rel(path.join(imageDir, 'actual.png')),
+    expected: hasExpected ? rel(path.join(imageDir, 'expected.png')) : null,
+    diff: hasDiff ? rel(path.join(imageDir, 'diff.png')) : null,
+    result: rel(path.join(imageDir, 'result.json')),
+  };
+}
+
+/** Why a golden may be out of date: it was made from other weights or another recipe. */
+function staleNotes({ name, index, provenance }: CompareJob): string[] {
+  const record = index[name];
+  if (record === undefined) return [];
+  const notes: string[] = [];
+  if (!sameWeights(record.checkpoint, provenance.checkpoint)) notes.push(`golden was made from other weights (${record.checkpoint.path})`);
+  const recipe = (p: GoldenProvenance) => JSON.stringify([p.kind, p.seed, p.grid, p.indices ?? null, p.count ?? null]);
+  if (recipe(record) !== recipe(provenance)) notes.push('golden.config.json recipe differs from the one recorded in goldens.json');
+  return notes;
+}
+
+function describe(entry: ReportEntry, comparison: ImageComparison, imageDirRel: string, notes: string[]): string {
+  const numbers = () =>
+    `${entry.diffPixels} of ${entry.width * entry.height} pixels differ (${((entry.diffRatio ?? 0) * 100).toFixed(3)}%, max delta ${entry.maxDelta}/255; ` +
+    `allowed ${entry.thresholds.maxDiffPixels} at threshold ${entry.thresholds.threshold})`;
+  const suffix = notes.length > 0 ? `; note: ${notes.join('; ')}` : '';
+  switch (comparison.status) {
+    case 'pass':
+      return `golden ${entry.name}: pass, ${numbers()}${suffix}`;
+    case 'fail':
+      return `golden ${entry.name}: FAIL, ${numbers()}; report: ${imageDirRel}/${suffix}`;
+    case 'missing':
+      return `golden ${entry.name}: MISSING (no ${entry.name}.png in the goldens directory); look at ${imageDirRel}/actual.png, then run: npx cvae golden update ${entry.name}`;
+    case 'size-mismatch':
+      return `golden ${entry.name}: SIZE MISMATCH, actual ${entry.width}×${entry.height} vs golden ${entry.expectedWidth}×${entry.expectedHeight}; report: ${imageDirRel}/${suffix}`;
+  }
+}
+
+/** Relative to the working directory when inside it (short, clickable), else absolute. */
+function displayPath(dir: string): string {
+  const relative = relativePosix(process.cwd(), dir);
+  return relative.startsWith('..') || path.isAbsolute(relative) ? dir : relative;
+}
+
+function buildReport(comparisons: ReportEntry[], source: { checkpoint: CheckpointRef; backend: string }, goldensDir: string, reportDir: string): GoldenReport {
+  const counts: Record<ComparisonStatus, number> = { pass: 0, fail: 0, missing: 0, 'size-mismatch': 0 };
+  comparisons.forEach((c) => counts[c.status]++);
+  return {
+    formatVersion: REPORT_FORMAT_VERSION,
+    createdAt: new Date().toISOString(),
+    passed: comparisons.every((c) => c.status === 'pass'),
+    checkpoint: source.checkpoint,
+    backend: source.backend,
+    goldensDir: relativePosix(reportDir, goldensDir),
+    counts,
+    comparisons,
+  };
+}

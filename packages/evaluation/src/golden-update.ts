@@ -1,0 +1,137 @@
+import { promises as fs } from 'fs';
+import * as path from 'path';
+import { loadSplit } from '@cvae/dataset';
+import type { CVAE } from '@cvae/model';
+import { compareImages } from './compare';
+import { provenanceFor } from './golden-check';
+import {
+  GoldenProvenance,
+  GoldenRecord,
+  assertGoldenName,
+  readGoldenConfig,
+  readGoldenIndex,
+  readGoldenPng,
+  selectImages,
+  specOf,
+  thresholdsFor,
+  writeGolden,
+} from './golden-store';
+import { renderImageSet } from './image-sets';
+import { loadForEvaluation } from './load';
+import { defaultGoldensDir, defaultReportDir } from './paths';
+import { decodePng, encodePng } from './png';
+import { CheckpointRef, sameWeights } from './provenance';
+
+export interface GoldenChange {
+  name: string;
+  status: 'created' | 'updated' | 'unchanged';
+  /** Why it was (or was not) rewritten, for people. */
+  reason: string;
+}
+
+export interface UpdateGoldensOptions {
+  /** Rewrite these images (default: every configured image that is missing or changed). */
+  names?: string[];
+  checkpoint?: string;
+  backend?: string;
+  goldensDir?: string;
+}
+
+/**
+ * Renders the configured images and writes the ones that need it: named images whenever their
+ * bytes or provenance differ; otherwise only images that are missing, fail their comparison,
+ * or were made from other weights or another recipe. Within-threshold noise (another backend)
+ * does not churn the goldens.
+ */
+export async function updateGoldens(options: UpdateGoldensOptions = {}): Promise<GoldenChange[]> {
+  const loaded = await loadForEvaluation(options);
+  try {
+    return await updateGoldensForModel(loaded.model, { checkpoint: loaded.checkpoint, backend: loaded.backend }, options);
+  } finally {
+    loaded.model.dispose();
+  }
+}
+
+export async function updateGoldensForModel(
+  model: CVAE,
+  source: { checkpoint: CheckpointRef; backend: string },
+  options: Pick<UpdateGoldensOptions, 'names' | 'goldensDir'> = {},
+): Promise<GoldenChange[]> {
+  const goldensDir = path.resolve(options.goldensDir ?? defaultGoldensDir());
+  const config = await readGoldenConfig(goldensDir);
+  const index = await readGoldenIndex(goldensDir);
+  const explicit = (options.names ?? []).length > 0;
+  const testSet = loadSplit('test');
+  const changes: GoldenChange[] = [];
+  for (const name of selectImages(config, options.names)) {
+    const provenance = provenanceFor(config, name, source);
+    const image = renderImageSet(model, specOf(config.images[name]), testSet);
+    const png = encodePng(image);
+    const existing = await readGoldenPng(goldensDir, name);
+    const reason = reasonToWrite(existing, png, index[name], provenance, explicit, thresholdsFor(config, name));
+    if (reason === undefined) {
+      changes.push({ name, status: 'unchanged', reason: 'matches the golden within its thresholds' });
+      continue;
+    }
+    await writeGolden(goldensDir, name, png, image, provenance, 'update');
+    changes.push({ name, status: existing === undefined ? 'created' : 'updated', reason });
+  }
+  return changes;
+}
+
+function reasonToWrite(
+  existing: Buffer | undefined,
+  png: Uint8Array,
+  record: GoldenRecord | undefined,
+  provenance: GoldenProvenance,
+  explicit: boolean,
+  thresholds: ReturnType<typeof thresholdsFor>,
+): string | undefined {
+  if (existing === undefined) return 'no golden yet';
+  if (record === undefined) return 'not recorded in goldens.json';
+  if (!sameWeights(record.checkpoint, provenance.checkpoint)) return `made from other weights (${record.checkpoint.path})`;
+  if (JSON.stringify(recipe(record)) !== JSON.stringify(recipe(provenance))) return 'recipe in golden.config.json changed';
+  const comparison = compareImages(decodePng(existing), decodePng(png), thresholds);
+  if (comparison.status !== 'pass') {
+    return comparison.status === 'size-mismatch'
+      ? `size changed from ${comparison.expectedSize?.width}×${comparison.expectedSize?.height} to ${comparison.width}×${comparison.height}`
+      : `${comparison.diffPixels} pixels differ (allowed ${thresholds.maxDiffPixels}, max delta ${comparison.maxDelta}/255)`;
+  }
+  if (explicit && !Buffer.from(png).equals(existing)) return `named: ${comparison.diffPixels} pixels differ within thresholds (max delta ${comparison.maxDelta}/255)`;
+  return undefined;
+}
+
+function recipe(p: GoldenProvenance): unknown[] {
+  return [p.kind, p.seed, p.grid, p.indices ?? null, p.count ?? null];
+}
+
+export interface AcceptGoldenOptions {
+  reportDir?: string;
+  goldensDir?: string;
+}
+
+/**
+ * Promotes `<reportDir>/<name>/actual.png` to the golden `<goldensDir>/<name>.png` (atomic) and
+ * records the provenance saved in that report's result.json in goldens.json — the viewer's
+ * Accept button. Same write path as updateGoldens.
+ */
+export async function acceptGolden(name: string, options: AcceptGoldenOptions = {}): Promise<GoldenRecord> {
+  assertGoldenName(name);
+  const reportDir = path.resolve(options.reportDir ?? defaultReportDir());
+  const goldensDir = path.resolve(options.goldensDir ?? defaultGoldensDir());
+  const imageDir = path.join(reportDir, name);
+  const png = await readOrExplain(path.join(imageDir, 'actual.png'), name);
+  const result = JSON.parse((await readOrExplain(path.join(imageDir, 'result.json'), name)).toString('utf8')) as { provenance?: GoldenProvenance };
+  if (result.provenance === undefined) throw new Error(`${path.join(imageDir, 'result.json')} has no provenance; re-run the golden check`);
+  const { width, height } = decodePng(png);
+  return writeGolden(goldensDir, name, png, { width, height }, result.provenance, 'accept');
+}
+
+async function readOrExplain(file: string, name: string): Promise<Buffer> {
+  try {
+    return await fs.readFile(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`cannot accept golden ${name}: ${file} does not exist (only failed or missing comparisons leave an actual.png; run the golden check first)`);
+    throw error;
+  }
+}

@@ -1,0 +1,130 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { ImageSet, SeededRandom, loadSplit } from '@cvae/dataset';
+import type { CVAE } from '@cvae/model';
+import { Image8, tileGrid } from './image';
+import { inverseNormalCdf, linspace } from './inverse-normal';
+import { drawScatter } from './scatter';
+
+export const IMAGE_SET_KINDS = ['prior', 'recon', 'manifold', 'scatter'] as const;
+export type ImageSetKind = (typeof IMAGE_SET_KINDS)[number];
+
+/**
+ * What to draw. Every field that affects pixels is explicit, so (checkpoint, spec) → image is a
+ * pure function. `seed` only matters for 'prior' (the others draw no random numbers) but is
+ * always recorded, so every golden says how it was made in the same shape.
+ */
+export interface ImageSetSpec {
+  kind: ImageSetKind;
+  seed: number;
+  /**
+   * prior/manifold: n for an n×n grid; recon: number of test images (first n, unless `indices`);
+   * scatter: unused (see `count`).
+   */
+  grid: number;
+  /** recon: explicit test-set indices instead of 0…grid−1. */
+  indices?: number[];
+  /** scatter: how many test images (the first `count`, default all). */
+  count?: number;
+}
+
+/** Manifold quantile range, as in the TensorFlow CVAE tutorial. */
+export const MANIFOLD_QUANTILES = { first: 0.05, last: 0.95 } as const;
+
+/** Renders one image set. `testSet` defaults to the binarized MNIST test split (recon/scatter only). */
+export function renderImageSet(model: CVAE, spec: ImageSetSpec, testSet?: ImageSet): Image8 {
+  assertSpec(spec);
+  switch (spec.kind) {
+    case 'prior':
+      return renderPrior(model, spec.seed, spec.grid);
+    case 'recon':
+      return renderRecon(model, testSet ?? loadSplit('test'), spec.indices ?? range(spec.grid));
+    case 'manifold':
+      return renderManifold(model, spec.grid);
+    case 'scatter':
+      return renderScatter(model, testSet ?? loadSplit('test', { limit: spec.count }), spec.count);
+  }
+}
+
+/**
+ * n×n decoded prior samples: eps = SeededRandom(seed).normals(n·n·latentDim), row-major — tile
+ * (row, col) decodes eps[(row·n + col)·latentDim …+latentDim]. Our PRNG, not tf.randomNormal,
+ * so the draws are identical on every backend and tfjs version.
+ */
+export function renderPrior(model: CVAE, seed: number, n: number): Image8 {
+  const eps = new SeededRandom(seed).normals(n * n * model.latentDim);
+  return tileGrid(decodeToPixels(model, eps), { rows: n, cols: n, tileHeight: 28, tileWidth: 28 });
+}
+
+/** Two rows: the binarized test inputs at `indices`, and below them sigmoid(decode(mean)) of each (no eps). */
+export function renderRecon(model: CVAE, set: ImageSet, indices: number[]): Image8 {
+  const pixels = set.height * set.width;
+  const inputs = new Float32Array(indices.length * pixels);
+  indices.forEach((index, i) => {
+    if (!Number.isInteger(index) || index < 0 || index >= set.count) throw new RangeError(`recon: test index ${index} is outside 0…${set.count - 1}`);
+    inputs.set(set.images.subarray(index * pixels, (index + 1) * pixels), i * pixels);
+  });
+  const recon = tf.tidy(() => {
+    const { mean } = model.encode(tf.tensor4d(inputs, [indices.length, set.height, set.width, 1]));
+    return model.decode(mean, { applySigmoid: true });
+  });
+  const reconPixels = recon.dataSync() as Float32Array;
+  recon.dispose();
+  const tiles = new Float32Array(2 * inputs.length);
+  tiles.set(inputs, 0);
+  tiles.set(reconPixels, inputs.length);
+  return tileGrid(tiles, { rows: 2, cols: indices.length, tileHeight: set.height, tileWidth: set.width });
+}
+
+/**
+ * The latent manifold of a 2-D model: z over an n×n grid of standard-normal quantiles
+ * Φ⁻¹(p), p = linspace(0.05, 0.95, n) (Acklam's inverse CDF). Column j has z0 = Φ⁻¹(p_j),
+ * row i has z1 = Φ⁻¹(p_i), as the tutorial's plot_latent_images lays them out.
+ */
+export function renderManifold(model: CVAE, n: number): Image8 {
+  if (model.latentDim !== 2) throw new RangeError(`manifold needs a model with latentDim 2, this one has ${model.latentDim}`);
+  const quantiles = linspace(MANIFOLD_QUANTILES.first, MANIFOLD_QUANTILES.last, n).map(inverseNormalCdf);
+  const z = new Float32Array(n * n * 2);
+  for (let row = 0; row < n; row++) {
+    for (let col = 0; col < n; col++) {
+      z[2 * (row * n + col)] = quantiles[col];
+      z[2 * (row * n + col) + 1] = quantiles[row];
+    }
+  }
+  return tileGrid(decodeToPixels(model, z), { rows: n, cols: n, tileHeight: 28, tileWidth: 28 });
+}
+
+/** Posterior means (dims 0 and 1) of the first `count` test images, coloured by label. */
+export function renderScatter(model: CVAE, set: ImageSet, count = set.count): Image8 {
+  const n = Math.min(count, set.count);
+  const points = new Float32Array(n * 2);
+  const pixels = set.height * set.width;
+  const batch = 1000;
+  for (let start = 0; start < n; start += batch) {
+    const size = Math.min(batch, n - start);
+    const firstTwo = tf.tidy(() => {
+      const { mean } = model.encode(tf.tensor4d(set.images.subarray(start * pixels, (start + size) * pixels), [size, set.height, set.width, 1]));
+      return model.latentDim >= 2 ? tf.slice(mean, [0, 0], [size, 2]) : tf.concat([mean, tf.zerosLike(mean)], 1);
+    });
+    points.set(firstTwo.dataSync(), start * 2);
+    firstTwo.dispose();
+  }
+  return drawScatter(points, set.labels.subarray(0, n));
+}
+
+function decodeToPixels(model: CVAE, z: Float32Array): Float32Array {
+  const rows = z.length / model.latentDim;
+  const probabilities = tf.tidy(() => model.sample(tf.tensor2d(z, [rows, model.latentDim])));
+  const out = probabilities.dataSync() as Float32Array;
+  probabilities.dispose();
+  return out;
+}
+
+function assertSpec(spec: ImageSetSpec): void {
+  if (!IMAGE_SET_KINDS.includes(spec.kind)) throw new RangeError(`unknown image kind '${spec.kind}' (one of ${IMAGE_SET_KINDS.join(', ')})`);
+  if (!Number.isInteger(spec.seed)) throw new RangeError(`seed must be an integer, got ${spec.seed}`);
+  if (!Number.isInteger(spec.grid) || spec.grid < 1 || spec.grid > 64) throw new RangeError(`grid must be an integer in [1, 64], got ${spec.grid}`);
+}
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}

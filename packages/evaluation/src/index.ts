@@ -1,0 +1,15 @@
+export * from './metrics';
+export * from './image';
+export * from './inverse-normal';
+export * from './png';
+export * from './scatter';
+export * from './image-sets';
+export * from './compare';
+export * from './golden-store';
+export * from './golden-check';
+export * from './golden-update';
+export * from './gates';
+export * from './load';
+export * from './paths';
+export * from './provenance';
+export { writeFileAtomic, writeJsonAtomic } from './atomic-write';

@@ -1,0 +1,28 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { CVAE, initBackend, loadCheckpoint } from '@cvae/model';
+import { referenceCheckpointDir } from './paths';
+import { CheckpointRef, checkpointRef } from './provenance';
+
+export interface LoadedForEvaluation {
+  model: CVAE;
+  checkpoint: CheckpointRef;
+  /** Absolute checkpoint directory. */
+  dir: string;
+  /** tfjs backend name actually in use ('wasm', 'cpu', 'tensorflow'). */
+  backend: string;
+}
+
+export interface LoadOptions {
+  /** Checkpoint directory; default the reference checkpoint `runs/reference/checkpoints/last`. */
+  checkpoint?: string;
+  /** 'auto' | 'wasm' | 'cpu' | 'tfjs-node'; default $CVAE_BACKEND, else auto. */
+  backend?: string;
+}
+
+/** Initialises the backend, then loads and hash-verifies the checkpoint (throws CheckpointError). */
+export async function loadForEvaluation(options: LoadOptions = {}): Promise<LoadedForEvaluation> {
+  await initBackend(options.backend);
+  const dir = options.checkpoint ?? referenceCheckpointDir();
+  const { model, manifest } = await loadCheckpoint(dir);
+  return { model, checkpoint: checkpointRef(dir, manifest), dir, backend: tf.getBackend() };
+}

@@ -1,0 +1,78 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { CVAE, KlEstimator, negativeElbo } from '@cvae/model';
+
+export const DEFAULT_LEARNING_RATE = 1e-4;
+
+export interface StepOptions {
+  /** KL estimator of the loss: the tutorial's single-sample Monte Carlo (default) or closed form. */
+  kl?: KlEstimator;
+}
+
+/** Gradients in `model.trainableVariables()` order: positions, not names, identify variables across processes. */
+export interface Gradients {
+  /** −ELBO of the batch (mean over examples). */
+  loss: number;
+  grads: tf.Tensor[];
+}
+
+/** Thrown instead of applying an update when the loss is NaN or ±Infinity, so the weights stay good. */
+export class NonFiniteLossError extends Error {
+  constructor(readonly loss: number) {
+    super(`loss is ${loss}`);
+    this.name = 'NonFiniteLossError';
+  }
+}
+
+/** Adam as in the seed (tf.keras.optimizers.Adam(1e-4) with tfjs's defaults for the betas). */
+export function createOptimizer(learningRate: number = DEFAULT_LEARNING_RATE): tf.AdamOptimizer {
+  return tf.train.adam(learningRate);
+}
+
+/**
+ * −ELBO of batch `x` with noise `eps` and its gradient w.r.t. every trainable variable.
+ * The caller owns the returned gradient tensors (dispose them, or pass them to applyGradients and then dispose).
+ */
+export function computeGradients(model: CVAE, x: tf.Tensor4D, eps: tf.Tensor2D, opts: StepOptions = {}): Gradients {
+  const variables = model.trainableVariables();
+  const { value, grads } = tf.variableGrads(() => negativeElbo(model, x, eps, { kl: opts.kl }), variables);
+  const loss = value.dataSync()[0];
+  value.dispose();
+  return { loss, grads: variables.map((variable) => grads[variable.name]) };
+}
+
+/** One optimizer update from gradients in trainableVariables() order (e.g. averaged over workers). Does not dispose them. */
+export function applyGradients(optimizer: tf.Optimizer, model: CVAE, grads: tf.Tensor[]): void {
+  const variables = model.trainableVariables();
+  if (grads.length !== variables.length) {
+    throw new Error(`applyGradients: got ${grads.length} gradients for ${variables.length} variables`);
+  }
+  const named: tf.NamedTensorMap = {};
+  variables.forEach((variable, i) => {
+    if (!tf.util.arraysEqual(grads[i].shape, variable.shape)) {
+      throw new Error(`applyGradients: gradient ${i} has shape [${grads[i].shape}], variable ${variable.name} has [${variable.shape}]`);
+    }
+    named[variable.name] = grads[i];
+  });
+  optimizer.applyGradients(named);
+}
+
+/** Element-wise mean of several workers' gradients (same order and shapes). The caller owns the result. */
+export function averageGradients(gradientSets: tf.Tensor[][]): tf.Tensor[] {
+  if (gradientSets.length === 0) throw new Error('averageGradients: no gradient sets');
+  return gradientSets[0].map((_, i) => tf.tidy(() => tf.div(tf.addN(gradientSets.map((set) => set[i])), gradientSets.length)));
+}
+
+/**
+ * One training step: gradients of −ELBO, then one Adam update. Returns the batch loss.
+ * A non-finite loss throws NonFiniteLossError *before* the update, leaving weights and optimizer untouched.
+ */
+export function trainStep(model: CVAE, optimizer: tf.Optimizer, x: tf.Tensor4D, eps: tf.Tensor2D, opts: StepOptions = {}): number {
+  const { loss, grads } = computeGradients(model, x, eps, opts);
+  try {
+    if (!Number.isFinite(loss)) throw new NonFiniteLossError(loss);
+    applyGradients(optimizer, model, grads);
+    return loss;
+  } finally {
+    tf.dispose(grads);
+  }
+}

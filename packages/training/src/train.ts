@@ -1,0 +1,398 @@
+import { readFileSync } from 'fs';
+import { promises as fs } from 'fs';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs-core';
+import { Batch, ImageSet, SeededRandom, batchCount, iterateBatches, loadSplit } from '@cvae/dataset';
+import { BackendChoice, CVAE, initBackend, loadCheckpoint, saveCheckpoint } from '@cvae/model';
+import { TrainConfig, assertValidConfig, defaultRunName, runSeeds, withDefaults } from './config';
+import { evaluateTestSet, testSetEps } from './evaluate';
+import { OPTIMIZER_DATA_FILE, OPTIMIZER_SPEC_FILE, restoreOptimizerState, serializeOptimizerState } from './optimizer-state';
+import { EpochMetrics, Reporter, silentReporter } from './progress';
+import { RunPaths, appendJsonLine, pathExists, readJsonLines, runPaths, truncateMetrics, writeFileAtomic, writeJsonAtomic } from './run-files';
+import { decodeGrayPng, encodeGrayPng, encodeProgressGif, renderSampleGrid, sampleGridEps } from './samples';
+import { ParallelTrainer, WorkerFailedError } from './parallel';
+import { NonFiniteLossError, createOptimizer } from './step';
+
+export const TRAINING_STATE_FILE = 'training/state.json';
+
+export interface TrainOptions {
+  reporter?: Reporter;
+  /** Abort (e.g. on SIGINT/SIGTERM): the current step finishes, `last` is saved with the mid-epoch position, and train resolves 'interrupted'. */
+  signal?: AbortSignal;
+  /** Testing hook: poison this global step's batch (1-based) with NaN to exercise the non-finite-loss stop. */
+  injectNanAtStep?: number;
+  /**
+   * Threads computing gradients, the main thread included (default 1). A run setting like the backend,
+   * not part of the config: a resume may use another count, and the training is the same either way.
+   */
+  workers?: number;
+}
+
+export interface StartOptions extends TrainOptions {
+  /** Parent of run directories (default 'runs'). */
+  outDir?: string;
+  /** Run directory name (default: a timestamp). Must not exist yet. */
+  name?: string;
+}
+
+export interface ResumeOverrides {
+  /** New total number of epochs (to extend a finished run). */
+  epochs?: number;
+  /** Another backend continues the run, but then it is no longer bit-identical to an uninterrupted one. */
+  backend?: TrainConfig['backend'];
+  /** Where the (same) MNIST files are now. */
+  dataDir?: string;
+}
+
+export interface TrainResult {
+  status: 'completed' | 'interrupted';
+  runDir: string;
+  epochsCompleted: number;
+  step: number;
+  /** Every epoch's metrics line of the run so far (including epochs from before a resume). */
+  metrics: EpochMetrics[];
+}
+
+/** One line, naming the epoch and step; the last good checkpoint is left intact. */
+export class TrainingError extends Error {
+  override name = 'TrainingError';
+}
+
+/** What a checkpoint needs besides the weights and Adam's state to continue exactly where the run stopped. */
+interface TrainingState {
+  formatVersion: 1;
+  config: TrainConfig;
+  epochsCompleted: number;
+  /** Next batch index within epoch epochsCompleted + 1 (0 at an epoch boundary). */
+  nextBatch: number;
+  step: number;
+  /** The unfinished epoch's loss sum and timing, so a mid-epoch resume reports the same trainLoss. */
+  partialEpoch: { lossSum: number; batches: number; images: number; seconds: number };
+  bestTestElbo: number | null;
+}
+
+interface RunInfo {
+  name: string;
+  status: 'running' | 'completed' | 'interrupted' | 'failed';
+  config: TrainConfig;
+  backend: { name: string; preference: string; reason: string };
+  versions: { node: string; tfjs: string; cvae: string };
+  startedAt: string;
+  endedAt?: string;
+  error?: string;
+  sessions: { startedAt: string; endedAt?: string; backend: string; resumedAt?: { epoch: number; batch: number } }[];
+  timings: { epochs: { epoch: number; trainSeconds: number; evalSeconds: number; saveSeconds: number }[]; totalSeconds: number };
+}
+
+interface Session {
+  paths: RunPaths;
+  model: CVAE;
+  optimizer: tf.AdamOptimizer;
+  trainSet: ImageSet;
+  testSet: ImageSet;
+  testEps: Float32Array;
+  sampleEps: Float32Array;
+  state: TrainingState;
+  run: RunInfo;
+  backend: BackendChoice;
+  options: TrainOptions;
+  reporter: Reporter;
+  sessionStart: number;
+  /** Set by runSession once the worker threads are up. */
+  trainer?: ParallelTrainer;
+}
+
+/** Starts a new run in `<outDir>/<name>/` and trains it for config.epochs epochs. */
+export async function train(partialConfig: Partial<TrainConfig>, options: StartOptions = {}): Promise<TrainResult> {
+  const config = withDefaults(partialConfig);
+  assertValidConfig(config);
+  const name = options.name ?? defaultRunName();
+  const paths = runPaths(path.join(options.outDir ?? 'runs', name));
+  if (await pathExists(paths.runDir)) throw new TrainingError(`run directory ${paths.runDir} already exists (resume it, or choose another name)`);
+  const backend = await initBackend(config.backend);
+  const { trainSet, testSet } = loadData(config);
+  const state: TrainingState = { formatVersion: 1, config, epochsCompleted: 0, nextBatch: 0, step: 0, partialEpoch: emptyPartialEpoch(), bestTestElbo: null };
+  const session = newSession({
+    paths, backend, options, trainSet, testSet, state,
+    model: CVAE.create({ latentDim: config.latentDim, seed: runSeeds.init(config.seed) }),
+    optimizer: createOptimizer(config.learningRate),
+    run: newRunInfo(name, config, backend),
+  });
+  await fs.mkdir(paths.samples, { recursive: true });
+  await writeJsonAtomic(paths.runJson, session.run);
+  // An epoch-0 checkpoint means even a kill -9 during the first epoch leaves a run that resume can continue.
+  await saveCheckpoint(paths.lastCheckpoint, session.model, checkpointMeta(session), await checkpointExtraFiles(session));
+  return runSession(session, undefined);
+}
+
+/** Continues the run in `runDir` from checkpoints/last with its optimizer state and data position. */
+export async function resumeTraining(runDir: string, overrides: ResumeOverrides = {}, options: TrainOptions = {}): Promise<TrainResult> {
+  const paths = runPaths(runDir);
+  if (!(await pathExists(paths.runJson))) throw new TrainingError(`cannot resume ${runDir}: no run.json (not a training run directory)`);
+  const previousRun = JSON.parse(await fs.readFile(paths.runJson, 'utf8')) as RunInfo;
+  let backend = await initBackend(overrides.backend ?? previousRun.config.backend);
+  const { model, manifest, extraFiles } = await loadCheckpoint(paths.lastCheckpoint);
+  if (manifest.backend !== backend.name) {
+    // Kernels round differently per backend: the run continues correctly, but no longer bit-identically.
+    backend = { ...backend, reason: `${backend.reason}; the checkpoint was trained on ${manifest.backend}, so this run is no longer bit-reproducible` };
+  }
+  const state = JSON.parse(new TextDecoder().decode(await extraFiles.read(TRAINING_STATE_FILE))) as TrainingState;
+  state.config = applyOverrides(state.config, overrides, state.epochsCompleted, runDir);
+  const optimizer = createOptimizer(state.config.learningRate);
+  await restoreOptimizerState(optimizer, await extraFiles.read(OPTIMIZER_SPEC_FILE), await extraFiles.read(OPTIMIZER_DATA_FILE));
+  // Epochs logged after this checkpoint (a crash between logging and saving) will be redone: drop them.
+  await truncateMetrics(paths.metrics, state.epochsCompleted);
+  const { trainSet, testSet } = loadData(state.config);
+  const run: RunInfo = { ...previousRun, config: state.config, status: 'running', backend: describeBackend(backend), endedAt: undefined, error: undefined };
+  run.timings.epochs = run.timings.epochs.filter((t) => t.epoch <= state.epochsCompleted);
+  const session = newSession({ paths, backend, options, trainSet, testSet, state, model, optimizer, run });
+  return runSession(session, { epoch: state.epochsCompleted + 1, batch: state.nextBatch });
+}
+
+function applyOverrides(config: TrainConfig, overrides: ResumeOverrides, epochsCompleted: number, runDir: string): TrainConfig {
+  const updated = withDefaults({ ...config, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) });
+  assertValidConfig(updated);
+  if (updated.epochs < epochsCompleted) {
+    throw new TrainingError(`run ${runDir} has already completed ${epochsCompleted} epochs; epochs ${updated.epochs} would go back`);
+  }
+  return updated;
+}
+
+function newSession(parts: Omit<Session, 'testEps' | 'sampleEps' | 'reporter' | 'sessionStart'>): Session {
+  const { config } = parts.state;
+  return {
+    ...parts,
+    testEps: testSetEps(parts.testSet.count, config.latentDim),
+    sampleEps: sampleGridEps(config.latentDim),
+    reporter: parts.options.reporter ?? silentReporter,
+    sessionStart: performance.now(),
+  };
+}
+
+function loadData(config: TrainConfig): { trainSet: ImageSet; testSet: ImageSet } {
+  return {
+    trainSet: loadSplit('train', { dataDir: config.dataDir, limit: config.limit }),
+    testSet: loadSplit('test', { dataDir: config.dataDir, limit: config.testLimit }),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The loop
+
+async function runSession(session: Session, resumedAt: { epoch: number; batch: number } | undefined): Promise<TrainResult> {
+  const { run, state, reporter, backend } = session;
+  run.sessions.push({ startedAt: new Date().toISOString(), backend: backend.name, ...(resumedAt ? { resumedAt } : {}) });
+  reporter({ type: 'start', runDir: session.paths.runDir, backend: backend.name, backendReason: backend.reason, resumedAt });
+  try {
+    session.trainer = await startTrainer(session);
+    for (let epoch = state.epochsCompleted + 1; epoch <= state.config.epochs; epoch++) {
+      const finished = await trainEpoch(session, epoch);
+      if (!finished) return await stop(session, 'interrupted', session.options.signal?.reason);
+      await finishEpoch(session, epoch);
+      if (session.options.signal?.aborted && epoch < state.config.epochs) return await stop(session, 'interrupted', session.options.signal.reason);
+    }
+    return await stop(session, 'completed');
+  } catch (error) {
+    await recordFailure(session, error);
+    throw error;
+  } finally {
+    await session.trainer?.close();
+    session.model.dispose();
+    session.optimizer.dispose();
+  }
+}
+
+function startTrainer(session: Session): Promise<ParallelTrainer> {
+  const { backend, model, options, state } = session;
+  // Workers get the backend the main thread actually got, never 'auto', so every replica computes alike.
+  const workerBackend = backend.name === 'tensorflow' ? 'tfjs-node' : backend.name;
+  return ParallelTrainer.start(model, { workers: options.workers ?? 1, backend: workerBackend, seed: runSeeds.init(state.config.seed) });
+}
+
+/** Trains one epoch from state.nextBatch; false when an abort stopped it early. */
+async function trainEpoch(session: Session, epoch: number): Promise<boolean> {
+  const { state, trainSet, reporter } = session;
+  const { batchSize, seed } = state.config;
+  const batches = batchCount(trainSet.count, batchSize);
+  reporter({ type: 'epoch-start', epoch, epochs: state.config.epochs, batches, startBatch: state.nextBatch });
+  const partial = state.partialEpoch;
+  const resumedSeconds = partial.seconds;
+  const started = performance.now();
+  for (const batch of iterateBatches(trainSet, { batchSize, seed: runSeeds.shuffle(seed, epoch), startBatch: state.nextBatch })) {
+    const loss = await runStep(session, batch, epoch, batches);
+    state.step += 1;
+    state.nextBatch += 1;
+    partial.lossSum += loss;
+    partial.batches += 1;
+    partial.images += batch.labels.length;
+    partial.seconds = resumedSeconds + (performance.now() - started) / 1000;
+    reporter({ type: 'step', epoch, batch: state.nextBatch, batches, images: partial.images, totalImages: trainSet.count, runningLoss: partial.lossSum / partial.batches, seconds: partial.seconds });
+    // Signal handlers only run when the event loop gets a turn; give it one after every step.
+    await new Promise((resolve) => setImmediate(resolve));
+    // Even after the epoch's last batch: resume then runs the evaluation, so a stop request is answered at once.
+    if (session.options.signal?.aborted) return false;
+  }
+  return true;
+}
+
+async function runStep(session: Session, batch: Batch, epoch: number, batches: number): Promise<number> {
+  const { state, optimizer, trainer } = session;
+  const { latentDim, seed, kl } = state.config;
+  const n = batch.labels.length;
+  const images = session.options.injectNanAtStep === state.step + 1 ? poisoned(batch.images) : batch.images;
+  const eps = new SeededRandom(runSeeds.stepEps(seed, epoch, state.nextBatch)).normals(n * latentDim);
+  try {
+    if (!trainer) throw new Error('runStep: the trainer was not started');
+    return await trainer.step(optimizer, { images, eps }, kl);
+  } catch (error) {
+    const where = `epoch ${epoch}, step ${state.step + 1} (batch ${state.nextBatch + 1}/${batches})`;
+    const intact = `the update was not applied and ${path.join(session.paths.runDir, 'checkpoints', 'last')} (epoch ${state.epochsCompleted}, saved at the last epoch end) is intact`;
+    if (error instanceof NonFiniteLossError) throw new TrainingError(`training stopped: loss is ${error.loss} at ${where}; ${intact}`);
+    if (error instanceof WorkerFailedError) throw new TrainingError(`training stopped: ${error.message} at ${where}; ${intact}`);
+    throw error;
+  }
+}
+
+function poisoned(images: Float32Array): Float32Array {
+  const copy = images.slice();
+  copy[0] = NaN;
+  return copy;
+}
+
+/** Evaluation, sample grid, metrics line, then checkpoints: best first, so a crash between the two never leaves `last` ahead of `best`. */
+async function finishEpoch(session: Session, epoch: number): Promise<void> {
+  const { state, paths, reporter } = session;
+  const partial = state.partialEpoch;
+  reporter({ type: 'evaluating', epoch, count: session.testSet.count });
+  const evalStart = performance.now();
+  const test = evaluateTestSet(session.model, session.testSet, { kl: state.config.kl, eps: session.testEps });
+  const evalSeconds = (performance.now() - evalStart) / 1000;
+  if (!Number.isFinite(test.elbo)) {
+    throw new TrainingError(`training stopped: test ELBO is ${test.elbo} after epoch ${epoch}, step ${state.step}; checkpoints/last (epoch ${epoch - 1}) is intact`);
+  }
+  const metrics: EpochMetrics = {
+    epoch,
+    step: state.step,
+    trainLoss: partial.lossSum / partial.batches,
+    testElbo: test.elbo,
+    testElboStdErr: test.elboStdErr,
+    reconMse: test.reconMse,
+    kl: test.kl,
+    epochSeconds: partial.seconds,
+    imagesPerSecond: partial.images / partial.seconds,
+    backend: session.backend.name,
+  };
+  const saveStart = performance.now();
+  await writeFileAtomic(paths.sample(epoch), encodeGrayPng(renderSampleGrid(session.model, session.sampleEps)));
+  await appendJsonLine(paths.metrics, metrics);
+  const isBest = state.bestTestElbo === null || test.elbo > state.bestTestElbo;
+  state.epochsCompleted = epoch;
+  state.nextBatch = 0;
+  state.partialEpoch = emptyPartialEpoch();
+  if (isBest) state.bestTestElbo = test.elbo;
+  const extraFiles = await checkpointExtraFiles(session);
+  if (isBest) await saveCheckpoint(paths.bestCheckpoint, session.model, checkpointMeta(session), extraFiles);
+  await saveCheckpoint(paths.lastCheckpoint, session.model, checkpointMeta(session), extraFiles);
+  session.run.timings.epochs.push({ epoch, trainSeconds: metrics.epochSeconds, evalSeconds, saveSeconds: (performance.now() - saveStart) / 1000 });
+  await writeRunJson(session);
+  reporter({ type: 'epoch-end', metrics, test, isBest, evalSeconds });
+}
+
+async function stop(session: Session, status: 'completed' | 'interrupted', reason?: unknown): Promise<TrainResult> {
+  const { state, paths, reporter } = session;
+  if (status === 'interrupted') {
+    // Mid-epoch: save the position so resume replays the rest of this epoch's shuffle with the same eps.
+    if (state.nextBatch > 0) await saveCheckpoint(paths.lastCheckpoint, session.model, checkpointMeta(session), await checkpointExtraFiles(session));
+    reporter({ type: 'interrupted', epoch: state.epochsCompleted + (state.nextBatch > 0 ? 1 : 0), batch: state.nextBatch, step: state.step, reason: String(reason ?? 'aborted') });
+  }
+  await writeProgressGif(paths, state.epochsCompleted);
+  session.run.status = status;
+  await writeRunJson(session);
+  if (status === 'completed') reporter({ type: 'done', epochs: state.epochsCompleted, step: state.step, seconds: session.run.timings.totalSeconds });
+  const metrics = await readJsonLines<EpochMetrics>(paths.metrics);
+  return { status, runDir: paths.runDir, epochsCompleted: state.epochsCompleted, step: state.step, metrics };
+}
+
+async function recordFailure(session: Session, error: unknown): Promise<void> {
+  session.run.status = 'failed';
+  session.run.error = error instanceof Error ? error.message : String(error);
+  try {
+    await writeRunJson(session);
+  } catch {
+    // The original error matters more than a run.json we could not update.
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files
+
+async function checkpointExtraFiles(session: Session): Promise<Record<string, Uint8Array>> {
+  return {
+    ...(await serializeOptimizerState(session.optimizer)),
+    [TRAINING_STATE_FILE]: new TextEncoder().encode(`${JSON.stringify(session.state, null, 2)}\n`),
+  };
+}
+
+function checkpointMeta(session: Session) {
+  const { state, trainSet, backend } = session;
+  const { config } = state;
+  return {
+    epoch: state.epochsCompleted,
+    step: state.step,
+    seeds: { seed: config.seed, init: runSeeds.init(config.seed) },
+    dataset: { split: 'train', count: trainSet.count, limit: config.limit ?? null, dataDir: config.dataDir ?? null },
+    backend: backend.name,
+    extra: { nextBatch: state.nextBatch, kl: config.kl, learningRate: config.learningRate, batchSize: config.batchSize },
+  };
+}
+
+/** Animated GIF of every epoch's grid on disk (so a resumed run includes the epochs of earlier sessions). */
+async function writeProgressGif(paths: RunPaths, epochs: number): Promise<void> {
+  const frames = [];
+  for (let epoch = 1; epoch <= epochs; epoch++) {
+    if (await pathExists(paths.sample(epoch))) frames.push(decodeGrayPng(new Uint8Array(await fs.readFile(paths.sample(epoch)))));
+  }
+  if (frames.length > 0) await writeFileAtomic(paths.progressGif, encodeProgressGif(frames));
+}
+
+async function writeRunJson(session: Session): Promise<void> {
+  const { run } = session;
+  const sessionSeconds = (performance.now() - session.sessionStart) / 1000;
+  const current = run.sessions[run.sessions.length - 1];
+  const now = new Date().toISOString();
+  if (current) current.endedAt = now;
+  run.endedAt = now;
+  const earlier = run.sessions.slice(0, -1).reduce((total, s) => total + (s.endedAt ? (Date.parse(s.endedAt) - Date.parse(s.startedAt)) / 1000 : 0), 0);
+  run.timings.totalSeconds = earlier + sessionSeconds;
+  await writeJsonAtomic(session.paths.runJson, run);
+}
+
+function newRunInfo(name: string, config: TrainConfig, backend: BackendChoice): RunInfo {
+  return {
+    name,
+    status: 'running',
+    config,
+    backend: describeBackend(backend),
+    versions: { node: process.version, tfjs: tf.version_core, cvae: cvaeVersion() },
+    startedAt: new Date().toISOString(),
+    sessions: [],
+    timings: { epochs: [], totalSeconds: 0 },
+  };
+}
+
+function describeBackend(backend: BackendChoice): RunInfo['backend'] {
+  return { name: backend.name, preference: backend.preference, reason: backend.reason };
+}
+
+function emptyPartialEpoch(): TrainingState['partialEpoch'] {
+  return { lossSum: 0, batches: 0, images: 0, seconds: 0 };
+}
+
+/** The training package's version (src/ and dist/ both sit next to package.json). */
+function cvaeVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
