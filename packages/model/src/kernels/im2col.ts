@@ -16,6 +16,9 @@ function sourceIndex(o: number, f: number, stride: number, dilation: number, pad
   return i >= 0 && i < size ? i : -1;
 }
 
+/** Runs at least this long are copied with TypedArray.set; shorter ones element by element. */
+const SET_MIN_RUN = 64;
+
 export function im2col(g: ConvGeometry, x: Float32Array, xOffset: number, cols: Float32Array, colsOffset: number): void {
   const C = g.inChannels;
   const K = patchSize(g);
@@ -30,10 +33,12 @@ export function im2col(g: ConvGeometry, x: Float32Array, xOffset: number, cols: 
           for (let fw = 0; fw < g.filterWidth; fw++, k += C) {
             const iw = sourceIndex(ow, fw, g.strideWidth, g.dilationWidth, g.padLeft, g.inWidth);
             if (ih < 0 || iw < 0) {
-              cols.fill(0, k, k + C);
+              for (let c = 0; c < C; c++) cols[k + c] = 0;
             } else {
               const src = imageBase + (ih * g.inWidth + iw) * C;
-              cols.set(x.subarray(src, src + C), k);
+              // subarray+set costs ~100 ns per call: only worth it for long runs.
+              if (C >= SET_MIN_RUN) cols.set(x.subarray(src, src + C), k);
+              else for (let c = 0; c < C; c++) cols[k + c] = x[src + c];
             }
           }
         }

@@ -9,12 +9,13 @@ import { conv2DBackpropInputWasmConfig } from './wasm/Conv2DBackpropInput';
 import { conv2DCpuConfig } from './cpu/Conv2D';
 import { conv2DBackpropFilterCpuConfig } from './cpu/Conv2DBackpropFilter';
 import { conv2DBackpropInputCpuConfig } from './cpu/Conv2DBackpropInput';
-import { captureWasmBatchMatMul } from './wasm/heap';
+import { sumWasmConfig } from './wasm/Sum';
+import { captureStockWasmKernels } from './wasm/heap';
 
 export type CvaeKernelBackend = 'wasm' | 'cpu';
 
 export const CVAE_KERNELS: Readonly<Record<CvaeKernelBackend, readonly KernelConfig[]>> = {
-  wasm: [conv2DBackpropFilterWasmConfig, conv2DBackpropInputWasmConfig],
+  wasm: [conv2DBackpropFilterWasmConfig, conv2DBackpropInputWasmConfig, sumWasmConfig],
   cpu: [conv2DBackpropFilterCpuConfig, conv2DBackpropInputCpuConfig, conv2DCpuConfig],
 };
 
@@ -57,7 +58,7 @@ function isCvaeKernelBackend(name: string): name is CvaeKernelBackend {
 export function registerCvaeKernels(backendName: string): readonly string[] {
   if (!isCvaeKernelBackend(backendName)) return [];
   if (!registered.has(backendName)) {
-    if (backendName === 'wasm') captureWasmBatchMatMul();
+    if (backendName === 'wasm') captureStockWasmKernels();
     for (const config of CVAE_KERNELS[backendName]) install(config);
     registered.add(backendName);
   }

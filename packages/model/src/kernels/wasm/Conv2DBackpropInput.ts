@@ -10,6 +10,7 @@ import { Conv2DBackpropInput, Conv2DBackpropInputAttrs, KernelConfig, NamedAttrM
 import { input } from '../kernel-args';
 import { Conv4D, convGeometry, patchCount, patchSize } from '../conv-geometry';
 import { col2imAdd, transposeMatrix } from '../im2col';
+import { conv2DBackpropInputSubPixel } from './subpixel';
 import { allocate, asWasmBackend, heapF32, heapIndex, release, wasmMatMul, withShape } from './heap';
 
 export function conv2DBackpropInputWasm(args: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo {
@@ -21,6 +22,14 @@ export function conv2DBackpropInputWasm(args: { inputs: NamedTensorInfoMap; back
   const K = patchSize(g);
   const M = patchCount(g);
   const C = g.outChannels;
+
+  // Strided: XNNPACK sub-pixel convolutions (see subpixel.ts; dec1/dec2 forward ~1.5x faster).
+  // Stride 1 stays on matmul + col2im, measured faster for the CVAE's 32->1 output layer.
+  const strided = g.strideHeight * g.strideWidth > 1;
+  if (strided && process.env['CVAE_WASM_DINPUT'] !== 'col2im') {
+    const dx = conv2DBackpropInputSubPixel(backend, g, dy, filter);
+    if (dx != null) return dx;
+  }
 
   const filterT = allocate(backend, [1, C, K]);
   transposeMatrix(heapF32(backend), heapIndex(backend, filter), K, C, heapF32(backend), heapIndex(backend, filterT));

@@ -9,7 +9,7 @@
  *    BatchMatMul caches packed operands keyed by tensor id, so scratch tensors are
  *    always fresh and disposed right after use.
  */
-import { getKernel, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { getKernel, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 
 /** The part of BackendWasm these kernels use (typed here to avoid emscripten typings). */
 export interface WasmHeapBackend {
@@ -48,16 +48,35 @@ export function withShape(t: TensorInfo, shape: number[]): TensorInfo {
   return { dataId: t.dataId, shape, dtype: t.dtype };
 }
 
-let originalBatchMatMul: KernelFunc | undefined;
+const stockKernels = new Map<string, KernelConfig>();
+
+/**
+ * tfjs-wasm's own kernel `name`, captured the first time (registerCvaeKernels
+ * captures every one it replaces or uses before installing ours), so our kernels
+ * can delegate to it even after the registry entry was overridden.
+ */
+export function stockWasmKernel(name: string): KernelFunc {
+  return stockWasmKernelConfig(name).kernelFunc;
+}
+
+export function stockWasmKernelConfig(name: string): KernelConfig {
+  let config = stockKernels.get(name);
+  if (config == null) {
+    config = getKernel(name, 'wasm');
+    if (config == null) throw new Error(`cvae wasm kernels: the wasm backend has no ${name} kernel`);
+    stockKernels.set(name, config);
+  }
+  return config;
+}
 
 /** Captured once so our kernels keep using XNNPACK even if BatchMatMul is later overridden. */
 export function captureWasmBatchMatMul(): KernelFunc {
-  if (originalBatchMatMul == null) {
-    const config = getKernel('BatchMatMul', 'wasm');
-    if (config == null) throw new Error('cvae wasm kernels: the wasm backend has no BatchMatMul kernel');
-    originalBatchMatMul = config.kernelFunc;
-  }
-  return originalBatchMatMul;
+  return stockWasmKernel('BatchMatMul');
+}
+
+/** Captures every stock wasm kernel the cvae kernels delegate to; call before installing them. */
+export function captureStockWasmKernels(): void {
+  for (const name of ['BatchMatMul', 'Sum', 'Conv2D']) stockWasmKernel(name);
 }
 
 /** out[1, m, n] = a[1, m, k] · b[1, k, n] with XNNPACK, no transposes. */
