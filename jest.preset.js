@@ -1,11 +1,12 @@
-// Shared jest settings: ts-jest transpiles without type-checking (the build type-checks),
+// Shared jest settings: ts-jest transpiles without type-checking (isolatedModules in tsconfig.spec.json;
+// the build type-checks),
 // and @cvae/* imports resolve to sources so tests never need a build first.
 const path = require('path');
 
 module.exports = {
   testEnvironment: 'node',
   transform: {
-    '^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: path.join(__dirname, 'tsconfig.spec.json') }],
+    '^.+\\.ts$': ['ts-jest', { tsconfig: path.join(__dirname, 'tsconfig.spec.json') }],
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: {

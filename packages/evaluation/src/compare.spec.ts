@@ -1,10 +1,9 @@
 import { existsSync, readFileSync } from 'fs';
 import * as path from 'path';
+import { Image8, decodePng, encodePng, toRgba, writePng } from '@cvae/model';
 import { compareImages } from './compare';
 import { compareAndReport } from './golden-check';
 import { GoldenProvenance } from './golden-store';
-import { Image8, toRgba } from './image';
-import { decodePng, encodePng, writePng } from './png';
 import { tempDir } from './test-utils/reference';
 
 const gray = (width: number, height: number, fill = 0): Image8 => ({ width, height, channels: 1, data: new Uint8Array(width * height).fill(fill) });

@@ -1,5 +1,5 @@
 import pixelmatch from 'pixelmatch';
-import type { DecodedPng } from './png';
+import type { DecodedPng } from '@cvae/model';
 
 export interface GoldenThresholds {
   /** pixelmatch `threshold` (0–1, YIQ distance). For gray pixels it flags |Δgray| > ≈ 264·threshold. */

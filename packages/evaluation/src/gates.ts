@@ -1,4 +1,4 @@
-import { readJsonIfExists, writeJsonAtomic } from './atomic-write';
+import { readJsonIfExists, writeJsonAtomic } from '@cvae/model';
 import type { Estimate, Metrics } from './metrics';
 import { defaultGatesFile } from './paths';
 import type { CheckpointRef } from './provenance';

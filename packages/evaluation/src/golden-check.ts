@@ -1,8 +1,7 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import { loadSplit } from '@cvae/dataset';
-import type { CVAE } from '@cvae/model';
-import { writeFileAtomic, writeJsonAtomic } from './atomic-write';
+import { type CVAE, decodePng, encodePng, encodeRgbaPng, writeFileAtomic, writeJsonAtomic } from '@cvae/model';
 import { compareImages, GoldenThresholds, ImageComparison, ComparisonStatus } from './compare';
 import {
   GoldenConfig,
@@ -19,7 +18,6 @@ import {
 import { renderImageSet } from './image-sets';
 import { loadForEvaluation } from './load';
 import { defaultGoldensDir, defaultReportDir, relativePosix } from './paths';
-import { decodePng, encodePng, encodeRgbaPng } from './png';
 import { CheckpointRef, sameWeights } from './provenance';
 
 export const REPORT_FILE = 'report.json';

@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { promises as fs } from 'fs';
 import * as path from 'path';
-import { readJsonIfExists, writeFileAtomic, writeJsonAtomic } from './atomic-write';
+import { readJsonIfExists, writeFileAtomic, writeJsonAtomic } from '@cvae/model';
 import type { GoldenThresholds } from './compare';
 import type { ImageSetSpec } from './image-sets';
 import { defaultGoldensDir } from './paths';

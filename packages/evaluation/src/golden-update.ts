@@ -1,7 +1,7 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import { loadSplit } from '@cvae/dataset';
-import type { CVAE } from '@cvae/model';
+import { type CVAE, decodePng, encodePng } from '@cvae/model';
 import { compareImages } from './compare';
 import { provenanceFor } from './golden-check';
 import {
@@ -19,7 +19,6 @@ import {
 import { renderImageSet } from './image-sets';
 import { loadForEvaluation } from './load';
 import { defaultGoldensDir, defaultReportDir } from './paths';
-import { decodePng, encodePng } from './png';
 import { CheckpointRef, sameWeights } from './provenance';
 
 export interface GoldenChange {

@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ImageSet, SeededRandom, loadSplit } from '@cvae/dataset';
-import type { CVAE } from '@cvae/model';
-import { Image8, tileGrid } from './image';
+import { type CVAE, Image8, tileGrid } from '@cvae/model';
 import { inverseNormalCdf, linspace } from './inverse-normal';
 import { drawScatter } from './scatter';
 

@@ -1,7 +1,5 @@
 export * from './metrics';
-export * from './image';
 export * from './inverse-normal';
-export * from './png';
 export * from './scatter';
 export * from './image-sets';
 export * from './compare';
@@ -12,4 +10,7 @@ export * from './gates';
 export * from './load';
 export * from './paths';
 export * from './provenance';
-export { writeFileAtomic, writeJsonAtomic } from './atomic-write';
+// The image and PNG helpers live in @cvae/model (training draws its sample grids with them too);
+// re-exported for the CLI and the viewer's e2e fixtures, which import them from here.
+export { decodePng, encodePng, probabilityToByte, writePng } from '@cvae/model';
+export type { DecodedPng, Image8 } from '@cvae/model';

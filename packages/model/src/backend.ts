@@ -44,7 +44,17 @@ async function activate(name: BackendChoice['name']): Promise<boolean> {
   registerCvaeKernels(name);
   const ok = await tf.setBackend(name);
   if (ok) await tf.ready();
+  if (ok && name === 'cpu') silenceCpuBanner();
   return ok && tf.getBackend() === name;
+}
+
+/**
+ * tfjs's cpu backend prints a multi-line "install tfjs-node" banner on its first tensor; cvae already
+ * says which backend it picked and why (BackendChoice.reason), so the banner is only noise in CLI output.
+ */
+function silenceCpuBanner(): void {
+  const cpu = tf.findBackend('cpu') as unknown as { firstUse?: boolean } | null;
+  if (cpu && 'firstUse' in cpu) cpu.firstUse = false;
 }
 
 const KERNEL_NOTE: Record<BackendChoice['name'], string> = {

@@ -4,15 +4,8 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ArchitectureSummary, CVAE, architectureSummary } from './cvae';
-import {
-  MODEL_JSON_FILE,
-  WEIGHTS_FILE,
-  fileSystemIOHandler,
-  fsyncDirectory,
-  oneLine,
-  parseModelJson,
-  writeFileDurably,
-} from './fs-io-handler';
+import { fsyncDirectory, pathExists, writeFileAtomic, writeJsonAtomic } from './files';
+import { MODEL_JSON_FILE, WEIGHTS_FILE, fileSystemIOHandler, oneLine, parseModelJson } from './fs-io-handler';
 
 export const CHECKPOINT_FORMAT_VERSION = 1;
 export const MANIFEST_FILE = 'manifest.json';
@@ -133,13 +126,12 @@ async function writeCheckpointFiles(
     await model[part].save(fileSystemIOHandler(path.join(staging, part)));
   }
   for (const [name, bytes] of Object.entries(extraFiles)) {
-    await fs.mkdir(path.dirname(path.join(staging, name)), { recursive: true });
-    await writeFileDurably(path.join(staging, name), bytes);
+    await writeFileAtomic(path.join(staging, name), bytes);
   }
   const fileNames = [...MODEL_PARTS.flatMap((part) => [`${part}/${MODEL_JSON_FILE}`, `${part}/${WEIGHTS_FILE}`]), ...Object.keys(extraFiles)];
   const manifest = buildManifest(model.latentDim, meta, await hashFiles(staging, fileNames));
   // The manifest is written last: a directory holding one is complete.
-  await writeFileDurably(path.join(staging, MANIFEST_FILE), new TextEncoder().encode(`${JSON.stringify(manifest, null, 2)}\n`));
+  await writeJsonAtomic(path.join(staging, MANIFEST_FILE), manifest);
   for (const subdir of new Set(fileNames.map((name) => path.dirname(path.join(staging, name))))) {
     await fsyncDirectory(subdir);
   }
@@ -209,12 +201,12 @@ async function removeLeftoversOfCrashedSaves(target: string): Promise<void> {
  */
 async function readableCheckpointDir(dir: string): Promise<string> {
   const target = path.resolve(dir);
-  if (await exists(target)) return target;
+  if (await pathExists(target)) return target;
   const base = path.basename(target);
   const parent = path.dirname(target);
-  const entries = (await exists(parent)) ? await fs.readdir(parent) : [];
+  const entries = (await pathExists(parent)) ? await fs.readdir(parent) : [];
   for (const entry of entries.filter((e) => e.startsWith(`${base}.old-`)).sort()) {
-    if (await exists(path.join(parent, entry, MANIFEST_FILE))) return path.join(parent, entry);
+    if (await pathExists(path.join(parent, entry, MANIFEST_FILE))) return path.join(parent, entry);
   }
   return target;
 }
@@ -393,14 +385,6 @@ async function renameIfExists(from: string, to: string): Promise<boolean> {
   }
 }
 
-async function exists(p: string): Promise<boolean> {
-  try {
-    await fs.stat(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function isProcessAlive(pid: number): boolean {
   try {

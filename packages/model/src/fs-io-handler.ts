@@ -1,6 +1,7 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
+import { writeFileAtomic } from './files';
 
 export const MODEL_JSON_FILE = 'model.json';
 export const WEIGHTS_FILE = 'weights.bin';
@@ -17,7 +18,8 @@ export interface FileSystemIOHandlerOptions {
 /**
  * A tf.io.IOHandler storing a Layers model as `<modelDir>/model.json` + `<modelDir>/weights.bin`,
  * the standard TF.js layout (relative weight paths), so the same files load in a browser with
- * tf.loadLayersModel(url). Needs only Node's fs, not tfjs-node. Files are fsynced on save.
+ * tf.loadLayersModel(url). Needs only Node's fs, not tfjs-node. Files are written atomically
+ * and fsynced on save.
  */
 export function fileSystemIOHandler(modelDir: string, options: FileSystemIOHandlerOptions = {}): tf.io.IOHandler {
   return {
@@ -46,9 +48,8 @@ export function modelJsonForArtifacts(artifacts: tf.io.ModelArtifacts): tf.io.Mo
 async function saveArtifacts(modelDir: string, artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
   const modelJson = modelJsonForArtifacts(artifacts);
   const weights = artifacts.weightData === undefined ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(artifacts.weightData);
-  await fs.mkdir(modelDir, { recursive: true });
-  await writeFileDurably(path.join(modelDir, WEIGHTS_FILE), new Uint8Array(weights));
-  await writeFileDurably(path.join(modelDir, MODEL_JSON_FILE), new TextEncoder().encode(JSON.stringify(modelJson)));
+  await writeFileAtomic(path.join(modelDir, WEIGHTS_FILE), new Uint8Array(weights));
+  await writeFileAtomic(path.join(modelDir, MODEL_JSON_FILE), JSON.stringify(modelJson));
   return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
 }
 
@@ -100,28 +101,6 @@ async function readModelFile(modelDir: string, fileName: string): Promise<Uint8A
 function assertPlainFileName(fileName: string, where: string): void {
   if (fileName !== path.basename(fileName) || fileName === '..' || fileName === '.' || fileName === '') {
     throw new Error(`${where}: weight path "${fileName}" must be a plain file name next to model.json`);
-  }
-}
-
-/** Writes and fsyncs, so a later directory rename never publishes a file whose data is not on disk. */
-export async function writeFileDurably(filePath: string, bytes: Uint8Array): Promise<void> {
-  const handle = await fs.open(filePath, 'w');
-  try {
-    await handle.writeFile(bytes);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-/** Persists directory entries (new files, renames). Not supported on Windows, where it is skipped. */
-export async function fsyncDirectory(dirPath: string): Promise<void> {
-  if (process.platform === 'win32') return;
-  const handle = await fs.open(dirPath, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }
 

@@ -1,9 +1,13 @@
-import * as tf from '@tensorflow/tfjs-core';
-import { analyticKl, CVAE, elboPerExample, KlEstimator } from '@cvae/model';
-import { ImageSet, SeededRandom, deriveSeed } from '@cvae/dataset';
+import { CVAE, elboEps, estimate, perImageMetrics } from '@cvae/model';
+import { ImageSet, deriveSeed } from '@cvae/dataset';
 
-/** Fixed for every run and epoch, so test ELBOs are comparable across epochs, seeds and runs. */
-export const TEST_EPS_SEED = deriveSeed(0, 'test-set-eps');
+/**
+ * The test ELBO's eps stream: the one `cvae eval` uses with its default seed 0, image by image, so a
+ * run's per-epoch metrics are exactly what `cvae eval` reports for that checkpoint, and comparable
+ * across epochs, seeds and runs.
+ */
+export const TEST_EPS_SEED = deriveSeed(0, 'elbo-eps');
+const CVAE_EVAL_DEFAULT_SEED = 0;
 
 export interface TestMetrics {
   /** Mean single-sample ELBO per image (nats; higher is better). */
@@ -18,57 +22,22 @@ export interface TestMetrics {
 }
 
 export interface EvaluateOptions {
-  kl?: KlEstimator;
   /** Images per forward pass; bounds memory, not results. */
   batchSize?: number;
-  /** Noise for the test ELBO's z samples: latentDim·count standard normals (default: drawn from TEST_EPS_SEED). */
+  /** Noise for the test ELBO's z samples: latentDim·count standard normals (default: testSetEps). */
   eps?: Float32Array;
 }
 
-/** Standard normals for evaluating `count` images (identical every call). */
+/** Standard normals for evaluating `count` images (identical every call): `cvae eval`'s stream for seed 0. */
 export function testSetEps(count: number, latentDim: number): Float32Array {
-  return new SeededRandom(TEST_EPS_SEED).normals(count * latentDim);
+  return elboEps(CVAE_EVAL_DEFAULT_SEED, 0, count, latentDim);
 }
 
-/** ELBO (mean ± standard error), reconstruction MSE and analytic KL over the whole set, in batches. */
+/** ELBO (mean ± standard error), reconstruction MSE and analytic KL over the whole set: @cvae/model's metric core. */
 export function evaluateTestSet(model: CVAE, set: ImageSet, opts: EvaluateOptions = {}): TestMetrics {
-  const { kl = 'monte-carlo', batchSize = 500 } = opts;
-  const pixels = set.height * set.width;
+  const { batchSize = 500 } = opts;
   const eps = opts.eps ?? testSetEps(set.count, model.latentDim);
-  let elboSum = 0;
-  let elboSquaresSum = 0;
-  let squaredErrorSum = 0;
-  let klSum = 0;
-  for (let start = 0; start < set.count; start += batchSize) {
-    const n = Math.min(batchSize, set.count - start);
-    const batch = evaluateBatch(model, set.images.subarray(start * pixels, (start + n) * pixels), eps.subarray(start * model.latentDim, (start + n) * model.latentDim), n, set, kl);
-    for (const value of batch.elbo) {
-      elboSum += value;
-      elboSquaresSum += value * value;
-    }
-    squaredErrorSum += batch.squaredError;
-    klSum += batch.kl;
-  }
-  const count = set.count;
-  const elbo = elboSum / count;
-  const variance = count > 1 ? Math.max(0, (elboSquaresSum - count * elbo * elbo) / (count - 1)) : 0;
-  return { elbo, elboStdErr: Math.sqrt(variance / count), reconMse: squaredErrorSum / (count * pixels), kl: klSum / count, count };
-}
-
-function evaluateBatch(model: CVAE, images: Float32Array, eps: Float32Array, n: number, set: ImageSet, kl: KlEstimator) {
-  const [elbo, squaredError, klSum] = tf.tidy(() => {
-    const x = tf.tensor4d(images, [n, set.height, set.width, 1]);
-    const { mean, logvar } = model.encode(x);
-    const reconstruction = model.decode(mean, { applySigmoid: true });
-    return [
-      elboPerExample(model, x, tf.tensor2d(eps, [n, model.latentDim]), { kl }),
-      tf.sum(tf.squaredDifference(reconstruction, x)),
-      tf.sum(analyticKl(mean, logvar)),
-    ];
-  });
-  try {
-    return { elbo: elbo.dataSync() as Float32Array, squaredError: squaredError.dataSync()[0], kl: klSum.dataSync()[0] };
-  } finally {
-    tf.dispose([elbo, squaredError, klSum]);
-  }
+  const perImage = perImageMetrics(model, set.images, eps, batchSize);
+  const elbo = estimate(perImage.elbo);
+  return { elbo: elbo.mean, elboStdErr: elbo.standardError, reconMse: estimate(perImage.mse).mean, kl: estimate(perImage.kl).mean, count: set.count };
 }

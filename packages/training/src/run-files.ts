@@ -1,6 +1,5 @@
-import { randomBytes } from 'crypto';
-import { promises as fs } from 'fs';
 import * as path from 'path';
+import { appendFileDurably, readTextIfExists, writeFileAtomic } from '@cvae/model';
 
 /** Layout of a run directory (`<out>/<name>/`). */
 export function runPaths(runDir: string) {
@@ -17,49 +16,14 @@ export function runPaths(runDir: string) {
 }
 export type RunPaths = ReturnType<typeof runPaths>;
 
-/** Writes to a sibling temp file, fsyncs, then renames: readers see the old or the new file, never a torn one. */
-export async function writeFileAtomic(filePath: string, bytes: Uint8Array | string): Promise<void> {
-  await fs.mkdir(path.dirname(filePath), { recursive: true });
-  const temp = `${filePath}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  try {
-    const handle = await fs.open(temp, 'w');
-    try {
-      await handle.writeFile(bytes);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fs.rename(temp, filePath);
-  } catch (error) {
-    await fs.rm(temp, { force: true });
-    throw error;
-  }
-}
-
-export async function writeJsonAtomic(filePath: string, value: unknown): Promise<void> {
-  await writeFileAtomic(filePath, `${JSON.stringify(value, null, 2)}\n`);
-}
-
-/** Appends one JSON line and fsyncs; a crash can at worst leave a torn last line, which readMetrics drops. */
+/** Appends one JSON line and fsyncs; a crash can at worst leave a torn last line, which readJsonLines drops. */
 export async function appendJsonLine(filePath: string, value: unknown): Promise<void> {
-  const handle = await fs.open(filePath, 'a');
-  try {
-    await handle.appendFile(`${JSON.stringify(value)}\n`);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  await appendFileDurably(filePath, `${JSON.stringify(value)}\n`);
 }
 
 /** The complete JSON lines of a metrics file (a torn last line from a crash is skipped); [] if absent. */
 export async function readJsonLines<T>(filePath: string): Promise<T[]> {
-  let text: string;
-  try {
-    text = await fs.readFile(filePath, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
+  const text = (await readTextIfExists(filePath)) ?? '';
   const rows: T[] = [];
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
@@ -80,13 +44,4 @@ export async function truncateMetrics<T extends { epoch: number }>(filePath: str
   const kept = (await readJsonLines<T>(filePath)).filter((row) => row.epoch <= lastEpoch);
   await writeFileAtomic(filePath, kept.map((row) => `${JSON.stringify(row)}\n`).join(''));
   return kept;
-}
-
-export async function pathExists(p: string): Promise<boolean> {
-  try {
-    await fs.stat(p);
-    return true;
-  } catch {
-    return false;
-  }
 }

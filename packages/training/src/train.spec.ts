@@ -1,12 +1,11 @@
 import { existsSync, readFileSync } from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
-import { CVAE, initBackend, loadCheckpoint } from '@cvae/model';
+import { CVAE, decodeGrayPng, initBackend, loadCheckpoint } from '@cvae/model';
 import { loadSplit } from '@cvae/dataset';
 import { runSeeds } from './config';
 import { evaluateTestSet } from './evaluate';
 import { EpochMetrics, TrainingEvent } from './progress';
-import { decodeGrayPng } from './samples';
 import { train } from './train';
 import { TEST_BACKEND, useTempDir } from './test-utils/tmp-dir';
 
@@ -44,7 +43,7 @@ describe('train (smoke: 3,000 images, 1 epoch)', () => {
 
     const grid = decodeGrayPng(readFileSync(path.join(runDir, 'samples', 'epoch-0001.png')));
     expect([grid.width, grid.height]).toEqual([4 * 28 + 3, 4 * 28 + 3]);
-    expect(new Set(grid.pixels).size).toBeGreaterThan(10); // decoded digits, not a blank image
+    expect(new Set(grid.data).size).toBeGreaterThan(10); // decoded digits, not a blank image
     expect(readFileSync(path.join(runDir, 'samples', 'progress.gif')).subarray(0, 6).toString('latin1')).toBe('GIF89a');
 
     const run = JSON.parse(readFileSync(path.join(runDir, 'run.json'), 'utf8'));

@@ -3,13 +3,24 @@ import { promises as fs } from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
 import { Batch, ImageSet, SeededRandom, batchCount, iterateBatches, loadSplit } from '@cvae/dataset';
-import { BackendChoice, CVAE, initBackend, loadCheckpoint, saveCheckpoint } from '@cvae/model';
+import {
+  BackendChoice,
+  CVAE,
+  decodeGrayPng,
+  encodePng as encodeGrayPng,
+  initBackend,
+  loadCheckpoint,
+  pathExists,
+  saveCheckpoint,
+  writeFileAtomic,
+  writeJsonAtomic,
+} from '@cvae/model';
 import { TrainConfig, assertValidConfig, defaultRunName, runSeeds, withDefaults } from './config';
 import { evaluateTestSet, testSetEps } from './evaluate';
 import { OPTIMIZER_DATA_FILE, OPTIMIZER_SPEC_FILE, restoreOptimizerState, serializeOptimizerState } from './optimizer-state';
 import { EpochMetrics, Reporter, silentReporter } from './progress';
-import { RunPaths, appendJsonLine, pathExists, readJsonLines, runPaths, truncateMetrics, writeFileAtomic, writeJsonAtomic } from './run-files';
-import { decodeGrayPng, encodeGrayPng, encodeProgressGif, renderSampleGrid, sampleGridEps } from './samples';
+import { RunPaths, appendJsonLine, readJsonLines, runPaths, truncateMetrics } from './run-files';
+import { encodeProgressGif, renderSampleGrid, sampleGridEps } from './samples';
 import { ParallelTrainer, WorkerFailedError } from './parallel';
 import { NonFiniteLossError, createOptimizer } from './step';
 
@@ -80,7 +91,7 @@ interface RunInfo {
   startedAt: string;
   endedAt?: string;
   error?: string;
-  sessions: { startedAt: string; endedAt?: string; backend: string; resumedAt?: { epoch: number; batch: number } }[];
+  sessions: { startedAt: string; endedAt?: string; backend: string; workers: number; resumedAt?: { epoch: number; batch: number } }[];
   timings: { epochs: { epoch: number; trainSeconds: number; evalSeconds: number; saveSeconds: number }[]; totalSeconds: number };
 }
 
@@ -181,7 +192,7 @@ function loadData(config: TrainConfig): { trainSet: ImageSet; testSet: ImageSet 
 
 async function runSession(session: Session, resumedAt: { epoch: number; batch: number } | undefined): Promise<TrainResult> {
   const { run, state, reporter, backend } = session;
-  run.sessions.push({ startedAt: new Date().toISOString(), backend: backend.name, ...(resumedAt ? { resumedAt } : {}) });
+  run.sessions.push({ startedAt: new Date().toISOString(), backend: backend.name, workers: session.options.workers ?? 1, ...(resumedAt ? { resumedAt } : {}) });
   reporter({ type: 'start', runDir: session.paths.runDir, backend: backend.name, backendReason: backend.reason, resumedAt });
   try {
     session.trainer = await startTrainer(session);
@@ -265,7 +276,9 @@ async function finishEpoch(session: Session, epoch: number): Promise<void> {
   const partial = state.partialEpoch;
   reporter({ type: 'evaluating', epoch, count: session.testSet.count });
   const evalStart = performance.now();
-  const test = evaluateTestSet(session.model, session.testSet, { kl: state.config.kl, eps: session.testEps });
+  // Always the Monte Carlo ELBO of `cvae eval` (whatever KL estimator the run trains with), so every run's
+  // metrics.jsonl is comparable with every other run and with `cvae eval` on its checkpoints.
+  const test = evaluateTestSet(session.model, session.testSet, { eps: session.testEps });
   const evalSeconds = (performance.now() - evalStart) / 1000;
   if (!Number.isFinite(test.elbo)) {
     throw new TrainingError(`training stopped: test ELBO is ${test.elbo} after epoch ${epoch}, step ${state.step}; checkpoints/last (epoch ${epoch - 1}) is intact`);

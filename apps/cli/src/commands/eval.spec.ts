@@ -1,6 +1,9 @@
 import { mkdtempSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { loadSplit } from '@cvae/dataset';
+import { CVAE, initBackend, loadCheckpoint, saveCheckpoint } from '@cvae/model';
+import { evaluateTestSet } from '@cvae/training';
 import { runCli } from '../cli';
 import type { Io } from '../command';
 import { evalCommand } from './eval';
@@ -26,6 +29,7 @@ describe('cvae eval / sample / golden: bad input', () => {
     [['eval', '--limit', '0'], "cvae: --limit must be an integer in [1, 10000], got '0'\n"],
     [['eval', '--iw-samples', '-1'], "cvae: --iw-samples must be an integer in [0, 10000], got '-1'\n"],
     [['eval', '--backend', 'gpu'], "cvae: --backend must be one of auto, wasm, cpu, tfjs-node, got 'gpu'\n"],
+    [['eval', '--workers', '0'], "cvae: --workers must be an integer in [1, 64], got '0'\n"],
     [['sample', '--checkpoint', missing, '--kind', 'prior', '--seed', '1', '--out', 'a.png'], `cvae: checkpoint directory ${missing} does not exist\n`],
     [['sample', '--checkpoint', missing, '--kind', 'faces', '--seed', '1', '--out', 'a.png'], "cvae: --kind must be one of prior, recon, manifold, scatter, got 'faces'\n"],
     [['sample', '--checkpoint', missing, '--kind', 'prior', '--seed', 'abc', '--out', 'a.png'], "cvae: --seed must be an integer in [0, 4294967295], got 'abc'\n"],
@@ -54,7 +58,6 @@ describe('cvae eval / sample on a real (untrained) checkpoint', () => {
   const checkpoint = path.join(dir, 'ckpt');
 
   beforeAll(async () => {
-    const { CVAE, initBackend, saveCheckpoint } = await import('@cvae/model');
     const choice = await initBackend();
     const model = CVAE.create({ latentDim: 2, seed: 1 });
     await saveCheckpoint(checkpoint, model, { epoch: 0, step: 0, seeds: { init: 1 }, backend: choice.name });
@@ -70,6 +73,21 @@ describe('cvae eval / sample on a real (untrained) checkpoint', () => {
     for (const key of ['elbo', 'kl', 'reconstructionMse', 'reconstructionCrossEntropy', 'iwae']) expect(Number.isFinite(parsed[key].mean)).toBe(true);
     expect(result.stderr).toMatch(/eval elbo: 20\/20 images \(100%\), ETA 0s/);
   }, 60_000);
+
+  test('eval --workers 2 reports what --workers 1 does, which is exactly what training reports per epoch for that checkpoint', async () => {
+    // 1,000 images = two chunks of 500, so the second thread really computes one of them.
+    const [one, two] = [await run('eval', '--checkpoint', checkpoint, '--limit', '1000', '--workers', '1', '--json'), await run('eval', '--checkpoint', checkpoint, '--limit', '1000', '--workers', '2', '--json')];
+    const [single, parallel] = [JSON.parse(one.stdout), JSON.parse(two.stdout)];
+    expect([single.workers, parallel.workers]).toEqual([1, 2]);
+    for (const key of ['elbo', 'kl', 'reconstructionMse', 'reconstructionCrossEntropy']) {
+      expect(parallel[key].mean).toBeCloseTo(single[key].mean, 6);
+      expect(parallel[key].standardError).toBeCloseTo(single[key].standardError, 6);
+    }
+    const { model } = await loadCheckpoint(checkpoint);
+    const perEpoch = evaluateTestSet(model, loadSplit('test', { limit: 1000 }));
+    model.dispose();
+    expect(perEpoch).toEqual({ elbo: single.elbo.mean, elboStdErr: single.elbo.standardError, reconMse: single.reconstructionMse.mean, kl: single.kl.mean, count: 1000 });
+  }, 120_000);
 
   test('eval prints a table for people', async () => {
     const result = await run('eval', '--checkpoint', checkpoint, '--limit', '10');

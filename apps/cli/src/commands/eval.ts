@@ -1,4 +1,5 @@
 import { existsSync } from 'fs';
+import { availableParallelism } from 'os';
 import * as path from 'path';
 import { loadSplit } from '@cvae/dataset';
 import { EvalProgress, Metrics, deriveGates, evaluateModel, loadForEvaluation, referenceCheckpointDir, writeGates } from '@cvae/evaluation';
@@ -6,6 +7,7 @@ import { choiceOption, intOption, stringOption } from '../args';
 import type { Command, Io } from '../command';
 import { UsageError } from '../errors';
 import { formatTable } from '../format';
+import { workersFlag } from './backend-option';
 
 export const BACKEND_CHOICES = ['auto', 'wasm', 'cpu', 'tfjs-node'] as const;
 const TEST_IMAGES = 10_000;
@@ -26,6 +28,11 @@ export const evalCommand: Command = {
     'iw-samples': { type: 'string', value: 'K', description: 'importance samples for the IWAE log p(x) bound; 64 is the usual choice, 0 skips it (slow: K decoder passes per image)', default: '0' },
     seed: { type: 'string', value: 'S', description: 'seed of the eps draws', default: '0' },
     backend: { type: 'string', value: 'B', description: `tfjs backend: ${BACKEND_CHOICES.join(', ')} (default: $CVAE_BACKEND, else auto)` },
+    workers: {
+      type: 'string',
+      value: 'N',
+      description: `threads evaluating, main thread included (default: ${availableParallelism()}, the number of cores); the numbers do not depend on it`,
+    },
     json: { type: 'boolean', description: 'print one JSON object' },
     'write-gates': { type: 'string', value: 'FILE', description: 'also derive quality gates (mean ∓ 3 standard errors) from this evaluation and write them to FILE' },
   },
@@ -34,13 +41,14 @@ export const evalCommand: Command = {
     const iwSamples = intOption(options, 'iw-samples', 0, 10_000) ?? 0;
     const seed = intOption(options, 'seed', 0, 2 ** 31 - 1) ?? 0;
     const backend = choiceOption(options, 'backend', BACKEND_CHOICES);
+    const workers = workersFlag(options);
     const checkpoint = checkpointOption(options);
     const loaded = await loadForEvaluation({ checkpoint, backend });
     try {
-      const metrics = await evaluateModel(loaded.model, loadSplit('test', { limit }), { seed, iwSamples, onProgress: progressPrinter(io) });
+      const metrics = await evaluateModel(loaded.model, loadSplit('test', { limit }), { seed, iwSamples, workers, onProgress: progressPrinter(io) });
       const gatesFile = stringOption(options, 'write-gates');
       if (gatesFile !== undefined) await writeGates(path.resolve(gatesFile), deriveGates(metrics, { checkpoint: loaded.checkpoint, backend: loaded.backend }));
-      const result = { checkpoint: path.resolve(checkpoint), backend: loaded.backend, ...metrics };
+      const result = { checkpoint: path.resolve(checkpoint), backend: loaded.backend, workers, ...metrics };
       io.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : humanReadable(result));
       if (gatesFile !== undefined) io.stderr(`eval: wrote gates to ${gatesFile}\n`);
       return 0;
@@ -63,7 +71,7 @@ export function progressPrinter(io: Io): (p: EvalProgress) => void {
   };
 }
 
-function humanReadable(result: Metrics & { checkpoint: string; backend: string }): string {
+function humanReadable(result: Metrics & { checkpoint: string; backend: string; workers: number }): string {
   const row = (name: string, e: { mean: number; standardError: number }, unit: string) => [name, e.mean.toFixed(4), e.standardError.toFixed(4), unit];
   const rows = [
     row('ELBO (Monte Carlo)', result.elbo, 'nats/image'),
@@ -74,7 +82,7 @@ function humanReadable(result: Metrics & { checkpoint: string; backend: string }
   ];
   return [
     `checkpoint: ${result.checkpoint}`,
-    `backend: ${result.backend}, images: ${result.images}, eps seed: ${result.seed}, ${(result.elapsedMs / 1000).toFixed(1)} s`,
+    `backend: ${result.backend}, threads: ${result.workers}, images: ${result.images}, eps seed: ${result.seed}, ${(result.elapsedMs / 1000).toFixed(1)} s`,
     '',
     formatTable(['metric', 'mean', 'std error', 'unit'], rows),
     '',

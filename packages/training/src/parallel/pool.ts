@@ -1,17 +1,17 @@
 /**
- * A fixed set of gradient workers (worker_threads). Each request carries an id; a worker answers
- * each request once. Any failure — an uncaught exception ('error'), an unexpected 'exit', a
- * message that cannot be deserialised, or no answer within the timeout — rejects the pending
- * request with a WorkerFailedError naming the worker, terminates every worker, and makes every
- * later request reject at once with the same error: a broken pool never hangs and never half-works.
+ * Gradient workers: the model package's generic ReplicaPool running `gradient-task`. Failure
+ * handling (crash, exit, timeout → WorkerFailedError naming the worker; a broken pool rejects every
+ * later request at once and never hangs) is the pool's; see @cvae/model src/parallel/pool.ts.
  */
-import type { Worker } from 'worker_threads';
-import type { KlEstimator } from '@cvae/model';
-import { MainToWorker, WORKER_KIND, WorkerFault, WorkerInit, WorkerToMain } from './protocol';
-import { spawnGradientWorker } from './worker-entry';
+import * as path from 'path';
+import { KlEstimator, ReplicaPool, WorkerFault } from '@cvae/model';
+import type { GradientRequest, GradientResponse } from './protocol';
 
+export { WorkerFailedError, DEFAULT_START_TIMEOUT_MS } from '@cvae/model';
 export const DEFAULT_STEP_TIMEOUT_MS = 120_000;
-export const DEFAULT_START_TIMEOUT_MS = 120_000;
+
+/** Without extension: resolves to gradient-task.js when built, gradient-task.ts under jest. */
+const GRADIENT_TASK_MODULE = path.join(__dirname, 'gradient-task');
 
 export interface GradientPoolOptions {
   /** Worker threads to start (the main thread computes shard 0 itself, so N-way parallel needs N−1). */
@@ -42,147 +42,33 @@ export interface ShardResult {
   numTensors: number;
 }
 
-export class WorkerFailedError extends Error {
-  override name = 'WorkerFailedError';
-  constructor(readonly workerIndex: number, message: string) {
-    super(message);
-  }
-}
-
-interface Pending {
-  id: number;
-  resolve: (message: WorkerToMain) => void;
-  reject: (error: Error) => void;
-  timer: NodeJS.Timeout;
-}
-
-/** One worker thread with at most one request in flight. */
-class GradientWorker {
-  private pending: Pending | undefined;
-  private failure: WorkerFailedError | undefined;
-  private exited = false;
-  private nextId = 1;
-
-  constructor(readonly index: number, private readonly worker: Worker, private readonly onFailure: (error: WorkerFailedError) => void) {
-    worker.on('message', (message: WorkerToMain) => this.receive(message));
-    worker.on('error', (error: Error) => this.fail(`worker ${index} crashed: ${error.message}`));
-    worker.on('messageerror', (error: Error) => this.fail(`worker ${index} sent a message that could not be read: ${error.message}`));
-    worker.on('exit', (code: number) => {
-      this.exited = true;
-      this.fail(`worker ${index} exited unexpectedly with code ${code}`);
-    });
-    // An idle worker must not keep the process alive; a pending request's timer does while it waits.
-    worker.unref();
-  }
-
-  /** Resolves with the worker's 'ready' message. */
-  waitUntilReady(timeoutMs: number): Promise<WorkerToMain> {
-    return this.expect(0, `start within ${timeoutMs / 1000} s`, timeoutMs);
-  }
-
-  request(job: ShardJob, timeoutMs: number): Promise<WorkerToMain> {
-    if (this.failure) return Promise.reject(this.failure);
-    if (this.pending) return Promise.reject(new Error(`worker ${this.index} is busy with request ${this.pending.id}`));
-    const id = this.nextId++;
-    const message: MainToWorker = { type: 'step', id, ...job };
-    const answer = this.expect(id, `answer request ${id} within ${timeoutMs / 1000} s`, timeoutMs);
-    this.worker.postMessage(message, [job.weights.buffer, job.images.buffer, job.eps.buffer] as ArrayBuffer[]);
-    return answer;
-  }
-
-  /** Ends the thread; later 'exit' is expected, not a failure. */
-  async terminate(): Promise<void> {
-    this.failure ??= new WorkerFailedError(this.index, `worker ${this.index} was shut down`);
-    if (this.pending) this.settle()?.reject(this.failure);
-    if (!this.exited) await this.worker.terminate();
-  }
-
-  private expect(id: number, what: string, timeoutMs: number): Promise<WorkerToMain> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => this.fail(`worker ${this.index} did not ${what}`, { terminate: true }), timeoutMs);
-      this.pending = { id, resolve, reject, timer };
-    });
-  }
-
-  private receive(message: WorkerToMain): void {
-    const pendingId = this.pending?.id;
-    const id = message.type === 'ready' || message.type === 'init-error' ? 0 : message.id;
-    if (pendingId !== id) return this.fail(`worker ${this.index} answered request ${id}, expected ${pendingId ?? 'none'}`, { terminate: true });
-    if (message.type === 'init-error') return this.fail(`worker ${this.index} failed to start: ${message.message}`, { terminate: true });
-    if (message.type === 'step-error') return this.fail(`worker ${this.index} failed request ${id}: ${message.message}`, { terminate: true });
-    this.settle()?.resolve(message);
-  }
-
-  private fail(message: string, { terminate = false } = {}): void {
-    if (this.failure) return;
-    this.failure = new WorkerFailedError(this.index, message);
-    this.settle()?.reject(this.failure);
-    this.onFailure(this.failure);
-    if (terminate && !this.exited) void this.worker.terminate();
-  }
-
-  private settle(): Pending | undefined {
-    const pending = this.pending;
-    if (pending) clearTimeout(pending.timer);
-    this.pending = undefined;
-    return pending;
-  }
-}
-
 export class GradientWorkerPool {
-  private failure: WorkerFailedError | undefined;
-  private closed = false;
-
-  private constructor(private readonly workers: GradientWorker[], private readonly stepTimeoutMs: number) {}
+  private constructor(private readonly pool: ReplicaPool) {}
 
   /** Starts the workers and waits until each has built its replica; `parameterCount` guards against a mismatched architecture. */
   static async start(options: GradientPoolOptions, parameterCount: number): Promise<GradientWorkerPool> {
-    const workers: GradientWorker[] = [];
-    const pool = new GradientWorkerPool(workers, options.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS);
-    for (let index = 1; index <= options.workers; index++) {
-      const init: WorkerInit = { kind: WORKER_KIND, workerIndex: index, backend: options.backend, latentDim: options.latentDim, seed: options.seed, fault: options.faults?.[index] };
-      workers.push(new GradientWorker(index, spawnGradientWorker(init), (error) => pool.breakDown(error)));
-    }
-    try {
-      const timeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
-      const ready = await Promise.all(workers.map((worker) => worker.waitUntilReady(timeoutMs)));
-      ready.forEach((message, i) => {
-        if (message.type === 'ready' && message.parameterCount !== parameterCount) {
-          throw new WorkerFailedError(i + 1, `worker ${i + 1} built a model with ${message.parameterCount} parameters, the main thread has ${parameterCount}`);
-        }
-      });
-      return pool;
-    } catch (error) {
-      await pool.close();
-      throw error;
-    }
+    const { stepTimeoutMs = DEFAULT_STEP_TIMEOUT_MS, ...rest } = options;
+    const pool = await ReplicaPool.start({ ...rest, requestTimeoutMs: stepTimeoutMs, taskModule: GRADIENT_TASK_MODULE, label: 'gradient worker pool' }, parameterCount);
+    return new GradientWorkerPool(pool);
   }
 
   get size(): number {
-    return this.workers.length;
+    return this.pool.size;
   }
 
   /** Runs `job` on worker `index` (1-based). The job's arrays are transferred: do not use them afterwards. */
   async computeShard(index: number, job: ShardJob): Promise<ShardResult> {
-    if (this.failure) throw this.failure;
-    if (this.closed) throw new Error('gradient worker pool is closed');
-    const worker = this.workers[index - 1];
-    if (worker == null) throw new RangeError(`no worker ${index} (pool has ${this.size})`);
-    const message = await worker.request(job, this.stepTimeoutMs);
-    if (message.type !== 'result') throw new Error(`worker ${index} sent ${message.type} instead of a result`);
-    return { loss: message.loss, grads: message.grads, numTensors: message.numTensors };
+    const { weights, ...payload } = job;
+    const response = await this.pool.request<GradientRequest, GradientResponse>(index, {
+      payload,
+      weights,
+      transfer: [weights.buffer, job.images.buffer, job.eps.buffer] as ArrayBuffer[],
+    });
+    return { ...response.result, numTensors: response.numTensors };
   }
 
   /** Terminates every worker. Safe to call more than once and after a failure. */
   async close(): Promise<void> {
-    this.closed = true;
-    await Promise.all(this.workers.map((worker) => worker.terminate()));
-  }
-
-  /** The first failure breaks the whole pool: the other workers are stopped so no thread outlives the run. */
-  private breakDown(error: WorkerFailedError): void {
-    if (this.failure) return;
-    this.failure = error;
-    void this.close();
+    await this.pool.close();
   }
 }

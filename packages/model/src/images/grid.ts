@@ -40,7 +40,7 @@ export function tileOrigin(layout: GridLayout, row: number, col: number): { x: n
  * Lays out `rows·cols` grayscale tiles of probabilities (tile-major: tile t = row·cols + col,
  * then pixel-major inside a tile, as NHWC tensors come out of tfjs) into one image.
  */
-export function tileGrid(tiles: Float32Array, layout: GridLayout): Image8 {
+export function tileGrid(tiles: ArrayLike<number>, layout: GridLayout): Image8 {
   const { rows, cols, tileHeight, tileWidth } = layout;
   const pixelsPerTile = tileHeight * tileWidth;
   if (tiles.length !== rows * cols * pixelsPerTile) {

@@ -1,5 +1,5 @@
 /**
- * Where a gradient worker's code comes from.
+ * Where a replica worker's code comes from (and, by the same rule, its task module's).
  *
  * - Built package (the CLI, `node dist/...`): this file is `dist/parallel/worker-entry.js`, and the
  *   worker runs the compiled `dist/parallel/worker.js` next to it.
@@ -8,13 +8,17 @@
  *   `typescript` (a devDependency already; no ts-node) and maps `@cvae/*` to `packages/* /src`, as
  *   jest.preset.js does. Tests thus always run the current sources, with no build step to forget or
  *   to go stale, and the worker executes exactly the code the main thread does.
+ *
+ * A task module is therefore named without its extension (`path.join(__dirname, 'gradient-task')`):
+ * Node's resolution finds `gradient-task.js` next to compiled code and, through the bootstrap's `.ts`
+ * loader, `gradient-task.ts` next to sources.
  */
 import { existsSync } from 'fs';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
 import type { WorkerInit } from './protocol';
 
-/** packages/training/src/parallel → packages/ */
+/** packages/model/src/parallel → packages/ */
 const PACKAGES_DIR = path.resolve(__dirname, '..', '..', '..');
 
 export type WorkerCodeSource = 'compiled' | 'sources';
@@ -23,7 +27,7 @@ export function workerCodeSource(): WorkerCodeSource {
   return __filename.endsWith('.js') && existsSync(path.join(__dirname, 'worker.js')) ? 'compiled' : 'sources';
 }
 
-export function spawnGradientWorker(init: WorkerInit): Worker {
+export function spawnReplicaWorker(init: WorkerInit): Worker {
   // An explicit env: under jest, `process` here is the test's sandboxed copy, which Node's default would bypass.
   const options = { workerData: init, env: { ...process.env } };
   if (workerCodeSource() === 'compiled') return new Worker(path.join(__dirname, 'worker.js'), options);

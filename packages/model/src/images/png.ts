@@ -1,7 +1,7 @@
 import { promises as fs } from 'fs';
 import { PNG } from 'pngjs';
-import { writeFileAtomic } from './atomic-write';
-import type { Image8 } from './image';
+import { writeFileAtomic } from '../files';
+import type { Image8 } from './grid';
 
 const PNG_COLOR_TYPE = { gray: 0, rgb: 2, rgba: 6 } as const;
 
@@ -32,7 +32,15 @@ export function decodePng(bytes: Uint8Array): DecodedPng {
   return { width: png.width, height: png.height, rgba: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength) };
 }
 
-/** Writes the PNG atomically (temp file, then rename) and returns the encoded bytes. */
+/** Reads any PNG back as a 1-channel image: the red channel, which is the gray value of a grayscale PNG. */
+export function decodeGrayPng(bytes: Uint8Array): Image8 {
+  const { width, height, rgba } = decodePng(bytes);
+  const data = new Uint8Array(width * height);
+  for (let i = 0; i < data.length; i++) data[i] = rgba[i * 4];
+  return { width, height, channels: 1, data };
+}
+
+/** Writes the PNG atomically (temp file, fsync, rename) and returns the encoded bytes. */
 export async function writePng(file: string, image: Image8): Promise<Buffer> {
   const bytes = encodePng(image);
   await writeFileAtomic(file, bytes);

@@ -1,0 +1,75 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { SeededRandom, deriveSeed } from '@cvae/dataset';
+import { initBackend } from './backend';
+import { CVAE } from './cvae';
+import { elboPerExample } from './loss';
+import { batchMetrics, batchMetricsValues, elboEps, estimate, perImageMetrics } from './metrics';
+
+const PIXELS = 28 * 28;
+
+/** Binary images with a seeded ~30% of pixels on: enough to check the arithmetic, no dataset needed. */
+function binaryImages(count: number, seed: number): Float32Array {
+  const random = new SeededRandom(seed);
+  return Float32Array.from({ length: count * PIXELS }, () => (random.uniform() < 0.3 ? 1 : 0));
+}
+
+let model: CVAE;
+
+beforeAll(async () => {
+  await initBackend();
+  model = CVAE.create({ latentDim: 2, seed: 7 });
+});
+afterAll(() => model.dispose());
+
+describe('batchMetrics', () => {
+  test('its ELBO is exactly the training estimator elboPerExample (monte-carlo)', () => {
+    const x = tf.tensor4d(binaryImages(8, 1), [8, 28, 28, 1]);
+    const eps = tf.randomNormal<tf.Rank.R2>([8, 2], 0, 1, 'float32', 3);
+    const [ours] = batchMetrics(model, x, eps);
+    const reference = elboPerExample(model, x, eps);
+    const differences = Array.from(ours.dataSync()).map((v, i) => Math.abs(v - reference.dataSync()[i]));
+    expect(Math.max(...differences)).toBeLessThan(1e-3);
+    tf.dispose([x, eps, ours, reference]);
+  });
+
+  test('batchMetricsValues lays the four rows out flat and releases every tensor', () => {
+    const images = binaryImages(5, 2);
+    const eps = elboEps(0, 0, 5, 2);
+    const before = tf.memory().numTensors;
+    const values = batchMetricsValues(model, images, eps);
+    expect(tf.memory().numTensors).toBe(before);
+    const rows = tf.tidy(() => batchMetrics(model, tf.tensor4d(images, [5, 28, 28, 1]), tf.tensor2d(eps, [5, 2])).map((row) => Array.from(row.dataSync())));
+    expect(Array.from(values)).toEqual(rows.flat());
+  });
+});
+
+describe('elboEps', () => {
+  test('is image i’s slice of SeededRandom(deriveSeed(seed, "elbo-eps")), wherever a shard starts', () => {
+    const whole = new SeededRandom(deriveSeed(4, 'elbo-eps')).normals(10 * 2);
+    expect(Array.from(elboEps(4, 0, 10, 2))).toEqual(Array.from(whole));
+    expect(Array.from(elboEps(4, 7, 3, 2))).toEqual(Array.from(whole.subarray(14)));
+    expect(Array.from(elboEps(5, 0, 1, 2))).not.toEqual(Array.from(whole.subarray(0, 2)));
+  });
+});
+
+describe('perImageMetrics', () => {
+  test('does not depend on the batch size', () => {
+    const images = binaryImages(13, 3);
+    const eps = elboEps(0, 0, 13, 2);
+    const small = perImageMetrics(model, images, eps, 4);
+    const whole = perImageMetrics(model, images, eps, 13);
+    for (const name of ['elbo', 'kl', 'mse', 'crossEntropy'] as const) {
+      small[name].forEach((value, i) => expect(value).toBeCloseTo(whole[name][i], 3));
+    }
+    expect(new Set(small.elbo).size).toBeGreaterThan(1);
+  });
+});
+
+describe('estimate', () => {
+  test('mean and standard error (sample sd / √n)', () => {
+    const e = estimate([1, 2, 3, 4]);
+    expect(e.mean).toBe(2.5);
+    expect(e.standardError).toBeCloseTo(Math.sqrt(1.6666666666666667 / 4), 12);
+    expect(estimate([5]).standardError).toBe(0);
+  });
+});
