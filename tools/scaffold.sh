@@ -32,8 +32,8 @@ cat > "$dir/project.json" <<J
       "options": { "command": "rm -rf {projectRoot}/dist && tsc -p {projectRoot}/tsconfig.lib.json" }
     },
     "test": {
-      "executor": "@nx/jest:jest",
-      "options": { "jestConfig": "{projectRoot}/jest.config.js", "passWithNoTests": false }
+      "executor": "nx:run-commands",
+      "options": { "command": "jest -c {projectRoot}/jest.config.js", "cwd": "{workspaceRoot}" }
     },
     "lint": { "executor": "@nx/eslint:lint" }
   }

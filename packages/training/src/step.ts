@@ -6,6 +6,11 @@ export const DEFAULT_LEARNING_RATE = 1e-4;
 export interface StepOptions {
   /** KL estimator of the loss: the tutorial's single-sample Monte Carlo (default) or closed form. */
   kl?: KlEstimator;
+  /**
+   * Multiplies the loss before differentiation (default 1). A data-parallel shard uses
+   * shardSize / batchSize, so the shards' gradients sum to the full batch's mean-loss gradient.
+   */
+  lossScale?: number;
 }
 
 /** Gradients in `model.trainableVariables()` order: positions, not names, identify variables across processes. */
@@ -34,10 +39,12 @@ export function createOptimizer(learningRate: number = DEFAULT_LEARNING_RATE): t
  */
 export function computeGradients(model: CVAE, x: tf.Tensor4D, eps: tf.Tensor2D, opts: StepOptions = {}): Gradients {
   const variables = model.trainableVariables();
-  const { value, grads } = tf.variableGrads(() => negativeElbo(model, x, eps, { kl: opts.kl }), variables);
-  const loss = value.dataSync()[0];
+  const { lossScale = 1 } = opts;
+  const loss = () => negativeElbo(model, x, eps, { kl: opts.kl });
+  const { value, grads } = tf.variableGrads(lossScale === 1 ? loss : () => tf.mul(loss(), lossScale) as tf.Scalar, variables);
+  const lossValue = value.dataSync()[0];
   value.dispose();
-  return { loss, grads: variables.map((variable) => grads[variable.name]) };
+  return { loss: lossValue, grads: variables.map((variable) => grads[variable.name]) };
 }
 
 /** One optimizer update from gradients in trainableVariables() order (e.g. averaged over workers). Does not dispose them. */
@@ -54,12 +61,6 @@ export function applyGradients(optimizer: tf.Optimizer, model: CVAE, grads: tf.T
     named[variable.name] = grads[i];
   });
   optimizer.applyGradients(named);
-}
-
-/** Element-wise mean of several workers' gradients (same order and shapes). The caller owns the result. */
-export function averageGradients(gradientSets: tf.Tensor[][]): tf.Tensor[] {
-  if (gradientSets.length === 0) throw new Error('averageGradients: no gradient sets');
-  return gradientSets[0].map((_, i) => tf.tidy(() => tf.div(tf.addN(gradientSets.map((set) => set[i])), gradientSets.length)));
 }
 
 /**
