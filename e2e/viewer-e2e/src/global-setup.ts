@@ -3,7 +3,9 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
 import { CVAE, initBackend, saveCheckpoint } from '@cvae/model';
 import { checkGoldensForModel, checkpointRef, decodePng, encodePng, renderImageSet, updateGoldensForModel, type GoldenConfig } from '@cvae/evaluation';
-import { EPOCHS, FAILING_GOLDEN, GOLDEN_THRESHOLDS, RUN_NAME, workspacePaths } from './workspace';
+import { EPOCHS, FAILING_GOLDEN, GOLDEN_THRESHOLDS, RUN_BACKEND_REASON, RUN_NAME, workspacePaths } from './workspace';
+
+const SCATTER_TEST_IMAGES = 500;
 
 /**
  * Builds a realistic workspace with the real model and evaluation code: a run with a latent-2
@@ -45,8 +47,17 @@ function sharpenDecoderOutput(model: CVAE): void {
 
 async function writeRun(runDir: string, model: CVAE): Promise<void> {
   await fs.mkdir(path.join(runDir, 'samples'), { recursive: true });
-  const config = { epochs: EPOCHS, batchSize: 32, latentDim: 2, seed: 1, lr: 1e-4 };
-  const run = { name: RUN_NAME, config, backend: 'cpu', startedAt: '2026-01-01T10:00:00.000Z', finishedAt: '2026-01-01T10:03:00.000Z' };
+  // The shape training's RunInfo writes, so the runs page is tested against real run.json fields.
+  const config = { epochs: EPOCHS, batchSize: 32, latentDim: 2, seed: 1, learningRate: 1e-4, backend: 'cpu', kl: 'analytic', limit: 3000 };
+  const run = {
+    name: RUN_NAME,
+    status: 'completed',
+    config,
+    backend: { name: 'cpu', preference: 'cpu', reason: RUN_BACKEND_REASON },
+    startedAt: '2026-01-01T10:00:00.000Z',
+    endedAt: '2026-01-01T10:03:00.000Z',
+    sessions: [{ startedAt: '2026-01-01T10:00:00.000Z', endedAt: '2026-01-01T10:03:00.000Z', backend: 'cpu', workers: 2 }],
+  };
   await fs.writeFile(path.join(runDir, 'run.json'), JSON.stringify(run, null, 2));
   const metrics = Array.from({ length: EPOCHS }, (_, i) => ({
     epoch: i + 1,
@@ -65,6 +76,9 @@ async function writeRun(runDir: string, model: CVAE): Promise<void> {
     const png = encodePng(renderImageSet(model, { kind: 'prior', seed: epoch, grid: 4 }));
     await fs.writeFile(path.join(runDir, 'samples', `epoch-${String(epoch).padStart(4, '0')}.png`), png);
   }
+  // The renderer training uses (drawScatter over the posterior means), on the first test images: enough points to see, quick to encode.
+  const scatter = renderImageSet(model, { kind: 'scatter', seed: 0, grid: 1, count: SCATTER_TEST_IMAGES });
+  await fs.writeFile(path.join(runDir, 'samples', 'latent-scatter.png'), encodePng(scatter));
 }
 
 async function writeGoldenConfig(goldensDir: string): Promise<void> {

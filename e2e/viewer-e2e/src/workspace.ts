@@ -3,6 +3,8 @@ import * as path from 'path';
 /** Names and paths of the fixture workspace that global-setup builds and the tests read. */
 export const RUN_NAME = 'e2e-run';
 export const EPOCHS = 3;
+/** run.json's backend.reason, which the runs page shows as the backend's tooltip. */
+export const RUN_BACKEND_REASON = 'cpu: requested';
 /** The golden global-setup corrupts, so the report holds exactly one failing comparison. */
 export const FAILING_GOLDEN = 'prior-grid';
 export const GOLDEN_THRESHOLDS = { threshold: 0.1, maxDiffPixels: 0 };

@@ -1,5 +1,6 @@
 import { readJsonIfExists, writeJsonAtomic } from '@cvae/model';
 import type { Estimate, Metrics } from './metrics';
+import type { EvaluationSource } from './load';
 import { defaultGatesFile } from './paths';
 import type { CheckpointRef } from './provenance';
 
@@ -36,7 +37,7 @@ export interface GateViolation {
  * KL has a floor as well as a ceiling because a KL that falls towards 0 means the posterior
  * collapsed onto the prior (the decoder ignores z) even if the ELBO still looks fine.
  */
-export function deriveGates(metrics: Metrics, source: { checkpoint: CheckpointRef; backend: string }, k: number = DEFAULT_GATE_K): Gates {
+export function deriveGates(metrics: Metrics, source: EvaluationSource, k: number = DEFAULT_GATE_K): Gates {
   if (!(k > 0)) throw new RangeError(`k must be positive, got ${k}`);
   const { elbo, kl, reconstructionMse } = metrics;
   return {

@@ -16,7 +16,7 @@ import {
   thresholdsFor,
 } from './golden-store';
 import { renderImageSet } from './image-sets';
-import { loadForEvaluation } from './load';
+import { EvaluationSource, withLoadedModel } from './load';
 import { defaultGoldensDir, defaultReportDir, relativePosix } from './paths';
 import { CheckpointRef, sameWeights } from './provenance';
 
@@ -69,17 +69,12 @@ export interface CheckGoldensOptions {
 
 /** Loads the checkpoint, renders every configured image, compares and writes the report. */
 export async function checkGoldens(options: CheckGoldensOptions = {}): Promise<GoldenReport> {
-  const loaded = await loadForEvaluation(options);
-  try {
-    return await checkGoldensForModel(loaded.model, { checkpoint: loaded.checkpoint, backend: loaded.backend }, options);
-  } finally {
-    loaded.model.dispose();
-  }
+  return withLoadedModel(options, (model, source) => checkGoldensForModel(model, source, options));
 }
 
 export async function checkGoldensForModel(
   model: CVAE,
-  source: { checkpoint: CheckpointRef; backend: string },
+  source: EvaluationSource,
   options: Omit<CheckGoldensOptions, 'checkpoint' | 'backend'> = {},
 ): Promise<GoldenReport> {
   const goldensDir = path.resolve(options.goldensDir ?? defaultGoldensDir());
@@ -98,7 +93,7 @@ export async function checkGoldensForModel(
   return report;
 }
 
-export function provenanceFor(config: GoldenConfig, name: string, source: { checkpoint: CheckpointRef; backend: string }): GoldenProvenance {
+export function provenanceFor(config: GoldenConfig, name: string, source: EvaluationSource): GoldenProvenance {
   return { ...specOf(config.images[name]), checkpoint: source.checkpoint, backend: source.backend };
 }
 
@@ -212,7 +207,7 @@ function displayPath(dir: string): string {
   return relative.startsWith('..') || path.isAbsolute(relative) ? dir : relative;
 }
 
-function buildReport(comparisons: ReportEntry[], source: { checkpoint: CheckpointRef; backend: string }, goldensDir: string, reportDir: string): GoldenReport {
+function buildReport(comparisons: ReportEntry[], source: EvaluationSource, goldensDir: string, reportDir: string): GoldenReport {
   const counts: Record<ComparisonStatus, number> = { pass: 0, fail: 0, missing: 0, 'size-mismatch': 0 };
   comparisons.forEach((c) => counts[c.status]++);
   return {

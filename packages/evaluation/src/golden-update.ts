@@ -17,9 +17,9 @@ import {
   writeGolden,
 } from './golden-store';
 import { renderImageSet } from './image-sets';
-import { loadForEvaluation } from './load';
+import { EvaluationSource, withLoadedModel } from './load';
 import { defaultGoldensDir, defaultReportDir } from './paths';
-import { CheckpointRef, sameWeights } from './provenance';
+import { sameWeights } from './provenance';
 
 export interface GoldenChange {
   name: string;
@@ -43,17 +43,12 @@ export interface UpdateGoldensOptions {
  * does not churn the goldens.
  */
 export async function updateGoldens(options: UpdateGoldensOptions = {}): Promise<GoldenChange[]> {
-  const loaded = await loadForEvaluation(options);
-  try {
-    return await updateGoldensForModel(loaded.model, { checkpoint: loaded.checkpoint, backend: loaded.backend }, options);
-  } finally {
-    loaded.model.dispose();
-  }
+  return withLoadedModel(options, (model, source) => updateGoldensForModel(model, source, options));
 }
 
 export async function updateGoldensForModel(
   model: CVAE,
-  source: { checkpoint: CheckpointRef; backend: string },
+  source: EvaluationSource,
   options: Pick<UpdateGoldensOptions, 'names' | 'goldensDir'> = {},
 ): Promise<GoldenChange[]> {
   const goldensDir = path.resolve(options.goldensDir ?? defaultGoldensDir());

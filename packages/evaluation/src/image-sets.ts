@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ImageSet, SeededRandom, loadSplit } from '@cvae/dataset';
-import { type CVAE, Image8, tileGrid } from '@cvae/model';
+import { type CVAE, Image8, renderLatentScatter, tileGrid } from '@cvae/model';
 import { inverseNormalCdf, linspace } from './inverse-normal';
-import { drawScatter } from './scatter';
 
 export const IMAGE_SET_KINDS = ['prior', 'recon', 'manifold', 'scatter'] as const;
 export type ImageSetKind = (typeof IMAGE_SET_KINDS)[number];
@@ -92,22 +91,9 @@ export function renderManifold(model: CVAE, n: number): Image8 {
   return tileGrid(decodeToPixels(model, z), { rows: n, cols: n, tileHeight: 28, tileWidth: 28 });
 }
 
-/** Posterior means (dims 0 and 1) of the first `count` test images, coloured by label. */
+/** Posterior means (dims 0 and 1) of the first `count` test images, coloured by label (the model's renderer, shared with training). */
 export function renderScatter(model: CVAE, set: ImageSet, count = set.count): Image8 {
-  const n = Math.min(count, set.count);
-  const points = new Float32Array(n * 2);
-  const pixels = set.height * set.width;
-  const batch = 1000;
-  for (let start = 0; start < n; start += batch) {
-    const size = Math.min(batch, n - start);
-    const firstTwo = tf.tidy(() => {
-      const { mean } = model.encode(tf.tensor4d(set.images.subarray(start * pixels, (start + size) * pixels), [size, set.height, set.width, 1]));
-      return model.latentDim >= 2 ? tf.slice(mean, [0, 0], [size, 2]) : tf.concat([mean, tf.zerosLike(mean)], 1);
-    });
-    points.set(firstTwo.dataSync(), start * 2);
-    firstTwo.dispose();
-  }
-  return drawScatter(points, set.labels.subarray(0, n));
+  return renderLatentScatter(model, set, count);
 }
 
 function decodeToPixels(model: CVAE, z: Float32Array): Float32Array {

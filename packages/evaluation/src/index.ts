@@ -1,6 +1,5 @@
 export * from './metrics';
 export * from './inverse-normal';
-export * from './scatter';
 export * from './image-sets';
 export * from './compare';
 export * from './golden-store';
@@ -14,3 +13,6 @@ export * from './provenance';
 // re-exported for the CLI and the viewer's e2e fixtures, which import them from here.
 export { decodePng, encodePng, probabilityToByte, writePng } from '@cvae/model';
 export type { DecodedPng, Image8 } from '@cvae/model';
+// The scatter renderer moved to @cvae/model (training writes each run's latent scatter); still exported from here.
+export { DIGIT_COLORS, drawScatter } from '@cvae/model';
+export type { ScatterOptions } from '@cvae/model';

@@ -26,3 +26,19 @@ export async function loadForEvaluation(options: LoadOptions = {}): Promise<Load
   const { model, manifest } = await loadCheckpoint(dir);
   return { model, checkpoint: checkpointRef(dir, manifest), dir, backend: tf.getBackend() };
 }
+
+/** The checkpoint and backend an evaluation ran on (recorded in reports and goldens.json). */
+export interface EvaluationSource {
+  checkpoint: CheckpointRef;
+  backend: string;
+}
+
+/** Loads the checkpoint, runs `work` with the model, and disposes the model whatever happens. */
+export async function withLoadedModel<T>(options: LoadOptions, work: (model: CVAE, source: EvaluationSource) => Promise<T>): Promise<T> {
+  const loaded = await loadForEvaluation(options);
+  try {
+    return await work(loaded.model, { checkpoint: loaded.checkpoint, backend: loaded.backend });
+  } finally {
+    loaded.model.dispose();
+  }
+}

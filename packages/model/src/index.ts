@@ -6,5 +6,6 @@ export type { FileSystemIOHandlerOptions } from './fs-io-handler';
 export * from './backend';
 export * from './files';
 export * from './images';
+export * from './latent-scatter';
 export * from './metrics';
 export * from './parallel';

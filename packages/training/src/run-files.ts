@@ -10,6 +10,7 @@ export function runPaths(runDir: string) {
     samples: path.join(runDir, 'samples'),
     sample: (epoch: number) => path.join(runDir, 'samples', `epoch-${String(epoch).padStart(4, '0')}.png`),
     progressGif: path.join(runDir, 'samples', 'progress.gif'),
+    latentScatter: path.join(runDir, 'samples', 'latent-scatter.png'),
     lastCheckpoint: path.join(runDir, 'checkpoints', 'last'),
     bestCheckpoint: path.join(runDir, 'checkpoints', 'best'),
   };

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
-import { CVAE, decodeGrayPng, initBackend, loadCheckpoint } from '@cvae/model';
+import { CVAE, decodeGrayPng, decodePng, initBackend, loadCheckpoint } from '@cvae/model';
 import { loadSplit } from '@cvae/dataset';
 import { runSeeds } from './config';
 import { evaluateTestSet } from './evaluate';
@@ -45,6 +45,7 @@ describe('train (smoke: 3,000 images, 1 epoch)', () => {
     expect([grid.width, grid.height]).toEqual([4 * 28 + 3, 4 * 28 + 3]);
     expect(new Set(grid.data).size).toBeGreaterThan(10); // decoded digits, not a blank image
     expect(readFileSync(path.join(runDir, 'samples', 'progress.gif')).subarray(0, 6).toString('latin1')).toBe('GIF89a');
+    expectLatentScatterPng(readFileSync(path.join(runDir, 'samples', 'latent-scatter.png')));
 
     const run = JSON.parse(readFileSync(path.join(runDir, 'run.json'), 'utf8'));
     expect(run).toMatchObject({ status: 'completed', config: { epochs: 1, batchSize: 32, latentDim: 2, seed: 7, limit: 3000 }, versions: { tfjs: tf.version_core } });
@@ -59,6 +60,17 @@ describe('train (smoke: 3,000 images, 1 epoch)', () => {
     }
     expect(existsSync(path.join(runDir, 'checkpoints', 'last', 'optimizer', 'adam.bin'))).toBe(true);
   }, 180_000);
+
+  /** drawScatter's default 480×480 canvas, written as an RGB PNG (colour type 2 in the IHDR chunk). */
+  function expectLatentScatterPng(bytes: Buffer): void {
+    const PNG_COLOR_TYPE_OFFSET = 25;
+    expect(bytes[PNG_COLOR_TYPE_OFFSET]).toBe(2);
+    const scatter = decodePng(bytes);
+    expect([scatter.width, scatter.height]).toEqual([480, 480]);
+    const colours = new Set<number>();
+    for (let i = 0; i < scatter.rgba.length; i += 4) colours.add((scatter.rgba[i] << 16) | (scatter.rgba[i + 1] << 8) | scatter.rgba[i + 2]);
+    expect(colours.size).toBeGreaterThanOrEqual(12); // white, black and the ten digit colours at least
+  }
 
   it('refuses to overwrite an existing run directory', async () => {
     await expect(train(config, { outDir: tempDir(), name: 'smoke' })).rejects.toThrow(/already exists/);

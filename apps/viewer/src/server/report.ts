@@ -50,6 +50,8 @@ async function resultView(entry: Json, ctx: Context): Promise<GoldenResultView> 
   return {
     name,
     kind: stringOrNull(entry.kind) ?? 'image',
+    seed: numberOrNull(entry.seed),
+    grid: numberOrNull(entry.grid),
     status: STATUSES.includes(entry.status as GoldenStatus) ? (entry.status as GoldenStatus) : 'fail',
     expectedUrl: currentGolden ?? (await urlInside(ctx.reportDir, '/report', entry.expected)),
     actualUrl: await urlInside(ctx.reportDir, '/report', entry.actual),

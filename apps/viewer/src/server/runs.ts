@@ -23,7 +23,8 @@ async function summarizeRun(dir: string, name: string): Promise<RunSummary> {
     run: await readJsonOrNull(path.join(dir, 'run.json')),
     metrics: parseMetrics(await fs.readFile(path.join(dir, 'metrics.jsonl'), 'utf8').catch(() => '')),
     samples: await listSamples(path.join(dir, 'samples'), `${base}/samples`),
-    progressGifUrl: (await isFile(path.join(dir, 'samples', 'progress.gif'))) ? `${base}/samples/progress.gif` : null,
+    progressGifUrl: await sampleFileUrl(dir, base, 'progress.gif'),
+    latentScatterUrl: await sampleFileUrl(dir, base, 'latent-scatter.png'),
     decoderUrl: (await isFile(path.join(dir, decoderJson))) ? `${base}/checkpoints/last/decoder/model.json` : null,
     latentDim,
   };
@@ -51,6 +52,11 @@ async function listSamples(samplesDir: string, urlBase: string): Promise<RunSumm
     .filter((f): f is { file: string; match: RegExpExecArray } => f.match !== null)
     .map((f) => ({ epoch: Number(f.match[1]), url: `${urlBase}/${f.file}` }))
     .sort((a, b) => a.epoch - b.epoch);
+}
+
+/** URL of samples/<file> of a run, or null when the run has no such file. */
+async function sampleFileUrl(runDir: string, runUrlBase: string, file: string): Promise<string | null> {
+  return (await isFile(path.join(runDir, 'samples', file))) ? `${runUrlBase}/samples/${file}` : null;
 }
 
 export async function readJsonOrNull(file: string): Promise<Record<string, unknown> | null> {

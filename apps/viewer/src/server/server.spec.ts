@@ -43,6 +43,8 @@ async function makeFixture(): Promise<Record<'root' | 'runs' | 'goldens' | 'repo
   await write(path.join(dirs.runs, 'ref', 'metrics.jsonl'), '{"epoch":2,"testElbo":-150}\n{"epoch":1,"testElbo":-180}\n{"epoch":3,"te');
   await write(path.join(dirs.runs, 'ref', 'samples', 'epoch-0002.png'), 'png2');
   await write(path.join(dirs.runs, 'ref', 'samples', 'epoch-0001.png'), 'png1');
+  await write(path.join(dirs.runs, 'ref', 'samples', 'latent-scatter.png'), 'scatter');
+  await write(path.join(dirs.runs, 'bare', 'run.json'), JSON.stringify({ name: 'bare' }));
   await write(path.join(dirs.goldens, 'digits.png'), 'expected');
   await write(path.join(dirs.report, 'digits', 'actual.png'), 'actual');
   await write(path.join(dirs.report, 'digits', 'diff.png'), 'diff');
@@ -50,7 +52,7 @@ async function makeFixture(): Promise<Record<'root' | 'runs' | 'goldens' | 'repo
   // The shape @cvae/evaluation's checkGoldens writes (report format 1): paths relative to the report dir.
   const comparisons = [
     {
-      name: 'digits', kind: 'prior', status: 'fail', expected: 'digits/expected.png', actual: 'digits/actual.png', diff: 'digits/diff.png',
+      name: 'digits', kind: 'prior', seed: 7, grid: 4, status: 'fail', expected: 'digits/expected.png', actual: 'digits/actual.png', diff: 'digits/diff.png',
       diffPixels: 12, diffRatio: 0.015, maxDelta: 200, thresholds: { threshold: 0.1, maxDiffPixels: 0 }, message: 'golden digits: FAIL',
     },
     { name: 'leaky', kind: 'prior', status: 'pass', expected: '../secret.txt', actual: path.join(root, 'secret.txt'), diff: '../../secret.txt' },
@@ -130,16 +132,28 @@ describe('viewer server', () => {
   });
 
   it('lists runs with parsed metrics (skipping a torn last line) and samples in epoch order', async () => {
-    const { runs } = JSON.parse((await request(server, '/api/runs')).body);
-    expect(runs).toHaveLength(1);
-    expect(runs[0].run.config.epochs).toBe(2);
-    expect(runs[0].metrics.map((m: { epoch: number }) => m.epoch)).toEqual([1, 2]);
-    expect(runs[0].samples).toEqual([
+    const ref = await runNamed('ref');
+    expect(ref.run.config.epochs).toBe(2);
+    expect(ref.metrics.map((m: { epoch: number }) => m.epoch)).toEqual([1, 2]);
+    expect(ref.samples).toEqual([
       { epoch: 1, url: '/runs/ref/samples/epoch-0001.png' },
       { epoch: 2, url: '/runs/ref/samples/epoch-0002.png' },
     ]);
-    expect(runs[0].decoderUrl).toBeNull();
+    expect(ref.decoderUrl).toBeNull();
   });
+
+  it('links a run\'s latent scatter when samples/latent-scatter.png exists, and gives null otherwise', async () => {
+    const ref = await runNamed('ref');
+    expect(ref.latentScatterUrl).toBe('/runs/ref/samples/latent-scatter.png');
+    expect((await request(server, ref.latentScatterUrl)).body).toBe('scatter');
+    expect((await runNamed('bare')).latentScatterUrl).toBeNull();
+  });
+
+  async function runNamed(name: string) {
+    const { runs } = JSON.parse((await request(server, '/api/runs')).body);
+    expect(runs.map((r: { name: string }) => r.name)).toEqual(['bare', 'ref']);
+    return runs.find((r: { name: string }) => r.name === name);
+  }
 
   it('maps report paths to served URLs and never to files outside the roots', async () => {
     const { report } = JSON.parse((await request(server, '/api/report')).body);
@@ -149,6 +163,8 @@ describe('viewer server', () => {
       expectedUrl: '/goldens/digits.png', // the current golden, not the report's snapshot
       actualUrl: '/report/digits/actual.png',
       diffUrl: '/report/digits/diff.png',
+      seed: 7,
+      grid: 4,
       differingPixels: 12,
       allowedPixels: 0,
       threshold: 0.1,

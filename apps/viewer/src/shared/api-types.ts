@@ -26,6 +26,8 @@ export interface RunSummary {
   /** URLs of samples/epoch-NNNN.png, in epoch order. */
   samples: { epoch: number; url: string }[];
   progressGifUrl: string | null;
+  /** URL of samples/latent-scatter.png (test-set posterior means by digit; written by training for a 2-D latent). */
+  latentScatterUrl: string | null;
   /** URL of checkpoints/last/decoder/model.json when the run has a checkpoint. */
   decoderUrl: string | null;
   latentDim: number | null;
@@ -36,6 +38,9 @@ export type GoldenStatus = 'pass' | 'fail' | 'missing' | 'size-mismatch';
 export interface GoldenResultView {
   name: string;
   kind: string;
+  /** How the image set was drawn (from the report), for captions; null when the report lacks it. */
+  seed: number | null;
+  grid: number | null;
   status: GoldenStatus;
   expectedUrl: string | null;
   actualUrl: string | null;

@@ -4,7 +4,9 @@ import { lineChart } from '../chart';
 import { formatNumber, h } from '../dom';
 import { noCleanup, type Page } from './page';
 
-const CONFIG_KEYS = ['epochs', 'batchSize', 'latentDim', 'seed', 'lr'];
+/** run.json `config` keys (training's TrainConfig), shown in this order; `kl` and `limit` only when set. */
+const CONFIG_KEYS = ['epochs', 'batchSize', 'latentDim', 'seed', 'learningRate'];
+const OPTIONAL_CONFIG_KEYS = ['kl', 'limit'];
 const CHARTED: { key: keyof MetricRow; title: string }[] = [
   { key: 'testElbo', title: 'Test ELBO' },
   { key: 'reconMse', title: 'Reconstruction MSE' },
@@ -31,14 +33,31 @@ function runSection(run: RunSummary): HTMLElement {
 }
 
 function configTable(run: RunSummary): HTMLElement {
-  const config = (run.run?.config ?? {}) as Record<string, unknown>;
-  const rows: [string, string][] = [
-    ...CONFIG_KEYS.map((key): [string, string] => [key, displayValue(config[key])]),
-    ['backend', displayValue(run.run?.backend)],
-    ['started', displayValue(run.run?.startedAt)],
-    ['finished', displayValue(run.run?.finishedAt)],
+  const info = run.run ?? {};
+  const config = asRecord(info.config);
+  const rows: KeyValueRow[] = [
+    ...CONFIG_KEYS.map((key): KeyValueRow => [key, displayValue(config[key])]),
+    ...OPTIONAL_CONFIG_KEYS.filter((key) => config[key] !== undefined && config[key] !== null).map((key): KeyValueRow => [key, displayValue(config[key])]),
+    backendRow(info.backend),
+    ...workersRows(info.sessions),
+    ['status', displayValue(info.status)],
+    ['started', displayValue(info.startedAt)],
+    ['ended', displayValue(info.endedAt)],
   ];
   return keyValueTable('Config', rows);
+}
+
+/** run.json's backend is {name, preference, reason}: the name, with why it was chosen as a tooltip. */
+function backendRow(backend: unknown): KeyValueRow {
+  if (typeof backend !== 'object' || backend === null) return ['backend', displayValue(backend)];
+  const { name, reason } = backend as Record<string, unknown>;
+  return ['backend', displayValue(name), typeof reason === 'string' ? reason : undefined];
+}
+
+/** Worker threads per training session (a resume may use another count); no row for runs that predate the field. */
+function workersRows(sessions: unknown): KeyValueRow[] {
+  const counts = (Array.isArray(sessions) ? sessions : []).map((s) => asRecord(s).workers).filter((w): w is number => typeof w === 'number');
+  return counts.length === 0 ? [] : [['workers', counts.join(', ')]];
 }
 
 function finalMetricsTable(final: MetricRow | undefined): HTMLElement {
@@ -52,8 +71,16 @@ function finalMetricsTable(final: MetricRow | undefined): HTMLElement {
   ]);
 }
 
-function keyValueTable(caption: string, rows: [string, string][]): HTMLElement {
-  return h('table', { class: 'kv' }, h('caption', {}, caption), h('tbody', {}, ...rows.map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', {}, v)))));
+/** [key, shown value, optional tooltip]. */
+type KeyValueRow = [string, string, string?];
+
+function keyValueTable(caption: string, rows: KeyValueRow[]): HTMLElement {
+  const row = ([key, value, title]: KeyValueRow) => h('tr', {}, h('th', { scope: 'row' }, key), h('td', { title }, value));
+  return h('table', { class: 'kv' }, h('caption', {}, caption), h('tbody', {}, ...rows.map(row)));
+}
+
+function asRecord(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
 function pointsOf(metrics: MetricRow[], key: keyof MetricRow): { x: number; y: number }[] {
@@ -62,5 +89,7 @@ function pointsOf(metrics: MetricRow[], key: keyof MetricRow): { x: number; y: n
 
 function displayValue(value: unknown): string {
   if (value === undefined || value === null) return '—';
-  return typeof value === 'number' ? formatNumber(value, 6) : String(value);
+  if (typeof value !== 'number') return String(value);
+  // Config values are short decimals like a learning rate of 0.0001: shown as written, not padded to 6 digits.
+  return Number.isInteger(value) ? formatNumber(value) : String(Number(value.toPrecision(6)));
 }

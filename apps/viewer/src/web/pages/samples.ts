@@ -12,7 +12,9 @@ export const samplesPage: Page = async (root, params) => {
   const run = runs.find((r) => r.name === params.get('run')) ?? runs[0];
   if (run) root.append(runPicker(runs, run.name, 'samples'));
   const progression = run ? progressionSection(run) : { element: h('p', { class: 'empty' }, 'No runs found.'), stop: () => undefined };
-  root.append(progression.element, evaluationImages(report?.results ?? []));
+  root.append(progression.element);
+  if (run) root.append(latentScatterSection(run));
+  root.append(evaluationImages(report?.results ?? []));
   return progression.stop;
 };
 
@@ -56,14 +58,51 @@ function progressionSection(run: RunSummary): { element: HTMLElement; stop: () =
   return { element: section, stop };
 }
 
-/** Reconstructions, manifold, scatter…: the evaluation's image sets, as rendered for the latest report. */
+/** samples/latent-scatter.png: where the encoder puts each digit (training writes it for a 2-D latent). */
+function latentScatterSection(run: RunSummary): HTMLElement {
+  const section = h('section', { class: 'card' }, h('h2', {}, 'Latent scatter (test-set means by digit)'));
+  if (run.latentScatterUrl === null) {
+    const why = run.latentDim !== null && run.latentDim !== 2 ? `this run's latent space has ${run.latentDim} dimensions, not 2` : 'this run has no latent-scatter.png yet (training writes it when a run completes)';
+    section.append(h('p', { class: 'empty' }, `No latent scatter: ${why}.`));
+    return section;
+  }
+  section.append(h('img', { class: 'latent-scatter', src: run.latentScatterUrl, alt: 'latent scatter of the test-set posterior means, coloured by digit', 'data-testid': 'latent-scatter' }));
+  return section;
+}
+
+/** Reconstructions, manifold, prior samples: the evaluation's image sets, as rendered for the latest report. */
 function evaluationImages(results: GoldenResultView[]): HTMLElement {
   const section = h('section', { class: 'card' }, h('h2', {}, 'Evaluation images'));
   const shown = results.filter((r) => r.actualUrl ?? r.expectedUrl);
   if (shown.length === 0) section.append(h('p', { class: 'empty' }, 'No golden report found.'));
   const figures = shown.map((r) =>
-    h('figure', { class: 'eval-image' }, h('img', { src: (r.actualUrl ?? r.expectedUrl) as string, alt: r.name, class: 'pixelated' }), h('figcaption', {}, `${r.name} (${r.kind})`)),
+    h(
+      'figure',
+      { class: 'eval-image', 'data-golden-name': r.name },
+      h('img', { src: (r.actualUrl ?? r.expectedUrl) as string, alt: r.name, title: `golden '${r.name}'`, class: 'pixelated' }),
+      h('figcaption', {}, imageSetCaption(r)),
+    ),
   );
   section.append(h('div', { class: 'gallery' }, ...figures));
   return section;
+}
+
+/** Evaluation's MANIFOLD_QUANTILES (not imported: the web bundle stays free of tfjs). */
+const MANIFOLD_QUANTILE_RANGE = '0.05–0.95';
+
+/** What the picture shows, from the report's recipe (kind, grid, seed). */
+function imageSetCaption(r: Pick<GoldenResultView, 'name' | 'kind' | 'grid' | 'seed'>): string {
+  const square = r.grid === null ? '' : `${r.grid}×${r.grid}, `;
+  switch (r.kind) {
+    case 'prior':
+      return `prior samples (${square}seed ${r.seed ?? '?'})`;
+    case 'recon':
+      return `reconstructions${r.grid === null ? '' : ` of ${r.grid} test images`}: input above, reconstruction below`;
+    case 'manifold':
+      return `latent manifold (${square}quantiles ${MANIFOLD_QUANTILE_RANGE})`;
+    case 'scatter':
+      return 'latent scatter (test-set means by digit)';
+    default:
+      return `${r.name} (${r.kind})`;
+  }
 }

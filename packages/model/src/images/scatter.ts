@@ -1,4 +1,4 @@
-import type { Image8 } from '@cvae/model';
+import type { Image8 } from './grid';
 
 /** matplotlib's tab10, one colour per digit 0–9. */
 export const DIGIT_COLORS: readonly (readonly [number, number, number])[] = [
