@@ -15,14 +15,14 @@ export interface BackendChoice {
   reason: string;
 }
 
-const PREFERENCES: readonly BackendPreference[] = ['auto', 'tfjs-node', 'wasm', 'cpu'];
+export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'tfjs-node', 'wasm', 'cpu'];
 const TFJS_NODE = '@tensorflow/tfjs-node';
 
 export function parseBackendPreference(value: string, source: string): BackendPreference {
   const normalised = value.trim().toLowerCase();
-  const match = PREFERENCES.find((p) => p === normalised);
+  const match = BACKEND_PREFERENCES.find((p) => p === normalised);
   if (match == null) {
-    throw new Error(`${source}: unknown backend "${value}"; expected one of ${PREFERENCES.join(', ')}`);
+    throw new Error(`${source}: unknown backend "${value}"; expected one of ${BACKEND_PREFERENCES.join(', ')}`);
   }
   return match;
 }

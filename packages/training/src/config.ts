@@ -1,5 +1,5 @@
 import { deriveSeed } from '@cvae/dataset';
-import type { BackendPreference, KlEstimator } from '@cvae/model';
+import { BACKEND_PREFERENCES, BackendPreference, KlEstimator } from '@cvae/model';
 import { DEFAULT_LEARNING_RATE } from './step';
 
 /** Everything that determines a run's result (plus where its data comes from and which backend runs it). */
@@ -29,7 +29,8 @@ export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = {
   kl: 'monte-carlo',
 };
 
-export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'tfjs-node', 'wasm', 'cpu'];
+/** Re-exported for callers that configure training without importing @cvae/model. */
+export { BACKEND_PREFERENCES };
 export const KL_ESTIMATORS: readonly KlEstimator[] = ['monte-carlo', 'analytic'];
 
 export function withDefaults(config: Partial<TrainConfig>): TrainConfig {

@@ -1,12 +1,18 @@
 import { availableParallelism } from 'os';
-import { intOption, OptionSpec, ParsedOptions } from '../args';
+import { BACKEND_PREFERENCES, BackendPreference } from '@cvae/model';
+import { choiceOption, intOption, OptionSpec, ParsedOptions } from '../args';
 
 /** The --backend flag shared by every command that computes. */
 export const BACKEND_OPTION: OptionSpec = {
   type: 'string',
   value: 'B',
-  description: 'auto | tfjs-node | wasm | cpu (env CVAE_BACKEND); auto = tfjs-node if installed, else wasm, else cpu',
+  description: `${BACKEND_PREFERENCES.join(' | ')} (default: env CVAE_BACKEND, else auto = tfjs-node if installed, else wasm, else cpu)`,
 };
+
+/** --backend, validated (a usage error names the allowed values); undefined lets initBackend read CVAE_BACKEND. */
+export function backendOption(options: ParsedOptions): BackendPreference | undefined {
+  return choiceOption(options, 'backend', BACKEND_PREFERENCES);
+}
 
 /**
  * The --workers flag of train and bench. Default: one thread per core, because tfjs's wasm backend is

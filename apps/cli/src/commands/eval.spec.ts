@@ -28,7 +28,7 @@ describe('cvae eval / sample / golden: bad input', () => {
     [['eval', '--checkpoint', missing, '--limit', 'ten'], "cvae: --limit must be an integer in [1, 10000], got 'ten'\n"],
     [['eval', '--limit', '0'], "cvae: --limit must be an integer in [1, 10000], got '0'\n"],
     [['eval', '--iw-samples', '-1'], "cvae: --iw-samples must be an integer in [0, 10000], got '-1'\n"],
-    [['eval', '--backend', 'gpu'], "cvae: --backend must be one of auto, wasm, cpu, tfjs-node, got 'gpu'\n"],
+    [['eval', '--backend', 'gpu'], "cvae: --backend must be one of auto, tfjs-node, wasm, cpu, got 'gpu'\n"],
     [['eval', '--workers', '0'], "cvae: --workers must be an integer in [1, 64], got '0'\n"],
     [['sample', '--checkpoint', missing, '--kind', 'prior', '--seed', '1', '--out', 'a.png'], `cvae: checkpoint directory ${missing} does not exist\n`],
     [['sample', '--checkpoint', missing, '--kind', 'faces', '--seed', '1', '--out', 'a.png'], "cvae: --kind must be one of prior, recon, manifold, scatter, got 'faces'\n"],

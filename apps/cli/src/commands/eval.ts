@@ -3,13 +3,12 @@ import { availableParallelism } from 'os';
 import * as path from 'path';
 import { loadSplit } from '@cvae/dataset';
 import { EvalProgress, Metrics, deriveGates, evaluateModel, loadForEvaluation, referenceCheckpointDir, writeGates } from '@cvae/evaluation';
-import { choiceOption, intOption, stringOption } from '../args';
+import { intOption, stringOption } from '../args';
 import type { Command, Io } from '../command';
 import { UsageError } from '../errors';
 import { formatTable } from '../format';
-import { workersFlag } from './backend-option';
+import { BACKEND_OPTION, backendOption, workersFlag } from './backend-option';
 
-export const BACKEND_CHOICES = ['auto', 'wasm', 'cpu', 'tfjs-node'] as const;
 const TEST_IMAGES = 10_000;
 
 /** The checkpoint flag's value, or the reference; a missing directory is one line naming it. */
@@ -27,7 +26,7 @@ export const evalCommand: Command = {
     limit: { type: 'string', value: 'N', description: 'evaluate the first N test images (default: all 10000)' },
     'iw-samples': { type: 'string', value: 'K', description: 'importance samples for the IWAE log p(x) bound; 64 is the usual choice, 0 skips it (slow: K decoder passes per image)', default: '0' },
     seed: { type: 'string', value: 'S', description: 'seed of the eps draws', default: '0' },
-    backend: { type: 'string', value: 'B', description: `tfjs backend: ${BACKEND_CHOICES.join(', ')} (default: $CVAE_BACKEND, else auto)` },
+    backend: BACKEND_OPTION,
     workers: {
       type: 'string',
       value: 'N',
@@ -40,7 +39,7 @@ export const evalCommand: Command = {
     const limit = intOption(options, 'limit', 1, TEST_IMAGES);
     const iwSamples = intOption(options, 'iw-samples', 0, 10_000) ?? 0;
     const seed = intOption(options, 'seed', 0, 2 ** 31 - 1) ?? 0;
-    const backend = choiceOption(options, 'backend', BACKEND_CHOICES);
+    const backend = backendOption(options);
     const workers = workersFlag(options);
     const checkpoint = checkpointOption(options);
     const loaded = await loadForEvaluation({ checkpoint, backend });

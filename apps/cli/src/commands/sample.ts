@@ -3,7 +3,8 @@ import { IMAGE_SET_KINDS, ImageSetSpec, loadForEvaluation, renderImageSet, write
 import { choiceOption, intOption, stringOption } from '../args';
 import type { Command } from '../command';
 import { UsageError } from '../errors';
-import { BACKEND_CHOICES, checkpointOption } from './eval';
+import { BACKEND_OPTION, backendOption } from './backend-option';
+import { checkpointOption } from './eval';
 
 const DEFAULT_GRID: Record<ImageSetSpec['kind'], number> = { prior: 8, recon: 10, manifold: 20, scatter: 1 };
 
@@ -16,7 +17,7 @@ export const sampleCommand: Command = {
     seed: { type: 'string', value: 'S', description: 'seed of the prior draws (required; recorded for every kind)' },
     grid: { type: 'string', value: 'N', description: 'prior/manifold: N×N tiles (default 8/20); recon: first N test images (default 10)' },
     out: { type: 'string', value: 'FILE', description: 'PNG to write (required)' },
-    backend: { type: 'string', value: 'B', description: `tfjs backend: ${BACKEND_CHOICES.join(', ')}` },
+    backend: BACKEND_OPTION,
   },
   async run(options, _positionals, io) {
     for (const name of ['checkpoint', 'kind', 'seed', 'out']) {
@@ -27,7 +28,7 @@ export const sampleCommand: Command = {
     const grid = intOption(options, 'grid', 1, 64) ?? DEFAULT_GRID[kind];
     const out = required(stringOption(options, 'out'), 'out');
     if (!out.toLowerCase().endsWith('.png')) throw new UsageError(`--out must name a .png file, got '${out}'`);
-    const backend = choiceOption(options, 'backend', BACKEND_CHOICES);
+    const backend = backendOption(options);
     const loaded = await loadForEvaluation({ checkpoint: checkpointOption(options), backend });
     try {
       if (kind === 'manifold' && loaded.model.latentDim !== 2) throw new UsageError(`--kind manifold needs a latentDim 2 checkpoint, this one has ${loaded.model.latentDim}`);
