@@ -27,7 +27,7 @@ describe('cvae train', () => {
   it('--help lists every flag', async () => {
     const { code, stdout } = await cvaeTrain('--help');
     expect(code).toBe(0);
-    for (const flag of ['epochs', 'batch-size', 'latent-dim', 'seed', 'lr', 'limit', 'backend', 'data-dir', 'out', 'name', 'resume', 'kl']) {
+    for (const flag of ['epochs', 'batch-size', 'latent-dim', 'seed', 'lr', 'limit', 'test-limit', 'backend', 'data-dir', 'out', 'name', 'resume', 'kl']) {
       expect(stdout).toContain(`--${flag}`);
     }
   });
@@ -43,6 +43,8 @@ describe('cvae train', () => {
     ['non-numeric learning rate', ['--lr', 'fast'], /--lr must be a positive number, got 'fast'/],
     ['zero learning rate', ['--lr', '0'], /--lr must be a positive number, got '0'/],
     ['zero limit', ['--limit', '0'], /--limit must be an integer ≥ 1, got '0'/],
+    ['non-numeric test limit', ['--test-limit', 'all'], /--test-limit must be an integer ≥ 1, got 'all'/],
+    ['a test-limit with --resume', ['--resume', 'existing', '--test-limit', '100'], /--test-limit cannot be combined with --resume/],
     ['a data dir that does not exist', ['--data-dir', '/nonexistent/mnist'], /--data-dir \/nonexistent\/mnist: directory does not exist/],
     ['a bad backend', ['--backend', 'gpu'], /--backend must be one of auto, tfjs-node, wasm, cpu, got 'gpu'/],
     ['a bad kl estimator', ['--kl', 'exact'], /--kl must be one of monte-carlo, analytic, got 'exact'/],

@@ -1,14 +1,14 @@
 import { existsSync, statSync } from 'fs';
 import * as path from 'path';
-import { BACKEND_PREFERENCES, consoleReporter, defaultRunName, KL_ESTIMATORS, resumeTraining, train, TrainConfig, TrainResult } from '@cvae/training';
+import { consoleReporter, defaultRunName, KL_ESTIMATORS, resumeTraining, train, TrainConfig, TrainResult } from '@cvae/training';
 import { choiceOption, intOption, ParsedOptions, positiveNumberOption, stringOption } from '../args';
 import type { Command, Io } from '../command';
 import { UsageError } from '../errors';
-import { workersFlag, WORKERS_OPTION } from './backend-option';
+import { BACKEND_OPTION, backendOption, workersFlag, WORKERS_OPTION } from './backend-option';
 
 const MAX_SEED = 2 ** 32 - 1;
 /** Flags that fix what a run computes; a resumed run keeps the values saved in its checkpoint. */
-const FIXED_WHEN_RESUMING = ['name', 'batch-size', 'latent-dim', 'seed', 'lr', 'limit', 'kl'] as const;
+const FIXED_WHEN_RESUMING = ['name', 'batch-size', 'latent-dim', 'seed', 'lr', 'limit', 'test-limit', 'kl'] as const;
 const EXIT_ON_SIGNAL: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
 type Plan =
@@ -25,7 +25,8 @@ export const trainCommand: Command = {
     seed: { type: 'string', value: 'N', description: 'seed for weight init, shuffling and noise; same seed + backend = same run (default 1)' },
     lr: { type: 'string', value: 'RATE', description: 'Adam learning rate (default 1e-4)' },
     limit: { type: 'string', value: 'N', description: 'train on the first N training images only (default: all 60,000)' },
-    backend: { type: 'string', value: 'NAME', description: `tfjs backend: ${BACKEND_PREFERENCES.join(', ')} (default auto)` },
+    'test-limit': { type: 'string', value: 'N', description: 'evaluate each epoch on the first N test images only (default: all 10,000)' },
+    backend: BACKEND_OPTION,
     'data-dir': { type: 'string', value: 'DIR', description: 'directory with the four MNIST IDX files (default: embedded MNIST)' },
     out: { type: 'string', value: 'DIR', description: 'parent directory of runs (default runs)' },
     name: { type: 'string', value: 'NAME', description: 'run directory name (default: a timestamp)' },
@@ -50,7 +51,7 @@ export const trainCommand: Command = {
 /** Validates every flag and the file system preconditions before any work starts (UsageError → exit 2). */
 function planRun(options: ParsedOptions): Plan {
   const epochs = intOption(options, 'epochs', 1);
-  const backend = choiceOption(options, 'backend', BACKEND_PREFERENCES);
+  const backend = backendOption(options);
   const dataDir = stringOption(options, 'data-dir');
   if (dataDir !== undefined && !isDirectory(dataDir)) throw new UsageError(`--data-dir ${dataDir}: directory does not exist`);
   const outDir = stringOption(options, 'out') ?? 'runs';
@@ -67,6 +68,7 @@ function planRun(options: ParsedOptions): Plan {
     seed: intOption(options, 'seed', 0, MAX_SEED),
     learningRate: positiveNumberOption(options, 'lr'),
     limit: intOption(options, 'limit', 1),
+    testLimit: intOption(options, 'test-limit', 1),
     backend,
     dataDir,
     kl: choiceOption(options, 'kl', KL_ESTIMATORS),
