@@ -2,22 +2,15 @@
  * cpu Conv2DBackpropInput: dCols[M, K] = dy[M, co] · filterT[co, K] (blocked JS
  * matmul), then col2im scatters dCols into dx [b, h, w, ci].
  */
-import { Conv2DBackpropInput, Conv2DBackpropInputAttrs, KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
-import { input } from '../kernel-args';
-import { Conv4D, convGeometry, patchCount, patchSize } from '../conv-geometry';
+import { Conv2DBackpropInput, KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
+import { backpropInputArgs, KernelArgs } from '../kernel-args';
 import { col2imAdd, transposeMatrix } from '../im2col';
 import { matMulInto } from '../matmul';
 import { asCpuBackend, float32Values } from './cpu-data';
 
-export function conv2DBackpropInputCpu(args: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo {
+export function conv2DBackpropInputCpu(args: KernelArgs): TensorInfo {
   const backend = asCpuBackend(args.backend);
-  const dy = input(args.inputs, 'dy', Conv2DBackpropInput);
-  const filter = input(args.inputs, 'filter', Conv2DBackpropInput);
-  const attrs = args.attrs as unknown as Conv2DBackpropInputAttrs;
-  const g = convGeometry(attrs.inputShape, filter.shape as Conv4D, attrs, Conv2DBackpropInput);
-  const K = patchSize(g);
-  const M = patchCount(g);
-  const C = g.outChannels;
+  const { dy, filter, inputShape, g, K, M, C } = backpropInputArgs(args);
 
   const filterT = new Float32Array(C * K);
   transposeMatrix(float32Values(backend, filter), 0, K, C, filterT, 0);
@@ -25,7 +18,7 @@ export function conv2DBackpropInputCpu(args: { inputs: NamedTensorInfoMap; backe
   matMulInto(float32Values(backend, dy), filterT, dCols, M, C, K);
   const dx = new Float32Array(g.batch * g.inHeight * g.inWidth * g.inChannels);
   col2imAdd(g, dCols, 0, dx, 0);
-  return backend.makeTensorInfo([...attrs.inputShape], 'float32', dx);
+  return backend.makeTensorInfo(inputShape, 'float32', dx);
 }
 
 export const conv2DBackpropInputCpuConfig: KernelConfig = {

@@ -6,22 +6,15 @@
  * dx [b, h, w, ci]. filterT is the small filter transposed in JS into a fresh
  * tensor, so the matmul needs no transpose flag (XNNPACK is ~10x slower with one).
  */
-import { Conv2DBackpropInput, Conv2DBackpropInputAttrs, KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
-import { input } from '../kernel-args';
-import { Conv4D, convGeometry, patchCount, patchSize } from '../conv-geometry';
+import { Conv2DBackpropInput, KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
+import { backpropInputArgs, KernelArgs } from '../kernel-args';
 import { col2imAdd, transposeMatrix } from '../im2col';
 import { conv2DBackpropInputSubPixel } from './subpixel';
 import { allocate, asWasmBackend, heapF32, heapIndex, release, wasmMatMul, withShape } from './heap';
 
-export function conv2DBackpropInputWasm(args: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo {
+export function conv2DBackpropInputWasm(args: KernelArgs): TensorInfo {
   const backend = asWasmBackend(args.backend);
-  const dy = input(args.inputs, 'dy', Conv2DBackpropInput);
-  const filter = input(args.inputs, 'filter', Conv2DBackpropInput);
-  const attrs = args.attrs as unknown as Conv2DBackpropInputAttrs;
-  const g = convGeometry(attrs.inputShape, filter.shape as Conv4D, attrs, Conv2DBackpropInput);
-  const K = patchSize(g);
-  const M = patchCount(g);
-  const C = g.outChannels;
+  const { dy, filter, inputShape, g, K, M, C } = backpropInputArgs(args);
 
   // Strided: XNNPACK sub-pixel convolutions (see subpixel.ts; dec1/dec2 forward ~1.5x faster).
   // Stride 1 stays on matmul + col2im, measured faster for the CVAE's 32->1 output layer.
@@ -34,7 +27,7 @@ export function conv2DBackpropInputWasm(args: { inputs: NamedTensorInfoMap; back
   const filterT = allocate(backend, [1, C, K]);
   transposeMatrix(heapF32(backend), heapIndex(backend, filter), K, C, heapF32(backend), heapIndex(backend, filterT));
   const dCols = wasmMatMul(backend, withShape(dy, [1, M, C]), filterT);
-  const dx = allocate(backend, [...attrs.inputShape]);
+  const dx = allocate(backend, inputShape);
   col2imAdd(g, heapF32(backend), heapIndex(backend, dCols), heapF32(backend), heapIndex(backend, dx));
   release(backend, filterT, dCols);
   return dx;
