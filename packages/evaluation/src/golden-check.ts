@@ -1,21 +1,9 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
-import { loadSplit } from '@cvae/dataset';
-import { type CVAE, decodePng, encodePng, encodeRgbaPng, writeFileAtomic, writeJsonAtomic } from '@cvae/model';
+import { type CVAE, decodePng, encodeRgbaPng, writeFileAtomic, writeJsonAtomic } from '@cvae/model';
 import { compareImages, GoldenThresholds, ImageComparison, ComparisonStatus } from './compare';
-import {
-  GoldenConfig,
-  GoldenIndex,
-  GoldenProvenance,
-  goldenFile,
-  readGoldenConfig,
-  readGoldenIndex,
-  readGoldenPng,
-  selectImages,
-  specOf,
-  thresholdsFor,
-} from './golden-store';
-import { renderImageSet } from './image-sets';
+import { renderGoldens } from './golden-render';
+import { GoldenIndex, GoldenProvenance, goldenFile, readGoldenPng } from './golden-store';
 import { EvaluationSource, withLoadedModel } from './load';
 import { defaultGoldensDir, defaultReportDir, relativePosix } from './paths';
 import { CheckpointRef, sameWeights } from './provenance';
@@ -79,22 +67,14 @@ export async function checkGoldensForModel(
 ): Promise<GoldenReport> {
   const goldensDir = path.resolve(options.goldensDir ?? defaultGoldensDir());
   const reportDir = path.resolve(options.reportDir ?? defaultReportDir());
-  const config = await readGoldenConfig(goldensDir);
-  const index = await readGoldenIndex(goldensDir);
-  const testSet = loadSplit('test');
+  const { index, rendered } = await renderGoldens(model, source, goldensDir, options.names);
   const comparisons: ReportEntry[] = [];
-  for (const name of selectImages(config, options.names)) {
-    const provenance = provenanceFor(config, name, source);
-    const actualPng = encodePng(renderImageSet(model, specOf(config.images[name]), testSet));
-    comparisons.push(await compareAndReport({ name, actualPng, provenance, thresholds: thresholdsFor(config, name), goldensDir, reportDir, index }));
+  for (const { name, png, provenance, thresholds } of rendered) {
+    comparisons.push(await compareAndReport({ name, actualPng: png, provenance, thresholds, goldensDir, reportDir, index }));
   }
   const report = buildReport(comparisons, source, goldensDir, reportDir);
   await writeJsonAtomic(path.join(reportDir, REPORT_FILE), report);
   return report;
-}
-
-export function provenanceFor(config: GoldenConfig, name: string, source: EvaluationSource): GoldenProvenance {
-  return { ...specOf(config.images[name]), checkpoint: source.checkpoint, backend: source.backend };
 }
 
 interface CompareJob {

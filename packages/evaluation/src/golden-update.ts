@@ -1,22 +1,9 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
-import { loadSplit } from '@cvae/dataset';
-import { type CVAE, decodePng, encodePng } from '@cvae/model';
+import { type CVAE, decodePng } from '@cvae/model';
 import { compareImages } from './compare';
-import { provenanceFor } from './golden-check';
-import {
-  GoldenProvenance,
-  GoldenRecord,
-  assertGoldenName,
-  readGoldenConfig,
-  readGoldenIndex,
-  readGoldenPng,
-  selectImages,
-  specOf,
-  thresholdsFor,
-  writeGolden,
-} from './golden-store';
-import { renderImageSet } from './image-sets';
+import { renderGoldens } from './golden-render';
+import { GoldenProvenance, GoldenRecord, assertGoldenName, readGoldenPng, thresholdsFor, writeGolden } from './golden-store';
 import { EvaluationSource, withLoadedModel } from './load';
 import { defaultGoldensDir, defaultReportDir } from './paths';
 import { sameWeights } from './provenance';
@@ -52,17 +39,12 @@ export async function updateGoldensForModel(
   options: Pick<UpdateGoldensOptions, 'names' | 'goldensDir'> = {},
 ): Promise<GoldenChange[]> {
   const goldensDir = path.resolve(options.goldensDir ?? defaultGoldensDir());
-  const config = await readGoldenConfig(goldensDir);
-  const index = await readGoldenIndex(goldensDir);
+  const { index, rendered } = await renderGoldens(model, source, goldensDir, options.names);
   const explicit = (options.names ?? []).length > 0;
-  const testSet = loadSplit('test');
   const changes: GoldenChange[] = [];
-  for (const name of selectImages(config, options.names)) {
-    const provenance = provenanceFor(config, name, source);
-    const image = renderImageSet(model, specOf(config.images[name]), testSet);
-    const png = encodePng(image);
+  for (const { name, image, png, provenance, thresholds } of rendered) {
     const existing = await readGoldenPng(goldensDir, name);
-    const reason = reasonToWrite(existing, png, index[name], provenance, explicit, thresholdsFor(config, name));
+    const reason = reasonToWrite(existing, png, index[name], provenance, explicit, thresholds);
     if (reason === undefined) {
       changes.push({ name, status: 'unchanged', reason: 'matches the golden within its thresholds' });
       continue;

@@ -4,6 +4,7 @@ export * from './image-sets';
 export * from './compare';
 export * from './golden-store';
 export * from './golden-check';
+export * from './golden-render';
 export * from './golden-update';
 export * from './gates';
 export * from './load';

@@ -82,7 +82,11 @@ export function im2colTransposed(g: ConvGeometry, x: Float32Array, xOffset: numb
   }
 }
 
-/** dx = 0; dx[b, ih, iw, ci] += cols[m, (fh, fw, ci)] for every tap that lands inside the image. */
+/**
+ * dx = 0; dx[b, ih, iw, ci] += cols[m, (fh, fw, ci)] for every tap that lands inside the image.
+ * The pixel/tap walk mirrors im2col's on purpose: a shared walker calling back per tap costs a
+ * function call in the innermost loop of the hottest kernels, so each keeps its loop inline.
+ */
 export function col2imAdd(g: ConvGeometry, cols: Float32Array, colsOffset: number, dx: Float32Array, dxOffset: number): void {
   const C = g.inChannels;
   const K = patchSize(g);
