@@ -6,6 +6,7 @@
 import { getKernel, KernelConfig, KernelFunc, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
 import { conv2DBackpropFilterWasmConfig } from './wasm/Conv2DBackpropFilter';
 import { conv2DBackpropInputWasmConfig } from './wasm/Conv2DBackpropInput';
+import { conv2DWasmConfig } from './wasm/Conv2D';
 import { conv2DCpuConfig } from './cpu/Conv2D';
 import { conv2DBackpropFilterCpuConfig } from './cpu/Conv2DBackpropFilter';
 import { conv2DBackpropInputCpuConfig } from './cpu/Conv2DBackpropInput';
@@ -15,7 +16,7 @@ import { captureStockWasmKernels } from './wasm/heap';
 export type CvaeKernelBackend = 'wasm' | 'cpu';
 
 export const CVAE_KERNELS: Readonly<Record<CvaeKernelBackend, readonly KernelConfig[]>> = {
-  wasm: [conv2DBackpropFilterWasmConfig, conv2DBackpropInputWasmConfig, sumWasmConfig],
+  wasm: [conv2DBackpropFilterWasmConfig, conv2DBackpropInputWasmConfig, conv2DWasmConfig, sumWasmConfig],
   cpu: [conv2DBackpropFilterCpuConfig, conv2DBackpropInputCpuConfig, conv2DCpuConfig],
 };
 

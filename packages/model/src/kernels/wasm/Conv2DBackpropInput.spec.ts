@@ -31,8 +31,14 @@ function compare(c: ConvCase, seed: number): void {
   expect(relativeMaxError(actual, expected)).toBeLessThanOrEqual(TOLERANCE);
 }
 
+function restoreEnv(name: string, value: string | undefined): void {
+  if (value == null) delete process.env[name];
+  else process.env[name] = value;
+}
+
 describe('wasm Conv2DBackpropInput paths', () => {
   beforeAll(async () => {
+    process.env['CVAE_WASM_CONV'] = 'xnnpack'; // these cases test the sub-pixel path behind conv.wasm
     await tf.setBackend('wasm');
     await tf.ready();
     await tf.setBackend('cpu');
@@ -47,17 +53,16 @@ describe('wasm Conv2DBackpropInput paths', () => {
     expect(applies(STRIDED_CASES[4])).toBe(false);
   });
 
+  afterAll(() => restoreEnv('CVAE_WASM_CONV', undefined));
+
   it.each(STRIDED_CASES.map((c, i) => [c.label, c, i] as const))('sub-pixel: %s', (_label, c, i) => compare(c, 3000 + 13 * i));
 
-  describe('with the sub-pixel path disabled (CVAE_WASM_DINPUT=col2im)', () => {
+  describe('with the sub-pixel path disabled too (CVAE_WASM_DINPUT=col2im)', () => {
     const saved = process.env['CVAE_WASM_DINPUT'];
     beforeAll(() => {
       process.env['CVAE_WASM_DINPUT'] = 'col2im';
     });
-    afterAll(() => {
-      if (saved == null) delete process.env['CVAE_WASM_DINPUT'];
-      else process.env['CVAE_WASM_DINPUT'] = saved;
-    });
+    afterAll(() => restoreEnv('CVAE_WASM_DINPUT', saved));
     it.each([...CONV_CASES, ...STRIDED_CASES].map((c, i) => [c.label, c, i] as const))('col2im: %s', (_label, c, i) => compare(c, 4000 + 11 * i));
   });
 });

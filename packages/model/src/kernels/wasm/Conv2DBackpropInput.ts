@@ -2,6 +2,8 @@
  * wasm Conv2DBackpropInput (gradient of Conv2D w.r.t. its input, and the forward
  * pass of Conv2DTranspose). Replaces tfjs-wasm's direct loop (~440 ms/step).
  *
+ * conv.wasm's kernels first (simd/conv.c: phase-tiled, or dot products for < 8 channels);
+ * for shapes they do not take:
  * dCols[M, K] = dy[M, co] · filterT[co, K], then col2im scatters dCols into
  * dx [b, h, w, ci]. filterT is the small filter transposed in JS into a fresh
  * tensor, so the matmul needs no transpose flag (XNNPACK is ~10x slower with one).
@@ -10,11 +12,14 @@ import { Conv2DBackpropInput, KernelConfig, TensorInfo } from '@tensorflow/tfjs-
 import { backpropInputArgs, KernelArgs } from '../kernel-args';
 import { col2imAdd, transposeMatrix } from '../im2col';
 import { conv2DBackpropInputSubPixel } from './subpixel';
+import { conv2DBackpropInputSimd } from './simd/conv-simd';
 import { allocate, asWasmBackend, heapF32, heapIndex, release, wasmMatMul, withShape } from './heap';
 
 export function conv2DBackpropInputWasm(args: KernelArgs): TensorInfo {
   const backend = asWasmBackend(args.backend);
   const { dy, filter, inputShape, g, K, M, C } = backpropInputArgs(args);
+  const simd = conv2DBackpropInputSimd(backend, g, dy, filter);
+  if (simd != null) return simd;
 
   // Strided: XNNPACK sub-pixel convolutions (see subpixel.ts; dec1/dec2 forward ~1.5x faster).
   // Stride 1 stays on matmul + col2im, measured faster for the CVAE's 32->1 output layer.

@@ -13,7 +13,7 @@ import { getKernel, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfj
 
 /** The part of BackendWasm these kernels use (typed here to avoid emscripten typings). */
 export interface WasmHeapBackend {
-  wasm: { HEAPF32: Float32Array };
+  wasm: { HEAPF32: Float32Array; asm: { memory: WebAssembly.Memory } };
   dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
   makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
   disposeData(dataId: object): boolean;
@@ -29,6 +29,11 @@ export function heapIndex(backend: WasmHeapBackend, t: TensorInfo): number {
   if (data == null) throw new Error('cvae wasm kernel: tensor is not on the wasm backend');
   if (t.dtype !== 'float32') throw new Error(`cvae wasm kernel: expected float32, got ${t.dtype}`);
   return data.memoryOffset >>> 2;
+}
+
+/** Byte offset of the tensor's first element in the backend's memory (a pointer for conv.wasm). */
+export function heapPointer(backend: WasmHeapBackend, t: TensorInfo): number {
+  return heapIndex(backend, t) * 4;
 }
 
 export function heapF32(backend: WasmHeapBackend): Float32Array {

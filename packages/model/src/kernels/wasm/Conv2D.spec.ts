@@ -1,0 +1,3 @@
+import { describeConvKernelAgainstStockCpu } from '../test-utils/conv-kernel-suite';
+
+describeConvKernelAgainstStockCpu('Conv2D', 'wasm');

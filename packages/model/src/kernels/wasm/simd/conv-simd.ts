@@ -1,0 +1,81 @@
+/**
+ * The three convolution directions on conv.wasm (see conv.c), for the shapes it supports;
+ * each returns null otherwise and the caller takes its XNNPACK/im2col path.
+ * `CVAE_WASM_CONV=xnnpack` turns them off (to compare in benchmarks).
+ */
+import { TensorInfo } from '@tensorflow/tfjs-core';
+import { ConvGeometry } from '../../conv-geometry';
+import { allocate, heapPointer, release, WasmHeapBackend } from '../heap';
+import { convSimdKernels } from './conv-module';
+
+export type ConvDirection = 'forward' | 'input-grad' | 'filter-grad';
+
+/**
+ * Which conv.wasm kernel takes this convolution ('tiled' 4x8 register tiles, 'dot' products for an
+ * input gradient with < 8 channels), or null for the XNNPACK/im2col paths. The tiles need 8 output
+ * channels of the direction's result (the filter gradient's tiles run along the forward output channels).
+ */
+export function simdKernelFor(g: ConvGeometry, direction: ConvDirection): 'tiled' | 'dot' | null {
+  if (process.env['CVAE_WASM_CONV'] === 'xnnpack' || g.dilationHeight !== 1 || g.dilationWidth !== 1) return null;
+  if (direction === 'input-grad') {
+    if (g.inChannels % 8 === 0) return 'tiled';
+    return g.outChannels % 4 === 0 ? 'dot' : null;
+  }
+  return g.outChannels % 8 === 0 ? 'tiled' : null;
+}
+
+function kernels(backend: WasmHeapBackend) {
+  return convSimdKernels(backend.wasm.asm.memory);
+}
+
+function filterSize(g: ConvGeometry): number {
+  return g.filterHeight * g.filterWidth * g.inChannels * g.outChannels;
+}
+
+/** y = conv2d(x, filter); needs out channels % 8 == 0. */
+export function conv2DSimd(backend: WasmHeapBackend, g: ConvGeometry, x: TensorInfo, filter: TensorInfo): TensorInfo | null {
+  if (simdKernelFor(g, 'forward') == null) return null;
+  const y = allocate(backend, [g.batch, g.outHeight, g.outWidth, g.outChannels]);
+  const scratch = allocate(backend, [filterSize(g) + g.inChannels]);
+  kernels(backend).cvae_conv2d(
+    heapPointer(backend, x), g.batch, g.inHeight, g.inWidth, g.inChannels,
+    heapPointer(backend, filter), g.filterHeight, g.filterWidth, g.outChannels,
+    g.strideHeight, g.strideWidth, g.padTop, g.padLeft, g.outHeight, g.outWidth,
+    heapPointer(backend, y), heapPointer(backend, scratch),
+  );
+  release(backend, scratch);
+  return y;
+}
+
+/** dx of conv2d (= conv2dTranspose forward); tiles when in channels % 8 == 0, dot products when out channels % 4 == 0. */
+export function conv2DBackpropInputSimd(backend: WasmHeapBackend, g: ConvGeometry, dy: TensorInfo, filter: TensorInfo): TensorInfo | null {
+  const kernel = simdKernelFor(g, 'input-grad');
+  if (kernel == null) return null;
+  const tiled = kernel === 'tiled';
+  const dx = allocate(backend, [g.batch, g.inHeight, g.inWidth, g.inChannels]);
+  const scratch = tiled ? allocate(backend, [filterSize(g) + g.outChannels]) : null;
+  const args = [
+    heapPointer(backend, dy), g.batch, g.outHeight, g.outWidth, g.outChannels,
+    heapPointer(backend, filter), g.filterHeight, g.filterWidth, g.inChannels,
+    g.strideHeight, g.strideWidth, g.padTop, g.padLeft, g.inHeight, g.inWidth, heapPointer(backend, dx),
+  ] as const;
+  if (scratch != null) {
+    kernels(backend).cvae_conv2d_backprop_input(...args, heapPointer(backend, scratch));
+    release(backend, scratch);
+  } else {
+    kernels(backend).cvae_conv2d_backprop_input_dot(...args);
+  }
+  return dx;
+}
+
+/** dW of conv2d; needs out channels % 8 == 0. */
+export function conv2DBackpropFilterSimd(backend: WasmHeapBackend, g: ConvGeometry, x: TensorInfo, dy: TensorInfo): TensorInfo | null {
+  if (simdKernelFor(g, 'filter-grad') == null) return null;
+  const dw = allocate(backend, [g.filterHeight, g.filterWidth, g.inChannels, g.outChannels]);
+  kernels(backend).cvae_conv2d_backprop_filter(
+    heapPointer(backend, x), g.batch, g.inHeight, g.inWidth, g.inChannels,
+    heapPointer(backend, dy), g.outHeight, g.outWidth, g.outChannels,
+    g.filterHeight, g.filterWidth, g.strideHeight, g.strideWidth, g.padTop, g.padLeft, heapPointer(backend, dw),
+  );
+  return dw;
+}

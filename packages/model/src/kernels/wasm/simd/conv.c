@@ -1,0 +1,325 @@
+/*
+ * cvae's wasm SIMD convolution kernels: NHWC float32, any stride, explicit padding, dilation 1.
+ *
+ * Compiled to conv.wasm (see build.sh) and instantiated on tfjs-backend-wasm's own memory,
+ * so every pointer below is a byte offset into the tensors' heap: no copies in or out.
+ * Rules that make sharing that memory safe: no static data, no calls, no shadow stack
+ * (build.sh checks the module uses neither a data segment nor __stack_pointer), and every
+ * scratch byte comes from the caller (a tfjs tensor it frees afterwards).
+ *
+ * One register tile serves all three directions: 4 output rows x 8 output channels, the
+ * reduction running over (tap, channel) with one splat load per row and two vector loads
+ * of packed weights per step. 11 of V8's 16 xmm registers; no FMA in wasm SIMD-128, so
+ * mul + add (Zen 4 issues two of each per cycle).
+ *
+ *   forward     y[b,oy,ox,co]   = sum x[b, oy*sy+ky-pt, ox*sx+kx-pl, c] * w[ky,kx,c,co]
+ *   input grad  dx[b,iy,ix,c]   = sum dy[b,oy,ox,co] * w[ky,kx,c,co]  over iy = oy*sy+ky-pt, ix = ...
+ *   filter grad dw[ky,kx,c,co]  = sum x[b, oy*sy+ky-pt, ox*sx+kx-pl, c] * dy[b,oy,ox,co]
+ */
+#include <wasm_simd128.h>
+
+typedef float f32;
+#define EXPORT __attribute__((visibility("default")))
+
+/* Accumulators of one 4x8 tile: row r, channels 0-3 (aR0) and 4-7 (aR1). */
+#define TILE_DECLARE \
+  v128_t a00 = wasm_f32x4_splat(0.f), a01 = a00, a10 = a00, a11 = a00, \
+         a20 = a00, a21 = a00, a30 = a00, a31 = a00
+
+/* acc[r] += p_r[k] * b[k][0..8] for k in [0, K); bp walks a packed [K][8] panel. */
+static inline void tile_step(const f32 *p0, const f32 *p1, const f32 *p2, const f32 *p3,
+                             const f32 *bp, int K, v128_t *acc) {
+  v128_t a00 = acc[0], a01 = acc[1], a10 = acc[2], a11 = acc[3];
+  v128_t a20 = acc[4], a21 = acc[5], a30 = acc[6], a31 = acc[7];
+  for (int k = 0; k < K; k++, bp += 8) {
+    v128_t b0 = wasm_v128_load(bp), b1 = wasm_v128_load(bp + 4);
+    v128_t v = wasm_v128_load32_splat(p0 + k);
+    a00 = wasm_f32x4_add(a00, wasm_f32x4_mul(v, b0));
+    a01 = wasm_f32x4_add(a01, wasm_f32x4_mul(v, b1));
+    v = wasm_v128_load32_splat(p1 + k);
+    a10 = wasm_f32x4_add(a10, wasm_f32x4_mul(v, b0));
+    a11 = wasm_f32x4_add(a11, wasm_f32x4_mul(v, b1));
+    v = wasm_v128_load32_splat(p2 + k);
+    a20 = wasm_f32x4_add(a20, wasm_f32x4_mul(v, b0));
+    a21 = wasm_f32x4_add(a21, wasm_f32x4_mul(v, b1));
+    v = wasm_v128_load32_splat(p3 + k);
+    a30 = wasm_f32x4_add(a30, wasm_f32x4_mul(v, b0));
+    a31 = wasm_f32x4_add(a31, wasm_f32x4_mul(v, b1));
+  }
+  acc[0] = a00; acc[1] = a01; acc[2] = a10; acc[3] = a11;
+  acc[4] = a20; acc[5] = a21; acc[6] = a30; acc[7] = a31;
+}
+
+/* Stores the first `rows` rows of a tile; row r goes to out + r*step. */
+static inline void tile_store(f32 *out, int step, int rows, const v128_t *acc) {
+  for (int r = 0; r < 4 && r < rows; r++) {
+    wasm_v128_store(out + r * step, acc[2 * r]);
+    wasm_v128_store(out + r * step + 4, acc[2 * r + 1]);
+  }
+}
+
+static void fill_zero(f32 *p, int n) {
+  for (int i = 0; i < n; i++) p[i] = 0.f;
+}
+
+/* Row pointer of input pixel ix in a row, or the zero row when ix is padding (or past the tile). */
+static inline const f32 *pixel_or_zero(const f32 *row, int ix, int width, int channels, int inTile, const f32 *zeros) {
+  return (inTile && ix >= 0 && ix < width) ? row + ix * channels : zeros;
+}
+
+/* ---------------------------------------------------------------- forward ---------- */
+
+/*
+ * y[B,OH,OW,CO] = conv(x[B,H,W,C], w[KH,KW,C,CO]). Needs CO % 8 == 0.
+ * scratch: (KH*KW*C*CO + C) floats — w packed as [CO/8][KH][KW][C][8], then C zeros.
+ */
+EXPORT void cvae_conv2d(const f32 *x, int B, int H, int W, int C,
+                        const f32 *w, int KH, int KW, int CO,
+                        int sy, int sx, int pt, int pl, int OH, int OW,
+                        f32 *y, f32 *scratch) {
+  const int taps = KH * KW;
+  f32 *packed = scratch, *zeros = scratch + taps * C * CO;
+  fill_zero(zeros, C);
+  for (int nb = 0; nb < CO / 8; nb++)
+    for (int t = 0; t < taps; t++)
+      for (int c = 0; c < C; c++)
+        for (int j = 0; j < 8; j++)
+          packed[((nb * taps + t) * C + c) * 8 + j] = w[(t * C + c) * CO + nb * 8 + j];
+
+  for (int b = 0; b < B; b++)
+    for (int oy = 0; oy < OH; oy++) {
+      f32 *yrow = y + (b * OH + oy) * OW * CO;
+      for (int nb = 0; nb < CO / 8; nb++)
+        for (int ox = 0; ox < OW; ox += 4) {
+          v128_t acc[8];
+          TILE_DECLARE;
+          acc[0] = a00; acc[1] = a01; acc[2] = a10; acc[3] = a11;
+          acc[4] = a20; acc[5] = a21; acc[6] = a30; acc[7] = a31;
+          for (int ky = 0; ky < KH; ky++) {
+            const int iy = oy * sy + ky - pt;
+            if (iy < 0 || iy >= H) continue;
+            const f32 *xrow = x + (b * H + iy) * W * C;
+            for (int kx = 0; kx < KW; kx++) {
+              const int ix = ox * sx + kx - pl;
+              tile_step(pixel_or_zero(xrow, ix, W, C, 1, zeros),
+                        pixel_or_zero(xrow, ix + sx, W, C, ox + 1 < OW, zeros),
+                        pixel_or_zero(xrow, ix + 2 * sx, W, C, ox + 2 < OW, zeros),
+                        pixel_or_zero(xrow, ix + 3 * sx, W, C, ox + 3 < OW, zeros),
+                        packed + ((nb * taps + ky * KW + kx) * C) * 8, C, acc);
+            }
+          }
+          tile_store(yrow + ox * CO + nb * 8, CO, OW - ox, acc);
+        }
+    }
+}
+
+/* ------------------------------------------------------------- input grad ---------- */
+
+/* First index i >= 0 with (start + i) divisible by s, i.e. the first tap of this phase. */
+static inline int first_tap(int start, int s) {
+  int r = start % s;
+  if (r < 0) r += s;
+  return r;
+}
+
+/*
+ * dx[B,H,W,C] from dy[B,OH,OW,CO] and w[KH,KW,C,CO]. Needs C % 8 == 0.
+ * Output pixels are visited by phase (iy mod sy, ix mod sx): within a phase every pixel
+ * uses the same taps, so a tile of 4 same-phase pixels runs only the taps that exist.
+ * scratch: (KH*KW*C*CO + CO) floats — w packed as [C/8][KH][KW][CO][8], then CO zeros.
+ */
+EXPORT void cvae_conv2d_backprop_input(const f32 *dy, int B, int OH, int OW, int CO,
+                                       const f32 *w, int KH, int KW, int C,
+                                       int sy, int sx, int pt, int pl, int H, int W,
+                                       f32 *dx, f32 *scratch) {
+  const int taps = KH * KW;
+  f32 *packed = scratch, *zeros = scratch + taps * C * CO;
+  fill_zero(zeros, CO);
+  for (int nb = 0; nb < C / 8; nb++)
+    for (int t = 0; t < taps; t++)
+      for (int co = 0; co < CO; co++)
+        for (int j = 0; j < 8; j++)
+          packed[((nb * taps + t) * CO + co) * 8 + j] = w[(t * C + nb * 8 + j) * CO + co];
+
+  for (int b = 0; b < B; b++)
+    for (int iy = 0; iy < H; iy++) {
+      f32 *dxrow = dx + (b * H + iy) * W * C;
+      const int ky0 = first_tap(iy + pt, sy);
+      for (int phase = 0; phase < sx && phase < W; phase++) {
+        const int kx0 = first_tap(phase + pl, sx);
+        const int count = (W - phase + sx - 1) / sx; /* pixels ix = phase + j*sx */
+        for (int nb = 0; nb < C / 8; nb++)
+          for (int j = 0; j < count; j += 4) {
+            v128_t acc[8];
+            TILE_DECLARE;
+            acc[0] = a00; acc[1] = a01; acc[2] = a10; acc[3] = a11;
+            acc[4] = a20; acc[5] = a21; acc[6] = a30; acc[7] = a31;
+            const int ix = phase + j * sx;
+            for (int ky = ky0; ky < KH; ky += sy) {
+              const int oy = (iy + pt - ky) / sy;
+              if (iy + pt - ky < 0 || oy >= OH) continue;
+              const f32 *dyrow = dy + (b * OH + oy) * OW * CO;
+              for (int kx = kx0; kx < KW; kx += sx) {
+                const int ox = (ix + pl - kx) / sx; /* exact: kx was chosen for this phase */
+                tile_step(pixel_or_zero(dyrow, ox, OW, CO, 1, zeros),
+                          pixel_or_zero(dyrow, ox + 1, OW, CO, j + 1 < count, zeros),
+                          pixel_or_zero(dyrow, ox + 2, OW, CO, j + 2 < count, zeros),
+                          pixel_or_zero(dyrow, ox + 3, OW, CO, j + 3 < count, zeros),
+                          packed + ((nb * taps + ky * KW + kx) * CO) * 8, CO, acc);
+              }
+            }
+            tile_store(dxrow + ix * C + nb * 8, sx * C, count - j, acc);
+          }
+      }
+    }
+}
+
+/*
+ * dx for C % 8 != 0 (the CVAE's 32 -> 1 output layer): per pixel and input channel, a dot
+ * product over the valid taps vectorized along CO. Needs CO % 4 == 0.
+ */
+EXPORT void cvae_conv2d_backprop_input_dot(const f32 *dy, int B, int OH, int OW, int CO,
+                                           const f32 *w, int KH, int KW, int C,
+                                           int sy, int sx, int pt, int pl, int H, int W, f32 *dx) {
+  for (int b = 0; b < B; b++)
+    for (int iy = 0; iy < H; iy++)
+      for (int ix = 0; ix < W; ix++)
+        for (int c = 0; c < C; c++) {
+          v128_t acc0 = wasm_f32x4_splat(0.f), acc1 = acc0;
+          for (int ky = first_tap(iy + pt, sy); ky < KH; ky += sy) {
+            const int oy = (iy + pt - ky) / sy;
+            if (iy + pt - ky < 0 || oy >= OH) continue;
+            for (int kx = first_tap(ix + pl, sx); kx < KW; kx += sx) {
+              const int ox = (ix + pl - kx) / sx;
+              if (ix + pl - kx < 0 || ox >= OW) continue;
+              const f32 *d = dy + ((b * OH + oy) * OW + ox) * CO;
+              const f32 *f = w + ((ky * KW + kx) * C + c) * CO;
+              int co = 0;
+              for (; co + 8 <= CO; co += 8) {
+                acc0 = wasm_f32x4_add(acc0, wasm_f32x4_mul(wasm_v128_load(d + co), wasm_v128_load(f + co)));
+                acc1 = wasm_f32x4_add(acc1, wasm_f32x4_mul(wasm_v128_load(d + co + 4), wasm_v128_load(f + co + 4)));
+              }
+              if (co < CO) acc0 = wasm_f32x4_add(acc0, wasm_f32x4_mul(wasm_v128_load(d + co), wasm_v128_load(f + co)));
+            }
+          }
+          acc0 = wasm_f32x4_add(acc0, acc1);
+          dx[((b * H + iy) * W + ix) * C + c] = wasm_f32x4_extract_lane(acc0, 0) + wasm_f32x4_extract_lane(acc0, 1) +
+                                                wasm_f32x4_extract_lane(acc0, 2) + wasm_f32x4_extract_lane(acc0, 3);
+        }
+}
+
+/* ------------------------------------------------------------ filter grad ---------- */
+
+/* Valid output columns [lo, hi) for filter column kx: input column ox*sx + kx - pl inside [0, W). */
+static inline int first_valid(int kx, int pl, int sx) {
+  const int t = pl - kx; /* ox*sx >= t */
+  return t <= 0 ? 0 : (t + sx - 1) / sx;
+}
+static inline int end_valid(int kx, int pl, int sx, int W, int OW) {
+  const int t = W - 1 + pl - kx; /* ox*sx <= t */
+  if (t < 0) return 0;
+  const int e = t / sx + 1;
+  return e < OW ? e : OW;
+}
+
+#define ROWS_PER_BLOCK 8 /* output rows whose x and dy stay in cache while every tile passes over them */
+
+/* dw tile (4 input channels x 8 output channels) += over the block's rows. */
+static inline void dw_tile4(const f32 *x, int H, int W, int C, const f32 *dy, int OW, int CO,
+                            int sy, int sx, int pt, int b, int oy0, int oy1, int ky, int lo, int hi, int xcol,
+                            int c, int n, f32 *t) {
+  v128_t a00 = wasm_v128_load(t), a01 = wasm_v128_load(t + 4);
+  v128_t a10 = wasm_v128_load(t + CO), a11 = wasm_v128_load(t + CO + 4);
+  v128_t a20 = wasm_v128_load(t + 2 * CO), a21 = wasm_v128_load(t + 2 * CO + 4);
+  v128_t a30 = wasm_v128_load(t + 3 * CO), a31 = wasm_v128_load(t + 3 * CO + 4);
+  const int xstep = sx * C;
+  for (int oy = oy0; oy < oy1; oy++) {
+    const int iy = oy * sy + ky - pt;
+    if (iy < 0 || iy >= H) continue;
+    const f32 *xp = x + ((b * H + iy) * W + xcol) * C + c;
+    const f32 *dp = dy + (oy * OW + lo) * CO + n; /* dy already offset to image b */
+    for (int ox = lo; ox < hi; ox++, xp += xstep, dp += CO) {
+      v128_t d0 = wasm_v128_load(dp), d1 = wasm_v128_load(dp + 4);
+      v128_t v = wasm_v128_load32_splat(xp);
+      a00 = wasm_f32x4_add(a00, wasm_f32x4_mul(v, d0));
+      a01 = wasm_f32x4_add(a01, wasm_f32x4_mul(v, d1));
+      v = wasm_v128_load32_splat(xp + 1);
+      a10 = wasm_f32x4_add(a10, wasm_f32x4_mul(v, d0));
+      a11 = wasm_f32x4_add(a11, wasm_f32x4_mul(v, d1));
+      v = wasm_v128_load32_splat(xp + 2);
+      a20 = wasm_f32x4_add(a20, wasm_f32x4_mul(v, d0));
+      a21 = wasm_f32x4_add(a21, wasm_f32x4_mul(v, d1));
+      v = wasm_v128_load32_splat(xp + 3);
+      a30 = wasm_f32x4_add(a30, wasm_f32x4_mul(v, d0));
+      a31 = wasm_f32x4_add(a31, wasm_f32x4_mul(v, d1));
+    }
+  }
+  wasm_v128_store(t, a00); wasm_v128_store(t + 4, a01);
+  wasm_v128_store(t + CO, a10); wasm_v128_store(t + CO + 4, a11);
+  wasm_v128_store(t + 2 * CO, a20); wasm_v128_store(t + 2 * CO + 4, a21);
+  wasm_v128_store(t + 3 * CO, a30); wasm_v128_store(t + 3 * CO + 4, a31);
+}
+
+/* dw tile (1 input channel x 16 output channels, or 8 when CO % 16 != 0): the C % 4 remainder. */
+static inline void dw_tile1(const f32 *x, int H, int W, int C, const f32 *dy, int OW, int CO,
+                            int sy, int sx, int pt, int b, int oy0, int oy1, int ky, int lo, int hi, int xcol,
+                            int c, int n, int wide, f32 *t) {
+  v128_t a0 = wasm_v128_load(t), a1 = wasm_v128_load(t + 4);
+  v128_t a2 = wide ? wasm_v128_load(t + 8) : a0, a3 = wide ? wasm_v128_load(t + 12) : a0;
+  const int xstep = sx * C;
+  for (int oy = oy0; oy < oy1; oy++) {
+    const int iy = oy * sy + ky - pt;
+    if (iy < 0 || iy >= H) continue;
+    const f32 *xp = x + ((b * H + iy) * W + xcol) * C + c;
+    const f32 *dp = dy + (oy * OW + lo) * CO + n;
+    if (wide) {
+      for (int ox = lo; ox < hi; ox++, xp += xstep, dp += CO) {
+        v128_t v = wasm_v128_load32_splat(xp);
+        a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(v, wasm_v128_load(dp)));
+        a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(v, wasm_v128_load(dp + 4)));
+        a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(v, wasm_v128_load(dp + 8)));
+        a3 = wasm_f32x4_add(a3, wasm_f32x4_mul(v, wasm_v128_load(dp + 12)));
+      }
+    } else {
+      for (int ox = lo; ox < hi; ox++, xp += xstep, dp += CO) {
+        v128_t v = wasm_v128_load32_splat(xp);
+        a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(v, wasm_v128_load(dp)));
+        a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(v, wasm_v128_load(dp + 4)));
+      }
+    }
+  }
+  wasm_v128_store(t, a0); wasm_v128_store(t + 4, a1);
+  if (wide) { wasm_v128_store(t + 8, a2); wasm_v128_store(t + 12, a3); }
+}
+
+/*
+ * dw[KH,KW,C,CO] from x[B,H,W,C] and dy[B,OH,OW,CO]. Needs CO % 8 == 0.
+ * Blocks of ROWS_PER_BLOCK output rows of one image; every dw tile accumulates over a block
+ * in registers (dw itself, at most 9*64*64 floats, stays in L2).
+ */
+EXPORT void cvae_conv2d_backprop_filter(const f32 *x, int B, int H, int W, int C,
+                                        const f32 *dy, int OH, int OW, int CO,
+                                        int KH, int KW, int sy, int sx, int pt, int pl, f32 *dw) {
+  fill_zero(dw, KH * KW * C * CO);
+  const int c4 = C - C % 4;
+  const int nstep = CO % 16 == 0 ? 16 : 8;
+  for (int b = 0; b < B; b++) {
+    const f32 *dyb = dy + b * OH * OW * CO;
+    for (int oy0 = 0; oy0 < OH; oy0 += ROWS_PER_BLOCK) {
+      const int oy1 = oy0 + ROWS_PER_BLOCK < OH ? oy0 + ROWS_PER_BLOCK : OH;
+      for (int ky = 0; ky < KH; ky++)
+        for (int kx = 0; kx < KW; kx++) {
+          const int lo = first_valid(kx, pl, sx), hi = end_valid(kx, pl, sx, W, OW);
+          if (lo >= hi) continue;
+          const int xcol = lo * sx + kx - pl;
+          f32 *tap = dw + (ky * KW + kx) * C * CO;
+          for (int c = 0; c < c4; c += 4)
+            for (int n = 0; n < CO; n += 8)
+              dw_tile4(x, H, W, C, dyb, OW, CO, sy, sx, pt, b, oy0, oy1, ky, lo, hi, xcol, c, n, tap + c * CO + n);
+          for (int c = c4; c < C; c++)
+            for (int n = 0; n < CO; n += nstep)
+              dw_tile1(x, H, W, C, dyb, OW, CO, sy, sx, pt, b, oy0, oy1, ky, lo, hi, xcol, c, n, nstep == 16, tap + c * CO + n);
+        }
+    }
+  }
+}
