@@ -6,7 +6,7 @@ import { Conv2D, Conv2DAttrs, KernelConfig, TensorInfo } from '@tensorflow/tfjs-
 import { input, KernelArgs } from '../kernel-args';
 import { Conv4D, convGeometry } from '../conv-geometry';
 import { conv2DSimd } from './simd/conv-simd';
-import { asWasmBackend, stockWasmKernel } from './heap';
+import { asWasmBackend, stockWasmKernel, stockWasmKernelConfig } from './heap';
 
 export function conv2DWasm(args: KernelArgs): TensorInfo {
   const backend = asWasmBackend(args.backend);
@@ -25,4 +25,7 @@ export const conv2DWasmConfig: KernelConfig = {
   kernelName: Conv2D,
   backendName: 'wasm',
   kernelFunc: conv2DWasm as KernelConfig['kernelFunc'],
+  // The stock Conv2D we fall back to (and the sub-pixel path calls) binds its wasm function in its setup
+  // func, which the backend runs only for kernels registered when it initialises: run it from ours.
+  setupFunc: (backend) => stockWasmKernelConfig(Conv2D).setupFunc?.(backend),
 };
