@@ -7,6 +7,8 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerCvaeKernels } from './kernels';
 
+export { convKernelsDescription } from './kernels';
+
 export type BackendPreference = 'auto' | 'tfjs-node' | 'wasm' | 'cpu';
 
 export interface BackendChoice {

@@ -45,7 +45,7 @@ export function backendFlag(flag: string | undefined): string {
 
 function benchTable(r: BenchmarkResult): string {
   return formatTable(
-    ['backend', 'workers', 'ms/step (median)', 'ms/image', 'images/s', 'peak RSS MB'],
-    [[r.backend, String(r.workers), r.msPerStepMedian.toFixed(1), r.msPerImage.toFixed(3), r.imagesPerSecond.toFixed(0), r.peakRssMb.toFixed(0)]],
+    ['backend', 'conv kernels', 'workers', 'ms/step (median)', 'ms/image', 'images/s', 'peak RSS MB'],
+    [[r.backend, r.convKernels, String(r.workers), r.msPerStepMedian.toFixed(1), r.msPerImage.toFixed(3), r.imagesPerSecond.toFixed(0), r.peakRssMb.toFixed(0)]],
   );
 }

@@ -12,6 +12,17 @@ import { conv2DBackpropFilterCpuConfig } from './cpu/Conv2DBackpropFilter';
 import { conv2DBackpropInputCpuConfig } from './cpu/Conv2DBackpropInput';
 import { sumWasmConfig } from './wasm/Sum';
 import { captureStockWasmKernels } from './wasm/heap';
+import { convSimdBuild } from './wasm/simd/conv-module';
+
+export { convSimdBuild } from './wasm/simd/conv-module';
+export type { ConvSimdBuild } from './wasm/simd/conv-module';
+
+/** What runs the convolutions on `backendName`, for benchmark output and logs. */
+export function convKernelsDescription(backendName: string): string {
+  if (backendName === 'wasm') return `conv.wasm ${convSimdBuild()}`;
+  if (backendName === 'cpu') return 'cvae im2col (JS)';
+  return `${backendName} (tfjs)`;
+}
 
 export type CvaeKernelBackend = 'wasm' | 'cpu';
 

@@ -3,7 +3,7 @@
  * (ParallelTrainer; with workers = 1 it is exactly trainStep's math on one thread).
  */
 import { SeededRandom, iterateBatches, loadSplit } from '@cvae/dataset';
-import { CVAE, KlEstimator, initBackend } from '@cvae/model';
+import { CVAE, KlEstimator, convKernelsDescription, initBackend } from '@cvae/model';
 import { runSeeds } from '../config';
 import { createOptimizer } from '../step';
 import { ParallelTrainer } from './parallel-step';
@@ -25,6 +25,8 @@ export interface BenchmarkOptions {
 
 export interface BenchmarkResult {
   backend: string;
+  /** What runs the convolutions, e.g. 'conv.wasm simd128-fma'. */
+  convKernels: string;
   workers: number;
   /** Median, because the machine may be shared: it ignores the occasional preempted step. */
   msPerStepMedian: number;
@@ -57,7 +59,7 @@ export async function benchmarkTraining(options: BenchmarkOptions): Promise<Benc
     }
     const msPerStepMedian = median(stepMs);
     const msPerImage = msPerStepMedian / batchSize;
-    return { backend: backend.name, workers, msPerStepMedian, msPerImage, imagesPerSecond: 1000 / msPerImage, peakRssMb: peakRss / 2 ** 20 };
+    return { backend: backend.name, convKernels: convKernelsDescription(backend.name), workers, msPerStepMedian, msPerImage, imagesPerSecond: 1000 / msPerImage, peakRssMb: peakRss / 2 ** 20 };
   } finally {
     await trainer?.close();
     model.dispose();

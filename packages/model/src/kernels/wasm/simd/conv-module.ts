@@ -1,9 +1,11 @@
 /**
- * conv.wasm (our SIMD convolution kernels, built from conv.c) instantiated on the wasm
- * backend's own WebAssembly.Memory, so it reads and writes tensors where they live.
+ * conv.c's kernels instantiated on the wasm backend's own WebAssembly.Memory, so they read and
+ * write tensors where they live. Two builds are embedded: with relaxed-SIMD fused multiply-add
+ * (~25 % faster here) and plain SIMD-128; the first one the engine accepts is used.
  * One instance per backend memory; compiled once per process.
  */
-import { CONV_WASM_BASE64 } from './conv-wasm.generated';
+import { setFlagsFromString } from 'v8';
+import { CONV_FMA_WASM_BASE64, CONV_WASM_BASE64 } from './conv-wasm.generated';
 
 type Ptr = number; // byte offset into the backend's memory
 
@@ -18,7 +20,7 @@ export interface ConvSimdExports {
   ): void;
   cvae_conv2d_backprop_input_dot(
     dy: Ptr, B: number, OH: number, OW: number, CO: number, w: Ptr, KH: number, KW: number, C: number,
-    sy: number, sx: number, pt: number, pl: number, H: number, W: number, dx: Ptr,
+    sy: number, sx: number, pt: number, pl: number, H: number, W: number, dx: Ptr, scratch: Ptr,
   ): void;
   cvae_conv2d_backprop_filter(
     x: Ptr, B: number, H: number, W: number, C: number, dy: Ptr, OH: number, OW: number, CO: number,
@@ -26,19 +28,48 @@ export interface ConvSimdExports {
   ): void;
 }
 
-let compiled: WebAssembly.Module | undefined;
+/** Which build of conv.c runs: with fused multiply-add (relaxed SIMD) or plain SIMD-128. */
+export type ConvSimdBuild = 'simd128-fma' | 'simd128';
+
+let chosen: { build: ConvSimdBuild; module: WebAssembly.Module } | undefined;
 const instances = new WeakMap<WebAssembly.Memory, ConvSimdExports>();
 
-function convModule(): WebAssembly.Module {
-  compiled ??= new WebAssembly.Module(Buffer.from(CONV_WASM_BASE64, 'base64'));
-  return compiled;
+/**
+ * Whether the engine runs relaxed SIMD. V8 11.3 (Node 20) has it complete behind
+ * --experimental-wasm-relaxed-simd (V8 11.4 / Node 21+ ship it on), so on Node 20 we turn that
+ * flag on; it only adds wasm opcodes. CVAE_WASM_FMA=0 keeps the plain build (e.g. to compare).
+ */
+function relaxedSimdAvailable(bytes: BufferSource): boolean {
+  if (process.env['CVAE_WASM_FMA'] === '0') return false;
+  if (WebAssembly.validate(bytes)) return true;
+  setFlagsFromString('--experimental-wasm-relaxed-simd');
+  return WebAssembly.validate(bytes);
+}
+
+function decode(base64: string): BufferSource {
+  return Uint8Array.from(Buffer.from(base64, 'base64'));
+}
+
+function chooseBuild(): { build: ConvSimdBuild; module: WebAssembly.Module } {
+  if (chosen == null) {
+    const fma = decode(CONV_FMA_WASM_BASE64);
+    chosen = relaxedSimdAvailable(fma)
+      ? { build: 'simd128-fma', module: new WebAssembly.Module(fma) }
+      : { build: 'simd128', module: new WebAssembly.Module(decode(CONV_WASM_BASE64)) };
+  }
+  return chosen;
+}
+
+/** The build this process uses (decided on first use). */
+export function convSimdBuild(): ConvSimdBuild {
+  return chooseBuild().build;
 }
 
 /** The SIMD kernels bound to `memory` (tfjs-wasm's heap). */
 export function convSimdKernels(memory: WebAssembly.Memory): ConvSimdExports {
   let exports = instances.get(memory);
   if (exports == null) {
-    const instance = new WebAssembly.Instance(convModule(), { env: { memory } });
+    const instance = new WebAssembly.Instance(chooseBuild().module, { env: { memory } });
     exports = instance.exports as unknown as ConvSimdExports;
     instances.set(memory, exports);
   }

@@ -6,21 +6,15 @@ import { describeConvKernelAgainstStockCpu } from '../../test-utils/conv-kernel-
 import { CONV_CASES, ConvCase, convAttrs } from '../../test-utils/kernel-harness';
 import { CONV_C_SHA256 } from './conv-wasm.generated';
 import { ConvDirection, simdKernelFor } from './conv-simd';
+import { convSimdBuild } from './conv-module';
+import { CONV_KERNELS, SIMD_CASES } from './simd-cases';
 
-const KERNELS = ['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput'] as const;
-
-/** Shapes aimed at conv.c's edges: stride 3, non-square strides, 1x1 and 5x5 filters, channel remainders, tile remainders. */
-const SIMD_CASES: ConvCase[] = [
-  { label: 'b2 10x9 16->8 s3 same 5x5', xShape: [2, 10, 9, 16], filterShape: [5, 5, 16, 8], strides: 3, pad: 'same' },
-  { label: 'b1 6x7 5->16 s2 same 4x4 (channel remainder)', xShape: [1, 6, 7, 5], filterShape: [4, 4, 5, 16], strides: 2, pad: 'same' },
-  { label: 'b2 9x11 8->24 s[2,1] valid 3x2', xShape: [2, 9, 11, 8], filterShape: [3, 2, 8, 24], strides: [2, 1], pad: 'valid' },
-  { label: 'b1 5x5 8->8 s1 same 1x1', xShape: [1, 5, 5, 8], filterShape: [1, 1, 8, 8], strides: 1, pad: 'same' },
-  { label: 'b2 9x9 8->8 s2 valid 1x1 (pixels no tap reaches)', xShape: [2, 9, 9, 8], filterShape: [1, 1, 8, 8], strides: 2, pad: 'valid' },
-  { label: 'b1 3x13 7->4 s[1,3] same 3x3 (dot, 4 channels)', xShape: [1, 3, 13, 7], filterShape: [3, 3, 7, 4], strides: [1, 3], pad: 'same' },
-  { label: 'b2 28x28 32->64 s2 same (CVAE dec2 at batch 2)', xShape: [2, 28, 28, 32], filterShape: [3, 3, 32, 64], strides: 2, pad: 'same' },
-];
 
 describe('conv.wasm', () => {
+  it('runs the fused multiply-add build on this engine (Node 20: via V8\'s relaxed-SIMD flag)', () => {
+    expect(convSimdBuild()).toBe('simd128-fma');
+  });
+
   it('is built from the committed conv.c (run build.sh after editing it)', () => {
     const source = readFileSync(join(__dirname, 'conv.c'));
     expect(createHash('sha256').update(source).digest('hex')).toBe(CONV_C_SHA256);
@@ -39,7 +33,7 @@ describe('conv.wasm', () => {
   });
 });
 
-for (const kernel of KERNELS) describeConvKernelAgainstStockCpu(kernel, 'wasm', SIMD_CASES);
+for (const kernel of CONV_KERNELS) describeConvKernelAgainstStockCpu(kernel, 'wasm', SIMD_CASES);
 
 describe('with conv.wasm turned off (CVAE_WASM_CONV=xnnpack), the XNNPACK/im2col paths', () => {
   const saved = process.env['CVAE_WASM_CONV'];
@@ -50,5 +44,5 @@ describe('with conv.wasm turned off (CVAE_WASM_CONV=xnnpack), the XNNPACK/im2col
     if (saved == null) delete process.env['CVAE_WASM_CONV'];
     else process.env['CVAE_WASM_CONV'] = saved;
   });
-  for (const kernel of KERNELS) describeConvKernelAgainstStockCpu(kernel, 'wasm', [...CONV_CASES, ...SIMD_CASES]);
+  for (const kernel of CONV_KERNELS) describeConvKernelAgainstStockCpu(kernel, 'wasm', [...CONV_CASES, ...SIMD_CASES]);
 });

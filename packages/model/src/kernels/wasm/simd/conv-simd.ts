@@ -36,7 +36,8 @@ function filterSize(g: ConvGeometry): number {
 export function conv2DSimd(backend: WasmHeapBackend, g: ConvGeometry, x: TensorInfo, filter: TensorInfo): TensorInfo | null {
   if (simdKernelFor(g, 'forward') == null) return null;
   const y = allocate(backend, [g.batch, g.outHeight, g.outWidth, g.outChannels]);
-  const scratch = allocate(backend, [filterSize(g) + g.inChannels]);
+  const patches = 4 * g.filterHeight * g.filterWidth * g.inChannels; // conv.c gathers them when inChannels < 8
+  const scratch = allocate(backend, [filterSize(g) + Math.max(g.inChannels, patches)]);
   kernels(backend).cvae_conv2d(
     heapPointer(backend, x), g.batch, g.inHeight, g.inWidth, g.inChannels,
     heapPointer(backend, filter), g.filterHeight, g.filterWidth, g.outChannels,
@@ -53,18 +54,15 @@ export function conv2DBackpropInputSimd(backend: WasmHeapBackend, g: ConvGeometr
   if (kernel == null) return null;
   const tiled = kernel === 'tiled';
   const dx = allocate(backend, [g.batch, g.inHeight, g.inWidth, g.inChannels]);
-  const scratch = tiled ? allocate(backend, [filterSize(g) + g.outChannels]) : null;
+  const scratch = allocate(backend, [(tiled ? filterSize(g) : 0) + g.outChannels]);
   const args = [
     heapPointer(backend, dy), g.batch, g.outHeight, g.outWidth, g.outChannels,
     heapPointer(backend, filter), g.filterHeight, g.filterWidth, g.inChannels,
     g.strideHeight, g.strideWidth, g.padTop, g.padLeft, g.inHeight, g.inWidth, heapPointer(backend, dx),
   ] as const;
-  if (scratch != null) {
-    kernels(backend).cvae_conv2d_backprop_input(...args, heapPointer(backend, scratch));
-    release(backend, scratch);
-  } else {
-    kernels(backend).cvae_conv2d_backprop_input_dot(...args);
-  }
+  const run = tiled ? kernels(backend).cvae_conv2d_backprop_input : kernels(backend).cvae_conv2d_backprop_input_dot;
+  run(...args, heapPointer(backend, scratch));
+  release(backend, scratch);
   return dx;
 }
 

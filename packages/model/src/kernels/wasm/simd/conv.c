@@ -21,10 +21,12 @@
 typedef float f32;
 #define EXPORT __attribute__((visibility("default")))
 
-/* Accumulators of one 4x8 tile: row r, channels 0-3 (aR0) and 4-7 (aR1). */
-#define TILE_DECLARE \
-  v128_t a00 = wasm_f32x4_splat(0.f), a01 = a00, a10 = a00, a11 = a00, \
-         a20 = a00, a21 = a00, a30 = a00, a31 = a00
+/* acc + a*b: one fused relaxed-SIMD instruction in the CVAE_FMA build (conv-fma.wasm), mul + add otherwise. */
+#ifdef CVAE_FMA
+#define MADD(acc, a, b) ((v128_t)__builtin_wasm_relaxed_madd_f32x4((__f32x4)(a), (__f32x4)(b), (__f32x4)(acc)))
+#else
+#define MADD(acc, a, b) wasm_f32x4_add((acc), wasm_f32x4_mul((a), (b)))
+#endif
 
 /* acc[r] += p_r[k] * b[k][0..8] for k in [0, K); bp walks a packed [K][8] panel. */
 static inline void tile_step(const f32 *p0, const f32 *p1, const f32 *p2, const f32 *p3,
@@ -34,17 +36,17 @@ static inline void tile_step(const f32 *p0, const f32 *p1, const f32 *p2, const 
   for (int k = 0; k < K; k++, bp += 8) {
     v128_t b0 = wasm_v128_load(bp), b1 = wasm_v128_load(bp + 4);
     v128_t v = wasm_v128_load32_splat(p0 + k);
-    a00 = wasm_f32x4_add(a00, wasm_f32x4_mul(v, b0));
-    a01 = wasm_f32x4_add(a01, wasm_f32x4_mul(v, b1));
+    a00 = MADD(a00, v, b0);
+    a01 = MADD(a01, v, b1);
     v = wasm_v128_load32_splat(p1 + k);
-    a10 = wasm_f32x4_add(a10, wasm_f32x4_mul(v, b0));
-    a11 = wasm_f32x4_add(a11, wasm_f32x4_mul(v, b1));
+    a10 = MADD(a10, v, b0);
+    a11 = MADD(a11, v, b1);
     v = wasm_v128_load32_splat(p2 + k);
-    a20 = wasm_f32x4_add(a20, wasm_f32x4_mul(v, b0));
-    a21 = wasm_f32x4_add(a21, wasm_f32x4_mul(v, b1));
+    a20 = MADD(a20, v, b0);
+    a21 = MADD(a21, v, b1);
     v = wasm_v128_load32_splat(p3 + k);
-    a30 = wasm_f32x4_add(a30, wasm_f32x4_mul(v, b0));
-    a31 = wasm_f32x4_add(a31, wasm_f32x4_mul(v, b1));
+    a30 = MADD(a30, v, b0);
+    a31 = MADD(a31, v, b1);
   }
   acc[0] = a00; acc[1] = a01; acc[2] = a10; acc[3] = a11;
   acc[4] = a20; acc[5] = a21; acc[6] = a30; acc[7] = a31;
@@ -69,47 +71,79 @@ static inline const f32 *pixel_or_zero(const f32 *row, int ix, int width, int ch
 
 /* ---------------------------------------------------------------- forward ---------- */
 
+/* acc = 0 for a fresh tile. */
+#define TILE_ZERO(acc) \
+  do { for (int i_ = 0; i_ < 8; i_++) (acc)[i_] = wasm_f32x4_splat(0.f); } while (0)
+
+/* Below this many input channels a tap is too short a reduction: gather the tile's patches first. */
+#define GATHER_BELOW_CHANNELS 8
+
+/* packed[nb][k][j] = w[k][nb*8 + j]: the filter as [K][CO] cut into 8-column panels. */
+static void pack_columns(const f32 *w, int K, int CO, f32 *packed) {
+  for (int nb = 0; nb < CO / 8; nb++)
+    for (int k = 0; k < K; k++)
+      for (int j = 0; j < 8; j++) packed[(nb * K + k) * 8 + j] = w[k * CO + nb * 8 + j];
+}
+
+/* Tile at (b, oy, ox): taps read in place, one reduction of C per tap (C >= GATHER_BELOW_CHANNELS). */
+static void conv_tile_direct(const f32 *x, int b, int H, int W, int C, const f32 *panel, int KH, int KW,
+                             int sy, int sx, int pt, int pl, int oy, int ox, int OW, const f32 *zeros, v128_t *acc) {
+  for (int ky = 0; ky < KH; ky++) {
+    const int iy = oy * sy + ky - pt;
+    if (iy < 0 || iy >= H) continue;
+    const f32 *xrow = x + (b * H + iy) * W * C;
+    for (int kx = 0; kx < KW; kx++) {
+      const int ix = ox * sx + kx - pl;
+      tile_step(pixel_or_zero(xrow, ix, W, C, 1, zeros),
+                pixel_or_zero(xrow, ix + sx, W, C, ox + 1 < OW, zeros),
+                pixel_or_zero(xrow, ix + 2 * sx, W, C, ox + 2 < OW, zeros),
+                pixel_or_zero(xrow, ix + 3 * sx, W, C, ox + 3 < OW, zeros),
+                panel + (ky * KW + kx) * C * 8, C, acc);
+    }
+  }
+}
+
+/* The 4 patches of the tile at (b, oy, ox) as rows of K = KH*KW*C, zeros for padding. */
+static void gather_patches(const f32 *x, int b, int H, int W, int C, int KH, int KW,
+                           int sy, int sx, int pt, int pl, int oy, int ox, int OW, f32 *patch) {
+  for (int r = 0; r < 4; r++)
+    for (int ky = 0; ky < KH; ky++) {
+      const int iy = oy * sy + ky - pt;
+      for (int kx = 0; kx < KW; kx++, patch += C) {
+        const int ix = (ox + r) * sx + kx - pl;
+        const int valid = ox + r < OW && iy >= 0 && iy < H && ix >= 0 && ix < W;
+        const f32 *src = x + ((b * H + iy) * W + ix) * C;
+        for (int c = 0; c < C; c++) patch[c] = valid ? src[c] : 0.f;
+      }
+    }
+}
+
 /*
  * y[B,OH,OW,CO] = conv(x[B,H,W,C], w[KH,KW,C,CO]). Needs CO % 8 == 0.
- * scratch: (KH*KW*C*CO + C) floats — w packed as [CO/8][KH][KW][C][8], then C zeros.
+ * scratch: KH*KW*C*CO + max(C, 4*KH*KW*C) floats — the packed filter, then zeros or the gathered patches.
  */
 EXPORT void cvae_conv2d(const f32 *x, int B, int H, int W, int C,
                         const f32 *w, int KH, int KW, int CO,
                         int sy, int sx, int pt, int pl, int OH, int OW,
                         f32 *y, f32 *scratch) {
-  const int taps = KH * KW;
-  f32 *packed = scratch, *zeros = scratch + taps * C * CO;
-  fill_zero(zeros, C);
-  for (int nb = 0; nb < CO / 8; nb++)
-    for (int t = 0; t < taps; t++)
-      for (int c = 0; c < C; c++)
-        for (int j = 0; j < 8; j++)
-          packed[((nb * taps + t) * C + c) * 8 + j] = w[(t * C + c) * CO + nb * 8 + j];
-
+  const int K = KH * KW * C, gather = C < GATHER_BELOW_CHANNELS;
+  f32 *packed = scratch, *rest = scratch + K * CO;
+  pack_columns(w, K, CO, packed);
+  if (!gather) fill_zero(rest, C);
   for (int b = 0; b < B; b++)
     for (int oy = 0; oy < OH; oy++) {
       f32 *yrow = y + (b * OH + oy) * OW * CO;
-      for (int nb = 0; nb < CO / 8; nb++)
-        for (int ox = 0; ox < OW; ox += 4) {
+      for (int ox = 0; ox < OW; ox += 4) {
+        if (gather) gather_patches(x, b, H, W, C, KH, KW, sy, sx, pt, pl, oy, ox, OW, rest);
+        for (int nb = 0; nb < CO / 8; nb++) {
           v128_t acc[8];
-          TILE_DECLARE;
-          acc[0] = a00; acc[1] = a01; acc[2] = a10; acc[3] = a11;
-          acc[4] = a20; acc[5] = a21; acc[6] = a30; acc[7] = a31;
-          for (int ky = 0; ky < KH; ky++) {
-            const int iy = oy * sy + ky - pt;
-            if (iy < 0 || iy >= H) continue;
-            const f32 *xrow = x + (b * H + iy) * W * C;
-            for (int kx = 0; kx < KW; kx++) {
-              const int ix = ox * sx + kx - pl;
-              tile_step(pixel_or_zero(xrow, ix, W, C, 1, zeros),
-                        pixel_or_zero(xrow, ix + sx, W, C, ox + 1 < OW, zeros),
-                        pixel_or_zero(xrow, ix + 2 * sx, W, C, ox + 2 < OW, zeros),
-                        pixel_or_zero(xrow, ix + 3 * sx, W, C, ox + 3 < OW, zeros),
-                        packed + ((nb * taps + ky * KW + kx) * C) * 8, C, acc);
-            }
-          }
+          TILE_ZERO(acc);
+          const f32 *panel = packed + nb * K * 8;
+          if (gather) tile_step(rest, rest + K, rest + 2 * K, rest + 3 * K, panel, K, acc);
+          else conv_tile_direct(x, b, H, W, C, panel, KH, KW, sy, sx, pt, pl, oy, ox, OW, rest, acc);
           tile_store(yrow + ox * CO + nb * 8, CO, OW - ox, acc);
         }
+      }
     }
 }
 
@@ -151,9 +185,7 @@ EXPORT void cvae_conv2d_backprop_input(const f32 *dy, int B, int OH, int OW, int
         for (int nb = 0; nb < C / 8; nb++)
           for (int j = 0; j < count; j += 4) {
             v128_t acc[8];
-            TILE_DECLARE;
-            acc[0] = a00; acc[1] = a01; acc[2] = a10; acc[3] = a11;
-            acc[4] = a20; acc[5] = a21; acc[6] = a30; acc[7] = a31;
+            TILE_ZERO(acc);
             const int ix = phase + j * sx;
             for (int ky = ky0; ky < KH; ky += sy) {
               const int oy = (iy + pt - ky) / sy;
@@ -174,38 +206,68 @@ EXPORT void cvae_conv2d_backprop_input(const f32 *dy, int B, int OH, int OW, int
     }
 }
 
+static inline f32 horizontal_sum(v128_t v) {
+  return wasm_f32x4_extract_lane(v, 0) + wasm_f32x4_extract_lane(v, 1) +
+         wasm_f32x4_extract_lane(v, 2) + wasm_f32x4_extract_lane(v, 3);
+}
+
+/* acc[2r], acc[2r+1] += dy row r (8 channels from co) * f, for the tile's 4 rows. */
+#define DOT_ROW8(r) \
+  acc[2 * (r)] = MADD(acc[2 * (r)], wasm_v128_load(p##r + co), f0); \
+  acc[2 * (r) + 1] = MADD(acc[2 * (r) + 1], wasm_v128_load(p##r + co + 4), f1)
+#define DOT_ROW4(r) acc[2 * (r)] = MADD(acc[2 * (r)], wasm_v128_load(p##r + co), f0)
+
 /*
- * dx for C % 8 != 0 (the CVAE's 32 -> 1 output layer): per pixel and input channel, a dot
- * product over the valid taps vectorized along CO. Needs CO % 4 == 0.
+ * dx for C % 8 != 0 (the CVAE's 32 -> 1 output layer): dot products along CO, for tiles of 4
+ * same-phase pixels (8 independent accumulator chains). Needs CO % 4 == 0.
+ * scratch: CO floats (zeros).
  */
 EXPORT void cvae_conv2d_backprop_input_dot(const f32 *dy, int B, int OH, int OW, int CO,
                                            const f32 *w, int KH, int KW, int C,
-                                           int sy, int sx, int pt, int pl, int H, int W, f32 *dx) {
+                                           int sy, int sx, int pt, int pl, int H, int W,
+                                           f32 *dx, f32 *scratch) {
+  f32 *zeros = scratch;
+  fill_zero(zeros, CO);
   for (int b = 0; b < B; b++)
-    for (int iy = 0; iy < H; iy++)
-      for (int ix = 0; ix < W; ix++)
-        for (int c = 0; c < C; c++) {
-          v128_t acc0 = wasm_f32x4_splat(0.f), acc1 = acc0;
-          for (int ky = first_tap(iy + pt, sy); ky < KH; ky += sy) {
-            const int oy = (iy + pt - ky) / sy;
-            if (iy + pt - ky < 0 || oy >= OH) continue;
-            for (int kx = first_tap(ix + pl, sx); kx < KW; kx += sx) {
-              const int ox = (ix + pl - kx) / sx;
-              if (ix + pl - kx < 0 || ox >= OW) continue;
-              const f32 *d = dy + ((b * OH + oy) * OW + ox) * CO;
-              const f32 *f = w + ((ky * KW + kx) * C + c) * CO;
-              int co = 0;
-              for (; co + 8 <= CO; co += 8) {
-                acc0 = wasm_f32x4_add(acc0, wasm_f32x4_mul(wasm_v128_load(d + co), wasm_v128_load(f + co)));
-                acc1 = wasm_f32x4_add(acc1, wasm_f32x4_mul(wasm_v128_load(d + co + 4), wasm_v128_load(f + co + 4)));
+    for (int iy = 0; iy < H; iy++) {
+      f32 *dxrow = dx + (b * H + iy) * W * C;
+      const int ky0 = first_tap(iy + pt, sy);
+      for (int phase = 0; phase < sx && phase < W; phase++) {
+        const int kx0 = first_tap(phase + pl, sx);
+        const int count = (W - phase + sx - 1) / sx;
+        for (int j = 0; j < count; j += 4) {
+          const int ix = phase + j * sx;
+          for (int c = 0; c < C; c++) {
+            v128_t acc[8];
+            TILE_ZERO(acc);
+            for (int ky = ky0; ky < KH; ky += sy) {
+              const int oy = (iy + pt - ky) / sy;
+              if (iy + pt - ky < 0 || oy >= OH) continue;
+              const f32 *dyrow = dy + (b * OH + oy) * OW * CO;
+              for (int kx = kx0; kx < KW; kx += sx) {
+                const int ox = (ix + pl - kx) / sx;
+                const f32 *p0 = pixel_or_zero(dyrow, ox, OW, CO, 1, zeros);
+                const f32 *p1 = pixel_or_zero(dyrow, ox + 1, OW, CO, j + 1 < count, zeros);
+                const f32 *p2 = pixel_or_zero(dyrow, ox + 2, OW, CO, j + 2 < count, zeros);
+                const f32 *p3 = pixel_or_zero(dyrow, ox + 3, OW, CO, j + 3 < count, zeros);
+                const f32 *f = w + ((ky * KW + kx) * C + c) * CO;
+                int co = 0;
+                for (; co + 8 <= CO; co += 8) {
+                  const v128_t f0 = wasm_v128_load(f + co), f1 = wasm_v128_load(f + co + 4);
+                  DOT_ROW8(0); DOT_ROW8(1); DOT_ROW8(2); DOT_ROW8(3);
+                }
+                if (co < CO) {
+                  const v128_t f0 = wasm_v128_load(f + co);
+                  DOT_ROW4(0); DOT_ROW4(1); DOT_ROW4(2); DOT_ROW4(3);
+                }
               }
-              if (co < CO) acc0 = wasm_f32x4_add(acc0, wasm_f32x4_mul(wasm_v128_load(d + co), wasm_v128_load(f + co)));
             }
+            for (int r = 0; r < 4 && j + r < count; r++)
+              dxrow[(ix + r * sx) * C + c] = horizontal_sum(wasm_f32x4_add(acc[2 * r], acc[2 * r + 1]));
           }
-          acc0 = wasm_f32x4_add(acc0, acc1);
-          dx[((b * H + iy) * W + ix) * C + c] = wasm_f32x4_extract_lane(acc0, 0) + wasm_f32x4_extract_lane(acc0, 1) +
-                                                wasm_f32x4_extract_lane(acc0, 2) + wasm_f32x4_extract_lane(acc0, 3);
         }
+      }
+    }
 }
 
 /* ------------------------------------------------------------ filter grad ---------- */
@@ -241,17 +303,17 @@ static inline void dw_tile4(const f32 *x, int H, int W, int C, const f32 *dy, in
     for (int ox = lo; ox < hi; ox++, xp += xstep, dp += CO) {
       v128_t d0 = wasm_v128_load(dp), d1 = wasm_v128_load(dp + 4);
       v128_t v = wasm_v128_load32_splat(xp);
-      a00 = wasm_f32x4_add(a00, wasm_f32x4_mul(v, d0));
-      a01 = wasm_f32x4_add(a01, wasm_f32x4_mul(v, d1));
+      a00 = MADD(a00, v, d0);
+      a01 = MADD(a01, v, d1);
       v = wasm_v128_load32_splat(xp + 1);
-      a10 = wasm_f32x4_add(a10, wasm_f32x4_mul(v, d0));
-      a11 = wasm_f32x4_add(a11, wasm_f32x4_mul(v, d1));
+      a10 = MADD(a10, v, d0);
+      a11 = MADD(a11, v, d1);
       v = wasm_v128_load32_splat(xp + 2);
-      a20 = wasm_f32x4_add(a20, wasm_f32x4_mul(v, d0));
-      a21 = wasm_f32x4_add(a21, wasm_f32x4_mul(v, d1));
+      a20 = MADD(a20, v, d0);
+      a21 = MADD(a21, v, d1);
       v = wasm_v128_load32_splat(xp + 3);
-      a30 = wasm_f32x4_add(a30, wasm_f32x4_mul(v, d0));
-      a31 = wasm_f32x4_add(a31, wasm_f32x4_mul(v, d1));
+      a30 = MADD(a30, v, d0);
+      a31 = MADD(a31, v, d1);
     }
   }
   wasm_v128_store(t, a00); wasm_v128_store(t + 4, a01);
@@ -275,16 +337,16 @@ static inline void dw_tile1(const f32 *x, int H, int W, int C, const f32 *dy, in
     if (wide) {
       for (int ox = lo; ox < hi; ox++, xp += xstep, dp += CO) {
         v128_t v = wasm_v128_load32_splat(xp);
-        a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(v, wasm_v128_load(dp)));
-        a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(v, wasm_v128_load(dp + 4)));
-        a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(v, wasm_v128_load(dp + 8)));
-        a3 = wasm_f32x4_add(a3, wasm_f32x4_mul(v, wasm_v128_load(dp + 12)));
+        a0 = MADD(a0, v, wasm_v128_load(dp));
+        a1 = MADD(a1, v, wasm_v128_load(dp + 4));
+        a2 = MADD(a2, v, wasm_v128_load(dp + 8));
+        a3 = MADD(a3, v, wasm_v128_load(dp + 12));
       }
     } else {
       for (int ox = lo; ox < hi; ox++, xp += xstep, dp += CO) {
         v128_t v = wasm_v128_load32_splat(xp);
-        a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(v, wasm_v128_load(dp)));
-        a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(v, wasm_v128_load(dp + 4)));
+        a0 = MADD(a0, v, wasm_v128_load(dp));
+        a1 = MADD(a1, v, wasm_v128_load(dp + 4));
       }
     }
   }
