@@ -9,19 +9,19 @@ import { CONV_FMA_WASM_BASE64, CONV_WASM_BASE64 } from './conv-wasm.generated';
 
 type Ptr = number; // byte offset into the backend's memory
 
+/** dx from dy and the filter; both input-gradient kernels take these arguments. */
+type InputGradKernel = (
+  dy: Ptr, B: number, OH: number, OW: number, CO: number, w: Ptr, KH: number, KW: number, C: number,
+  sy: number, sx: number, pt: number, pl: number, H: number, W: number, dx: Ptr, scratch: Ptr,
+) => void;
+
 export interface ConvSimdExports {
   cvae_conv2d(
     x: Ptr, B: number, H: number, W: number, C: number, w: Ptr, KH: number, KW: number, CO: number,
     sy: number, sx: number, pt: number, pl: number, OH: number, OW: number, y: Ptr, scratch: Ptr,
   ): void;
-  cvae_conv2d_backprop_input(
-    dy: Ptr, B: number, OH: number, OW: number, CO: number, w: Ptr, KH: number, KW: number, C: number,
-    sy: number, sx: number, pt: number, pl: number, H: number, W: number, dx: Ptr, scratch: Ptr,
-  ): void;
-  cvae_conv2d_backprop_input_dot(
-    dy: Ptr, B: number, OH: number, OW: number, CO: number, w: Ptr, KH: number, KW: number, C: number,
-    sy: number, sx: number, pt: number, pl: number, H: number, W: number, dx: Ptr, scratch: Ptr,
-  ): void;
+  cvae_conv2d_backprop_input: InputGradKernel;
+  cvae_conv2d_backprop_input_dot: InputGradKernel;
   cvae_conv2d_backprop_filter(
     x: Ptr, B: number, H: number, W: number, C: number, dy: Ptr, OH: number, OW: number, CO: number,
     KH: number, KW: number, sy: number, sx: number, pt: number, pl: number, dw: Ptr,
