@@ -1,20 +1,32 @@
 import nx from '@nx/eslint-plugin';
+import jsoncParser from 'jsonc-eslint-parser';
 
 /**
- * Dependencies flow one way: dataset → model → training / evaluation → cli / viewer.
- * The viewer reads run artifacts and model files; it never imports training code.
+ * Dependencies flow one way (each project may import only the projects listed for its tag):
+ *
+ *   dataset   formats   images   tfjs-kernels      (leaves; no @cvae imports)
+ *        \        |        |       /
+ *                 model
+ *                   |
+ *               replicas
+ *               /        \
+ *        training       evaluation
+ *               \        /      \
+ *                  cli  ←  viewer      e2e
+ *
+ * The viewer reads artifacts through @cvae/formats and accepts goldens through @cvae/evaluation;
+ * it never imports training code.
  */
+const LEAVES = ['scope:dataset', 'scope:formats', 'scope:images', 'scope:kernels'];
 const dependencyDirection = [
-  { sourceTag: 'scope:dataset', onlyDependOnLibsWithTags: [] },
-  { sourceTag: 'scope:model', onlyDependOnLibsWithTags: ['scope:dataset'] },
-  { sourceTag: 'scope:training', onlyDependOnLibsWithTags: ['scope:dataset', 'scope:model'] },
-  { sourceTag: 'scope:evaluation', onlyDependOnLibsWithTags: ['scope:dataset', 'scope:model'] },
-  {
-    sourceTag: 'scope:cli',
-    onlyDependOnLibsWithTags: ['scope:dataset', 'scope:model', 'scope:training', 'scope:evaluation', 'scope:viewer'],
-  },
-  { sourceTag: 'scope:viewer', onlyDependOnLibsWithTags: ['scope:dataset', 'scope:model', 'scope:evaluation'] },
-  { sourceTag: 'scope:e2e', onlyDependOnLibsWithTags: ['scope:dataset', 'scope:model', 'scope:evaluation'] },
+  ...LEAVES.map((sourceTag) => ({ sourceTag, onlyDependOnLibsWithTags: [] })),
+  { sourceTag: 'scope:model', onlyDependOnLibsWithTags: LEAVES },
+  { sourceTag: 'scope:replicas', onlyDependOnLibsWithTags: [...LEAVES, 'scope:model'] },
+  { sourceTag: 'scope:training', onlyDependOnLibsWithTags: [...LEAVES, 'scope:model', 'scope:replicas'] },
+  { sourceTag: 'scope:evaluation', onlyDependOnLibsWithTags: [...LEAVES, 'scope:model', 'scope:replicas'] },
+  { sourceTag: 'scope:viewer', onlyDependOnLibsWithTags: ['scope:formats', 'scope:images', 'scope:evaluation'] },
+  { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: [...LEAVES, 'scope:model', 'scope:replicas', 'scope:training', 'scope:evaluation', 'scope:viewer'] },
+  { sourceTag: 'scope:e2e', onlyDependOnLibsWithTags: [...LEAVES, 'scope:model', 'scope:evaluation', 'scope:viewer'] },
 ];
 
 export default [
@@ -29,6 +41,25 @@ export default [
         { enforceBuildableLibDependency: false, allow: [], depConstraints: dependencyDirection },
       ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // Every package.json lists what its code imports, and nothing it does not (tests and build scripts aside).
+    files: ['**/package.json'],
+    languageOptions: { parser: jsoncParser },
+    rules: {
+      '@nx/dependency-checks': [
+        'error',
+        {
+          buildTargets: ['build'],
+          checkMissingDependencies: true,
+          checkObsoleteDependencies: true,
+          checkVersionMismatches: true,
+          // tsx is the TypeScript loader replica workers use when running from sources (tests); built code never loads it.
+          ignoredDependencies: ['tsx'],
+          ignoredFiles: ['{projectRoot}/**/*.spec.ts', '{projectRoot}/src/**/test-utils/**', '{projectRoot}/src/bench/**', '{projectRoot}/*.js', '{projectRoot}/*.config.ts'],
+        },
+      ],
     },
   },
 ];

@@ -1,6 +1,6 @@
 // Shared jest settings: ts-jest transpiles without type-checking (isolatedModules in tsconfig.spec.json;
-// the build type-checks),
-// and @cvae/* imports resolve to sources so tests never need a build first.
+// the build type-checks), and @cvae/<package> imports resolve to packages/<package>/src, as in
+// tsconfig.base.json's one "paths" entry, so tests never need a build first.
 const path = require('path');
 
 module.exports = {
@@ -10,7 +10,7 @@ module.exports = {
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: {
-    '^@cvae/(dataset|model|training|evaluation)$': path.join(__dirname, 'packages/$1/src/index.ts'),
+    '^@cvae/([a-z-]+)$': path.join(__dirname, 'packages/$1/src/index.ts'),
   },
   testMatch: ['<rootDir>/src/**/*.spec.ts'],
 };

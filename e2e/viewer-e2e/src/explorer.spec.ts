@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Page } from '@playwright/test';
-import { CVAE, initBackend, loadCheckpoint } from '@cvae/model';
-import { compareImages, probabilityToByte } from '@cvae/evaluation';
+import { CVAE, loadCheckpoint } from '@cvae/model';
+import { initBackend } from '@cvae/tfjs-kernels';
+import { compareImages } from '@cvae/evaluation';
+import { probabilityToByte } from '@cvae/images';
 import { GOLDEN_THRESHOLDS, RUN_NAME, workspacePaths } from './workspace';
 import { expect, test } from './test';
 

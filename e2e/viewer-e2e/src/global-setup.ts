@@ -1,8 +1,11 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
-import { CVAE, initBackend, saveCheckpoint } from '@cvae/model';
-import { checkGoldensForModel, checkpointRef, decodePng, encodePng, renderImageSet, updateGoldensForModel, type GoldenConfig } from '@cvae/evaluation';
+import { CVAE, saveCheckpoint } from '@cvae/model';
+import { initBackend } from '@cvae/tfjs-kernels';
+import { checkGoldensForModel, checkpointRef, renderImageSet, updateGoldensForModel, type GoldenConfig } from '@cvae/evaluation';
+import type { MetricRow, RunInfo } from '@cvae/formats';
+import { decodePng, encodePng } from '@cvae/images';
 import { EPOCHS, FAILING_GOLDEN, GOLDEN_THRESHOLDS, RUN_BACKEND_REASON, RUN_NAME, workspacePaths } from './workspace';
 
 const SCATTER_TEST_IMAGES = 500;
@@ -48,16 +51,18 @@ function sharpenDecoderOutput(model: CVAE): void {
 async function writeRun(runDir: string, model: CVAE): Promise<void> {
   await fs.mkdir(path.join(runDir, 'samples'), { recursive: true });
   // The shape training's RunInfo writes, so the runs page is tested against real run.json fields.
-  const config = { epochs: EPOCHS, batchSize: 32, latentDim: 2, seed: 1, learningRate: 1e-4, backend: 'cpu', kl: 'analytic', limit: 3000 };
+  const config = { epochs: EPOCHS, batchSize: 32, latentDim: 2, seed: 1, learningRate: 1e-4, backend: 'cpu', kl: 'analytic', limit: 3000 } satisfies RunInfo['config'];
   const run = {
     name: RUN_NAME,
     status: 'completed',
     config,
     backend: { name: 'cpu', preference: 'cpu', reason: RUN_BACKEND_REASON },
+    versions: { node: process.version, tfjs: tf.version_core, cvae: '0.1.0' },
     startedAt: '2026-01-01T10:00:00.000Z',
     endedAt: '2026-01-01T10:03:00.000Z',
     sessions: [{ startedAt: '2026-01-01T10:00:00.000Z', endedAt: '2026-01-01T10:03:00.000Z', backend: 'cpu', workers: 2 }],
-  };
+    timings: { epochs: [], totalSeconds: 180 },
+  } satisfies RunInfo;
   await fs.writeFile(path.join(runDir, 'run.json'), JSON.stringify(run, null, 2));
   const metrics = Array.from({ length: EPOCHS }, (_, i) => ({
     epoch: i + 1,
@@ -69,7 +74,8 @@ async function writeRun(runDir: string, model: CVAE): Promise<void> {
     kl: 3 + 0.8 * i,
     epochSeconds: 60,
     imagesPerSecond: 1000,
-  }));
+    backend: 'cpu',
+  }) satisfies MetricRow);
   await fs.writeFile(path.join(runDir, 'metrics.jsonl'), metrics.map((m) => JSON.stringify(m)).join('\n') + '\n');
   for (let epoch = 1; epoch <= EPOCHS; epoch++) {
     // A different prior draw per epoch stands in for the weights changing during training.

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'fs';
 import * as path from 'path';
-import { Image8, decodePng, encodePng, toRgba, writePng } from '@cvae/model';
+import { Image8, decodePng, encodePng, toRgba, writePng } from '@cvae/images';
 import { compareImages } from './compare';
 import { compareAndReport } from './golden-check';
 import { GoldenProvenance } from './golden-store';

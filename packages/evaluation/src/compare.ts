@@ -1,14 +1,8 @@
 import pixelmatch from 'pixelmatch';
-import type { DecodedPng } from '@cvae/model';
+import type { ComparisonStatus, GoldenThresholds } from '@cvae/formats';
+import type { DecodedPng } from '@cvae/images';
 
-export interface GoldenThresholds {
-  /** pixelmatch `threshold` (0–1, YIQ distance). For gray pixels it flags |Δgray| > ≈ 264·threshold. */
-  threshold: number;
-  /** How many pixels may differ (beyond `threshold`) before the comparison fails. */
-  maxDiffPixels: number;
-}
-
-export type ComparisonStatus = 'pass' | 'fail' | 'missing' | 'size-mismatch';
+export type { ComparisonStatus, GoldenThresholds };
 
 export interface ImageComparison {
   status: ComparisonStatus;

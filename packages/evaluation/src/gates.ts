@@ -1,31 +1,13 @@
-import { readJsonIfExists, writeJsonAtomic } from '@cvae/model';
-import type { Estimate, Metrics } from './metrics';
+import { FormatError, Gates, GatesSchema, readJsonFile } from '@cvae/formats';
+import { writeJsonAtomic } from '@cvae/images';
+import type { Metrics } from './metrics';
 import type { EvaluationSource } from './load';
 import { defaultGatesFile } from './paths';
-import type { CheckpointRef } from './provenance';
 
 /** Margins are k standard errors of the measurement (k = 3 unless told otherwise). */
 export const DEFAULT_GATE_K = 3;
 
-/** `packages/evaluation/gates.json`. */
-export interface Gates {
-  note: string;
-  /** The evaluation the gates were derived from; the gates suite re-runs exactly this (same images, same seed). */
-  measurement: {
-    checkpoint: CheckpointRef;
-    backend: string;
-    images: number;
-    seed: number;
-    elbo: Estimate;
-    kl: Estimate;
-    reconstructionMse: Estimate;
-    measuredAt: string;
-  };
-  k: number;
-  elbo: { min: number };
-  reconstructionMse: { max: number };
-  kl: { low: number; high: number };
-}
+export type { Gates };
 
 export interface GateViolation {
   gate: 'elbo' | 'reconstructionMse' | 'kl';
@@ -71,11 +53,14 @@ export function checkGates(metrics: Pick<Metrics, 'elbo' | 'kl' | 'reconstructio
 }
 
 export async function readGates(file: string = defaultGatesFile()): Promise<Gates> {
-  const gates = await readJsonIfExists<Gates>(file);
-  if (gates === undefined) {
-    throw new Error(`${file} is missing: derive it from the reference checkpoint with: npx cvae eval --limit 2000 --write-gates ${file}`);
+  try {
+    return await readJsonFile(GatesSchema, file);
+  } catch (error) {
+    if (error instanceof FormatError && error.message === `${file}: is missing`) {
+      throw new FormatError(file, undefined, `is missing: derive it from the reference checkpoint with: npx cvae eval --limit 2000 --write-gates ${file}`);
+    }
+    throw error;
   }
-  return gates;
 }
 
 export async function writeGates(file: string, gates: Gates): Promise<void> {

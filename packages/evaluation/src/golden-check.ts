@@ -1,50 +1,18 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
-import { type CVAE, decodePng, encodeRgbaPng, writeFileAtomic, writeJsonAtomic } from '@cvae/model';
-import { compareImages, GoldenThresholds, ImageComparison, ComparisonStatus } from './compare';
+import { decodePng, encodeRgbaPng, writeFileAtomic, writeJsonAtomic } from '@cvae/images';
+import { type CVAE } from '@cvae/model';
+import { ComparisonResult, ComparisonStatus, GoldenReport, GoldenThresholds, REPORT_FORMAT_VERSION, ReportEntry } from '@cvae/formats';
+import { compareImages, ImageComparison } from './compare';
 import { renderGoldens } from './golden-render';
 import { GoldenIndex, GoldenProvenance, goldenFile, readGoldenPng } from './golden-store';
 import { EvaluationSource, withLoadedModel } from './load';
 import { defaultGoldensDir, defaultReportDir, relativePosix } from './paths';
-import { CheckpointRef, sameWeights } from './provenance';
+import { sameWeights } from './provenance';
 
 export const REPORT_FILE = 'report.json';
-export const REPORT_FORMAT_VERSION = 1;
-
-/** One line of report.json. Paths are relative to the report directory; null when not written. */
-export interface ReportEntry {
-  name: string;
-  status: ComparisonStatus;
-  kind: string;
-  seed: number;
-  grid: number;
-  expected: string | null;
-  actual: string | null;
-  diff: string | null;
-  result: string | null;
-  width: number;
-  height: number;
-  expectedWidth: number | null;
-  expectedHeight: number | null;
-  diffPixels: number | null;
-  diffRatio: number | null;
-  maxDelta: number | null;
-  thresholds: GoldenThresholds;
-  message: string;
-}
-
-/** reports/golden/report.json. */
-export interface GoldenReport {
-  formatVersion: typeof REPORT_FORMAT_VERSION;
-  createdAt: string;
-  passed: boolean;
-  checkpoint: CheckpointRef;
-  backend: string;
-  /** The goldens directory, relative to the report directory. */
-  goldensDir: string;
-  counts: Record<ComparisonStatus, number>;
-  comparisons: ReportEntry[];
-}
+export { REPORT_FORMAT_VERSION };
+export type { GoldenReport, ReportEntry };
 
 export interface CheckGoldensOptions {
   checkpoint?: string;
@@ -139,9 +107,8 @@ async function writeEvidence(
   if (comparison.diff !== undefined) await writeFileAtomic(path.join(imageDir, 'diff.png'), encodeRgbaPng(comparison.width, comparison.height, comparison.diff));
   const { name, status, width, height, expectedWidth, expectedHeight, diffPixels, diffRatio, maxDelta, thresholds, message } = entry;
   // result.json carries the provenance so acceptGolden can promote actual.png without re-rendering.
-  await writeJsonAtomic(path.join(imageDir, 'result.json'), {
-    name, status, width, height, expectedWidth, expectedHeight, diffPixels, diffRatio, maxDelta, thresholds, message, provenance,
-  });
+  const result: ComparisonResult = { name, status, width, height, expectedWidth, expectedHeight, diffPixels, diffRatio, maxDelta, thresholds, message, provenance };
+  await writeJsonAtomic(path.join(imageDir, 'result.json'), result);
 }
 
 function evidencePaths(imageDir: string, hasExpected: boolean, hasDiff: boolean, rel: (f: string) => string) {

@@ -1,5 +1,6 @@
 import { loadSplit } from '@cvae/dataset';
-import { type CVAE, encodePng, type Image8 } from '@cvae/model';
+import { encodePng, type Image8 } from '@cvae/images';
+import { type CVAE } from '@cvae/model';
 import type { GoldenThresholds } from './compare';
 import { GoldenConfig, GoldenIndex, GoldenProvenance, readGoldenConfig, readGoldenIndex, selectImages, specOf, thresholdsFor } from './golden-store';
 import { renderImageSet } from './image-sets';

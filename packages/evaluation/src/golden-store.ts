@@ -1,54 +1,30 @@
 import { createHash } from 'crypto';
 import { promises as fs } from 'fs';
 import * as path from 'path';
-import { readJsonIfExists, writeFileAtomic, writeJsonAtomic } from '@cvae/model';
-import type { GoldenThresholds } from './compare';
-import type { ImageSetSpec } from './image-sets';
+import {
+  GOLDEN_NAME_PATTERN,
+  GoldenConfig,
+  GoldenConfigSchema,
+  GoldenImageConfig,
+  GoldenIndex,
+  GoldenIndexSchema,
+  GoldenProvenance,
+  GoldenRecord,
+  GoldenThresholds,
+  ImageSetSpec,
+  readJsonFile,
+  readJsonFileIfExists,
+} from '@cvae/formats';
+import { writeFileAtomic, writeJsonAtomic } from '@cvae/images';
 import { defaultGoldensDir } from './paths';
-import type { CheckpointRef } from './provenance';
+
+export type { GoldenConfig, GoldenImageConfig, GoldenIndex, GoldenProvenance, GoldenRecord };
 
 export const GOLDEN_CONFIG_FILE = 'golden.config.json';
 export const GOLDENS_INDEX_FILE = 'goldens.json';
 
-/** One golden image: how to draw it and how strictly to compare it. */
-export type GoldenImageConfig = ImageSetSpec & Partial<GoldenThresholds>;
-
-/** `goldens/golden.config.json`: the committed list of goldens and their comparison thresholds. */
-export interface GoldenConfig {
-  comment?: string;
-  defaults: GoldenThresholds;
-  images: Record<string, GoldenImageConfig>;
-}
-
-/** How an image was made; stored per golden in goldens.json and per report entry in result.json. */
-export interface GoldenProvenance {
-  kind: ImageSetSpec['kind'];
-  seed: number;
-  grid: number;
-  indices?: number[];
-  count?: number;
-  checkpoint: CheckpointRef;
-  backend: string;
-}
-
-/** One entry of `goldens/goldens.json`. */
-export interface GoldenRecord extends GoldenProvenance {
-  file: string;
-  width: number;
-  height: number;
-  /** sha256 of the PNG file. */
-  sha256: string;
-  createdAt: string;
-  /** 'update' (cvae golden update) or 'accept' (promoted from a report, e.g. by the viewer). */
-  via: 'update' | 'accept';
-}
-
-export type GoldenIndex = Record<string, GoldenRecord>;
-
-const NAME_PATTERN = /^[a-z0-9][a-z0-9_-]*$/i;
-
 export function assertGoldenName(name: string): void {
-  if (!NAME_PATTERN.test(name)) throw new RangeError(`invalid golden name '${name}' (letters, digits, '-' and '_' only)`);
+  if (!GOLDEN_NAME_PATTERN.test(name)) throw new RangeError(`invalid golden name '${name}' (letters, digits, '-' and '_' only)`);
 }
 
 export function goldenFile(goldensDir: string, name: string): string {
@@ -57,14 +33,7 @@ export function goldenFile(goldensDir: string, name: string): string {
 }
 
 export async function readGoldenConfig(goldensDir: string = defaultGoldensDir()): Promise<GoldenConfig> {
-  const file = path.join(goldensDir, GOLDEN_CONFIG_FILE);
-  const config = await readJsonIfExists<GoldenConfig>(file);
-  if (config === undefined) throw new Error(`${file} is missing: it lists the golden images and their thresholds`);
-  if (typeof config.images !== 'object' || config.images === null || typeof config.defaults?.threshold !== 'number' || typeof config.defaults?.maxDiffPixels !== 'number') {
-    throw new Error(`${file} must have "defaults" {threshold, maxDiffPixels} and an "images" object`);
-  }
-  Object.keys(config.images).forEach(assertGoldenName);
-  return config;
+  return readJsonFile(GoldenConfigSchema, path.join(goldensDir, GOLDEN_CONFIG_FILE));
 }
 
 export function thresholdsFor(config: GoldenConfig, name: string): GoldenThresholds {
@@ -86,7 +55,7 @@ export function selectImages(config: GoldenConfig, names: readonly string[] = []
 }
 
 export async function readGoldenIndex(goldensDir: string): Promise<GoldenIndex> {
-  return (await readJsonIfExists<GoldenIndex>(path.join(goldensDir, GOLDENS_INDEX_FILE))) ?? {};
+  return (await readJsonFileIfExists(GoldenIndexSchema, path.join(goldensDir, GOLDENS_INDEX_FILE))) ?? {};
 }
 
 export async function readGoldenPng(goldensDir: string, name: string): Promise<Buffer | undefined> {

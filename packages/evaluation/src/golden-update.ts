@@ -1,6 +1,8 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
-import { type CVAE, decodePng } from '@cvae/model';
+import { ComparisonResultSchema, parseJsonText } from '@cvae/formats';
+import { decodePng } from '@cvae/images';
+import { type CVAE } from '@cvae/model';
 import { compareImages } from './compare';
 import { renderGoldens } from './golden-render';
 import { GoldenProvenance, GoldenRecord, assertGoldenName, readGoldenPng, thresholdsFor, writeGolden } from './golden-store';
@@ -97,8 +99,8 @@ export async function acceptGolden(name: string, options: AcceptGoldenOptions = 
   const goldensDir = path.resolve(options.goldensDir ?? defaultGoldensDir());
   const imageDir = path.join(reportDir, name);
   const png = await readOrExplain(path.join(imageDir, 'actual.png'), name);
-  const result = JSON.parse((await readOrExplain(path.join(imageDir, 'result.json'), name)).toString('utf8')) as { provenance?: GoldenProvenance };
-  if (result.provenance === undefined) throw new Error(`${path.join(imageDir, 'result.json')} has no provenance; re-run the golden check`);
+  const resultFile = path.join(imageDir, 'result.json');
+  const result = parseJsonText(ComparisonResultSchema, (await readOrExplain(resultFile, name)).toString('utf8'), resultFile);
   const { width, height } = decodePng(png);
   return writeGolden(goldensDir, name, png, { width, height }, result.provenance, 'accept');
 }

@@ -1,29 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { IMAGE_SET_KINDS, ImageSetKind, ImageSetSpec } from '@cvae/formats';
 import { ImageSet, SeededRandom, loadSplit } from '@cvae/dataset';
-import { type CVAE, Image8, renderLatentScatter, tileGrid } from '@cvae/model';
+import { Image8, tileGrid } from '@cvae/images';
+import { type CVAE, renderLatentScatter } from '@cvae/model';
 import { inverseNormalCdf, linspace } from './inverse-normal';
 
-export const IMAGE_SET_KINDS = ['prior', 'recon', 'manifold', 'scatter'] as const;
-export type ImageSetKind = (typeof IMAGE_SET_KINDS)[number];
-
-/**
- * What to draw. Every field that affects pixels is explicit, so (checkpoint, spec) → image is a
- * pure function. `seed` only matters for 'prior' (the others draw no random numbers) but is
- * always recorded, so every golden says how it was made in the same shape.
- */
-export interface ImageSetSpec {
-  kind: ImageSetKind;
-  seed: number;
-  /**
-   * prior/manifold: n for an n×n grid; recon: number of test images (first n, unless `indices`);
-   * scatter: unused (see `count`).
-   */
-  grid: number;
-  /** recon: explicit test-set indices instead of 0…grid−1. */
-  indices?: number[];
-  /** scatter: how many test images (the first `count`, default all). */
-  count?: number;
-}
+export { IMAGE_SET_KINDS };
+export type { ImageSetKind, ImageSetSpec };
 
 /** Manifold quantile range, as in the TensorFlow CVAE tutorial. */
 export const MANIFOLD_QUANTILES = { first: 0.05, last: 0.95 } as const;

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { CVAE, initBackend, loadCheckpoint } from '@cvae/model';
+import { CVAE, loadCheckpoint } from '@cvae/model';
+import { initBackend } from '@cvae/tfjs-kernels';
 import { referenceCheckpointDir } from './paths';
 import { CheckpointRef, checkpointRef } from './provenance';
 

@@ -1,16 +1,11 @@
-import { ImageSet, SeededRandom, deriveSeed } from '@cvae/dataset';
-import { CVAE, ELBO_EPS_LABEL, Estimate, emptyPerImageMetrics, estimate, storeBatchMetrics } from '@cvae/model';
-import { EvaluationThreads } from './parallel-metrics';
-
-// The metric core lives in @cvae/model so training's per-epoch evaluation computes the same numbers.
-export { batchMetrics, estimate } from '@cvae/model';
-export type { Estimate } from '@cvae/model';
+import type { ImageSet } from '@cvae/dataset';
+import type { Estimate } from '@cvae/formats';
+import { CVAE, estimate } from '@cvae/model';
+import { Replicas, perImageIwae, perImageMetrics } from '@cvae/replicas';
 
 export const DEFAULT_EVAL_SEED = 0;
 export const DEFAULT_EVAL_BATCH_SIZE = 500;
 export const DEFAULT_IW_SAMPLES = 64;
-/** Decoder passes per IWAE chunk: bounds memory (k samples × images per chunk). */
-const IWAE_DECODES_PER_CHUNK = 4096;
 
 export interface Metrics {
   images: number;
@@ -49,6 +44,8 @@ export interface EvaluateOptions {
    * workers take contiguous chunks of images; the numbers are those of one thread up to float summation.
    */
   workers?: number;
+  /** Threads (and replicas of `model`) to evaluate on instead of starting `workers` (kept open). */
+  replicas?: Replicas;
 }
 
 /**
@@ -61,9 +58,9 @@ export async function evaluateModel(model: CVAE, set: ImageSet, options: Evaluat
   if (set.count === 0) throw new RangeError('evaluateModel: the image set is empty');
   if (iwSamples !== 0 && (!Number.isInteger(iwSamples) || iwSamples < 1)) throw new RangeError(`iwSamples must be a positive integer, got ${iwSamples}`);
   const started = Date.now();
-  const threads = new EvaluationThreads(model, workers);
+  const replicas = options.replicas ?? Replicas.create(model, { threads: workers, label: 'evaluation worker pool' });
   try {
-    const perImage = await perImageMetrics(threads, model, set, seed, batchSize, progressReporter('elbo', set.count, onProgress));
+    const perImage = await perImageMetrics(replicas, set.images, { seed, batchSize, onProgress: progressReporter('elbo', set.count, onProgress) });
     const metrics: Metrics = {
       images: set.count,
       seed,
@@ -74,50 +71,14 @@ export async function evaluateModel(model: CVAE, set: ImageSet, options: Evaluat
       elapsedMs: 0,
     };
     if (iwSamples > 0) {
-      const logPx = await iwaePerImage(threads, model, set, iwSamples, seed, progressReporter('iwae', set.count, onProgress));
+      const logPx = await perImageIwae(replicas, set.images, iwSamples, { seed, onProgress: progressReporter('iwae', set.count, onProgress) });
       metrics.iwae = { ...estimate(logPx), samples: iwSamples };
     }
     metrics.elapsedMs = Date.now() - started;
     return metrics;
   } finally {
-    await threads.close();
+    if (options.replicas === undefined) await replicas.close();
   }
-}
-
-async function perImageMetrics(threads: EvaluationThreads, model: CVAE, set: ImageSet, seed: number, batchSize: number, progress: (done: number) => void) {
-  const out = emptyPerImageMetrics(set.count);
-  let done = 0;
-  await threads.run({
-    kind: 'elbo',
-    images: set.images,
-    imagesPerChunk: batchSize,
-    epsPerImage: model.latentDim,
-    eps: new SeededRandom(deriveSeed(seed, ELBO_EPS_LABEL)),
-    onChunk: (start, count, values) => {
-      storeBatchMetrics(out, values, start);
-      progress((done += count));
-    },
-  });
-  return out;
-}
-
-/** IWAE eps is image-major (image j's k draws are consecutive), so the stream does not depend on the chunk size. */
-async function iwaePerImage(threads: EvaluationThreads, model: CVAE, set: ImageSet, k: number, seed: number, progress: (done: number) => void): Promise<Float32Array> {
-  const out = new Float32Array(set.count);
-  let done = 0;
-  await threads.run({
-    kind: 'iwae',
-    images: set.images,
-    imagesPerChunk: Math.max(1, Math.floor(IWAE_DECODES_PER_CHUNK / k)),
-    epsPerImage: k * model.latentDim,
-    eps: new SeededRandom(deriveSeed(seed, 'iwae-eps')),
-    k,
-    onChunk: (start, count, values) => {
-      out.set(values, start);
-      progress((done += count));
-    },
-  });
-  return out;
 }
 
 function progressReporter(phase: EvalProgress['phase'], total: number, onProgress?: (p: EvalProgress) => void): (done: number) => void {

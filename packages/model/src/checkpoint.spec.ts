@@ -209,9 +209,9 @@ describe('verification', () => {
     const manifestPath = path.join(dir, 'manifest.json');
     const manifest = JSON.parse(await fs.readFile(manifestPath, 'utf8'));
     await fs.writeFile(manifestPath, JSON.stringify({ ...manifest, formatVersion: 2 }));
-    await expectCheckpointError(loadCheckpoint(dir), 'manifest.json has formatVersion 2');
+    await expectCheckpointError(loadCheckpoint(dir), 'manifest.json: formatVersion: Invalid input: expected 1 (got 2)');
     await fs.writeFile(manifestPath, '{"formatVersion": 1,');
-    await expectCheckpointError(loadCheckpoint(dir), 'manifest.json is not valid JSON');
+    await expectCheckpointError(loadCheckpoint(dir), 'manifest.json: is not valid JSON');
   });
 
   it('rejects a latentDim other than the expected one', async () => {

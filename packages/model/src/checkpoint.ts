@@ -3,11 +3,13 @@ import { promises as fs } from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { ArchitectureSummary, CVAE, architectureSummary } from './cvae';
-import { fsyncDirectory, pathExists, writeFileAtomic, writeJsonAtomic } from './files';
+import { CHECKPOINT_FORMAT_VERSION, CheckpointManifest, CheckpointManifestSchema, FormatError, isSafeRelativePath, parseJsonText } from '@cvae/formats';
+import { fsyncDirectory, pathExists, writeFileAtomic, writeJsonAtomic } from '@cvae/images';
+import { CVAE, architectureSummary } from './cvae';
 import { MODEL_JSON_FILE, WEIGHTS_FILE, fileSystemIOHandler, oneLine, parseModelJson } from './fs-io-handler';
 
-export const CHECKPOINT_FORMAT_VERSION = 1;
+export { CHECKPOINT_FORMAT_VERSION };
+export type { CheckpointManifest };
 export const MANIFEST_FILE = 'manifest.json';
 const MODEL_PARTS = ['encoder', 'decoder'] as const;
 type ModelPart = (typeof MODEL_PARTS)[number];
@@ -18,22 +20,6 @@ export interface CheckpointMetadata {
   seeds: Record<string, number>;
   dataset?: Record<string, unknown>;
   backend: string;
-  extra?: Record<string, unknown>;
-}
-
-export interface CheckpointManifest {
-  formatVersion: typeof CHECKPOINT_FORMAT_VERSION;
-  latentDim: number;
-  architecture: ArchitectureSummary;
-  epoch: number;
-  step: number;
-  seeds: Record<string, number>;
-  dataset?: Record<string, unknown>;
-  backend: string;
-  tfjsVersion: string;
-  createdAt: string;
-  /** sha256 (hex) of every file in the checkpoint except manifest.json, keyed by relative path. */
-  files: Record<string, string>;
   extra?: Record<string, unknown>;
 }
 
@@ -143,7 +129,7 @@ function buildManifest(latentDim: number, meta: CheckpointMetadata, files: Recor
   return {
     formatVersion: CHECKPOINT_FORMAT_VERSION,
     latentDim,
-    architecture: architectureSummary(latentDim),
+    architecture: { ...architectureSummary(latentDim) },
     epoch: meta.epoch,
     step: meta.step,
     seeds: meta.seeds,
@@ -270,39 +256,27 @@ async function readManifest(dir: string, source: string): Promise<CheckpointMani
     const problem = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'is missing (not a checkpoint directory, or its save never completed)' : `cannot be read (${oneLine(error)})`;
     throw new CheckpointError(dir, MANIFEST_FILE, problem);
   }
-  let parsed: unknown;
+  let manifest: CheckpointManifest;
   try {
-    parsed = JSON.parse(text);
+    manifest = parseJsonText(CheckpointManifestSchema, text, MANIFEST_FILE);
   } catch (error) {
-    throw new CheckpointError(dir, MANIFEST_FILE, `is not valid JSON (${oneLine(error)})`);
+    if (error instanceof FormatError) throw new CheckpointError(dir, undefined, error.message);
+    throw error;
   }
-  return validateManifest(dir, parsed);
+  return checkManifestAgainstCode(dir, manifest);
 }
 
-function validateManifest(dir: string, parsed: unknown): CheckpointManifest {
-  const fail = (problem: string): never => {
-    throw new CheckpointError(dir, MANIFEST_FILE, problem);
-  };
-  if (typeof parsed !== 'object' || parsed === null) return fail('must be a JSON object');
-  const m = parsed as Partial<CheckpointManifest>;
-  if (m.formatVersion !== CHECKPOINT_FORMAT_VERSION) fail(`has formatVersion ${String(m.formatVersion)}, this code reads version ${CHECKPOINT_FORMAT_VERSION}`);
-  if (!Number.isInteger(m.latentDim) || (m.latentDim as number) < 1) fail(`has latentDim ${String(m.latentDim)}, expected a positive integer`);
-  if (!Number.isInteger(m.epoch) || !Number.isInteger(m.step)) fail('must have integer epoch and step');
-  if (typeof m.files !== 'object' || m.files === null) return fail('must have a "files" object of sha256 hashes');
-  for (const [name, hash] of Object.entries(m.files)) {
-    if (!isSafeRelativePath(name)) fail(`lists unsafe file path "${name}"`);
-    if (typeof hash !== 'string' || !/^[0-9a-f]{64}$/.test(hash)) fail(`has an invalid sha256 for ${name}`);
-  }
+/** What the schema cannot know: the model files must be listed, and the architecture must be this code's. */
+function checkManifestAgainstCode(dir: string, manifest: CheckpointManifest): CheckpointManifest {
   for (const part of MODEL_PARTS) {
     for (const file of [MODEL_JSON_FILE, WEIGHTS_FILE]) {
-      if (!(`${part}/${file}` in m.files)) fail(`does not list ${part}/${file}`);
+      if (!(`${part}/${file}` in manifest.files)) throw new CheckpointError(dir, MANIFEST_FILE, `does not list ${part}/${file}`);
     }
   }
-  const latentDim = m.latentDim as number;
-  if (JSON.stringify(m.architecture) !== JSON.stringify(architectureSummary(latentDim))) {
-    fail(`architecture does not match this code's CVAE with latentDim ${latentDim}`);
+  if (JSON.stringify(manifest.architecture) !== JSON.stringify(architectureSummary(manifest.latentDim))) {
+    throw new CheckpointError(dir, MANIFEST_FILE, `architecture does not match this code's CVAE with latentDim ${manifest.latentDim}`);
   }
-  return m as CheckpointManifest;
+  return manifest;
 }
 
 async function readFileOrFail(dir: string, source: string, name: string): Promise<Uint8Array> {
@@ -368,11 +342,6 @@ function assertExtraFileName(dir: string, name: string): void {
   if (!isSafeRelativePath(name) || reserved) {
     throw new CheckpointError(dir, name, 'is not allowed as an extra file name (use a relative path outside encoder/ and decoder/, e.g. "optimizer/state.bin")');
   }
-}
-
-/** Forward-slash relative path with no empty, "." or ".." segments. */
-function isSafeRelativePath(name: string): boolean {
-  return name.length > 0 && !name.includes('\\') && !path.posix.isAbsolute(name) && name.split('/').every((s) => s !== '' && s !== '.' && s !== '..');
 }
 
 async function renameIfExists(from: string, to: string): Promise<boolean> {

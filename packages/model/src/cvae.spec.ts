@@ -1,6 +1,7 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
-import { CVAE, architectureSummary, deriveSeed } from './cvae';
+import { deriveSeed } from '@cvae/dataset';
+import { CVAE, architectureSummary } from './cvae';
 
 /** Binarized random images, reproducible through the seed. */
 function binaryImages(batch: number, seed: number): tf.Tensor4D {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { deriveSeed } from '@cvae/dataset';
 
 /** Binarized MNIST images, NHWC. */
 export const IMAGE_SHAPE: readonly [number, number, number] = [28, 28, 1];
@@ -194,16 +195,6 @@ function buildLayer(spec: LayerSpec, seed: number): tfl.layers.Layer {
     case 'reshape':
       return tfl.layers.reshape({ name: spec.name, targetShape: spec.targetShape });
   }
-}
-
-/** FNV-1a of "seed:layerName" → a 31-bit integer, so per-layer seeds are independent and stable. */
-export function deriveSeed(seed: number, layerName: string): number {
-  let hash = 0x811c9dc5;
-  for (const ch of `${seed}:${layerName}`) {
-    hash ^= ch.charCodeAt(0);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return (hash >>> 0) & 0x7fffffff;
 }
 
 function assertLatentDim(latentDim: number): void {

@@ -1,11 +1,7 @@
 export * from './cvae';
 export * from './loss';
+export * from './metrics';
 export * from './checkpoint';
 export { fileSystemIOHandler, modelJsonForArtifacts, MODEL_JSON_FILE, WEIGHTS_FILE } from './fs-io-handler';
 export type { FileSystemIOHandlerOptions } from './fs-io-handler';
-export * from './backend';
-export * from './files';
-export * from './images';
 export * from './latent-scatter';
-export * from './metrics';
-export * from './parallel';

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { SeededRandom, type ImageSet } from '@cvae/dataset';
-import { initBackend } from './backend';
+import { initBackend } from '@cvae/tfjs-kernels';
 import { CVAE } from './cvae';
-import { drawScatter } from './images';
+import { drawScatter } from '@cvae/images';
 import { renderLatentScatter } from './latent-scatter';
 
 const SIDE = 28;

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ImageSet } from '@cvae/dataset';
 import type { CVAE } from './cvae';
-import { drawScatter, type Image8 } from './images';
+import { drawScatter, type Image8 } from '@cvae/images';
 
 /** Images per encoder call: bounds peak memory while keeping the per-call overhead negligible. */
 const ENCODE_BATCH = 1000;

@@ -3,7 +3,8 @@ import type { CVAE } from './cvae';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
-export type KlEstimator = 'monte-carlo' | 'analytic';
+export type { KlEstimator } from '@cvae/formats';
+import type { KlEstimator } from '@cvae/formats';
 
 export interface ElboOptions {
   /**

@@ -3,7 +3,6 @@
  * `cvae eval` (and their worker threads), so both report the same numbers for the same checkpoint.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { SeededRandom, deriveSeed } from '@cvae/dataset';
 import { CVAE, IMAGE_SHAPE } from './cvae';
 import { analyticKl, logNormalPdf, sigmoidCrossEntropyWithLogits } from './loss';
 
@@ -14,25 +13,13 @@ export const METRIC_NAMES = ['elbo', 'kl', 'mse', 'crossEntropy'] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
 export type PerImageMetrics = Record<MetricName, Float32Array>;
 
-/** Mean over images and its standard error (sample standard deviation / √n). */
-export interface Estimate {
-  mean: number;
-  standardError: number;
-}
+import type { Estimate } from '@cvae/formats';
+export type { Estimate } from '@cvae/formats';
 
 /** Label of the ELBO's eps stream: deriveSeed(seed, ELBO_EPS_LABEL); training evaluates with seed 0, as `cvae eval` by default. */
 export const ELBO_EPS_LABEL = 'elbo-eps';
-
-/**
- * The eps of images [firstImage, firstImage + count) of the ELBO stream for `seed`: image i gets
- * normals [i·latentDim, (i+1)·latentDim) of SeededRandom(deriveSeed(seed, 'elbo-eps')). A shard
- * starting later skips the earlier images' draws, so any split reproduces the single-thread stream.
- */
-export function elboEps(seed: number, firstImage: number, count: number, latentDim: number): Float32Array {
-  const random = new SeededRandom(deriveSeed(seed, ELBO_EPS_LABEL));
-  for (let skipped = 0; skipped < firstImage * latentDim; skipped++) random.normal();
-  return random.normals(count * latentDim);
-}
+/** Label of the IWAE eps stream: deriveSeed(seed, IWAE_EPS_LABEL), k·latentDim normals per image in set order. */
+export const IWAE_EPS_LABEL = 'iwae-eps';
 
 /**
  * [ELBO, KL, MSE, cross-entropy] per image from one encoder pass. The ELBO is the training
@@ -76,19 +63,40 @@ export function storeBatchMetrics(target: PerImageMetrics, values: Float32Array,
 }
 
 /**
- * Every metric for every image, on this thread, in batches of `batchSize` (memory only: the numbers
- * do not depend on it). `eps` holds latentDim normals per image, e.g. elboEps(seed, 0, count, latentDim).
+ * log p(x) ≈ log (1/k) Σ_i p(x|z_i) p(z_i) / q(z_i|x), z_i ~ q(z|x), per image: the importance-weighted
+ * bound (IWAE), which tightens as k grows (k = 1 is the ELBO). `eps` is image-major: image j's k draws
+ * of latentDim normals are consecutive. Computed as logSumExp − log k, which subtracts the maximum
+ * before exponentiating, so log-weights of −500 nats do not underflow to log(0).
  */
-export function perImageMetrics(model: CVAE, images: Float32Array, eps: Float32Array, batchSize: number, onBatch?: (done: number) => void): PerImageMetrics {
+export function iwaeValues(model: CVAE, images: Float32Array, eps: Float32Array, k: number): Float32Array {
   const count = images.length / PIXELS;
-  const out = emptyPerImageMetrics(count);
-  for (let start = 0; start < count; start += batchSize) {
-    const n = Math.min(batchSize, count - start);
-    const values = batchMetricsValues(model, images.subarray(start * PIXELS, (start + n) * PIXELS), eps.subarray(start * model.latentDim, (start + n) * model.latentDim));
-    storeBatchMetrics(out, values, start);
-    onBatch?.(start + n);
+  const logPx = tf.tidy(() => iwaeBatch(model, tf.tensor4d(images, [count, ...IMAGE_SHAPE]), tf.tensor2d(eps, [count * k, model.latentDim]), k));
+  try {
+    return logPx.dataSync() as Float32Array;
+  } finally {
+    logPx.dispose();
   }
-  return out;
+}
+
+function iwaeBatch(model: CVAE, x: tf.Tensor4D, eps: tf.Tensor2D, k: number): tf.Tensor1D {
+  const count = x.shape[0];
+  const { mean, logvar } = model.encode(x);
+  const repeatRows = (t: tf.Tensor2D) => tf.reshape(tf.tile(tf.expandDims(t, 1), [1, k, 1]), [count * k, model.latentDim]) as tf.Tensor2D;
+  const meanK = repeatRows(mean);
+  const logvarK = repeatRows(logvar);
+  const z = model.reparameterize(meanK, logvarK, eps);
+  const xK = tf.reshape(tf.tile(tf.expandDims(x, 1), [1, k, 1, 1, 1]), [count * k, x.shape[1], x.shape[2], x.shape[3]]) as tf.Tensor4D;
+  const logPxGivenZ = tf.neg(tf.sum(sigmoidCrossEntropyWithLogits(model.decode(z), xK), [1, 2, 3]));
+  const logWeights = tf.sub(tf.add(logPxGivenZ, logNormalPdf(z, 0, 0)), logNormalPdf(z, meanK, logvarK));
+  return tf.sub(tf.logSumExp(tf.reshape(logWeights, [count, k]), 1), Math.log(k)) as tf.Tensor1D;
+}
+
+/** A chunk of images to measure: the ELBO metrics (latentDim eps per image) or IWAE (k·latentDim per image). */
+export type MetricChunk = { kind: 'elbo'; images: Float32Array; eps: Float32Array } | { kind: 'iwae'; images: Float32Array; eps: Float32Array; k: number };
+
+/** ELBO chunk: batchMetricsValues (4 rows, METRIC_NAMES order); IWAE chunk: log p(x) per image. */
+export function computeMetricChunk(model: CVAE, chunk: MetricChunk): Float32Array {
+  return chunk.kind === 'elbo' ? batchMetricsValues(model, chunk.images, chunk.eps) : iwaeValues(model, chunk.images, chunk.eps, chunk.k);
 }
 
 /** Mean and standard error, accumulated in float64. */

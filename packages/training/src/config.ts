@@ -1,23 +1,8 @@
 import { deriveSeed } from '@cvae/dataset';
-import { BACKEND_PREFERENCES, BackendPreference, KlEstimator } from '@cvae/model';
+import { TrainConfig, TrainConfigSchema, parseFormat } from '@cvae/formats';
 import { DEFAULT_LEARNING_RATE } from './step';
 
-/** Everything that determines a run's result (plus where its data comes from and which backend runs it). */
-export interface TrainConfig {
-  epochs: number;
-  batchSize: number;
-  latentDim: number;
-  /** Weight init, per-epoch shuffles and per-step eps all derive from it (see runSeeds). */
-  seed: number;
-  learningRate: number;
-  /** Train on the first N training images only. */
-  limit?: number;
-  /** Evaluate on the first N test images only (default: all 10,000). */
-  testLimit?: number;
-  backend: BackendPreference;
-  dataDir?: string;
-  kl: KlEstimator;
-}
+export type { TrainConfig };
 
 export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = {
   epochs: 10,
@@ -29,30 +14,14 @@ export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = {
   kl: 'monte-carlo',
 };
 
-/** Re-exported for callers that configure training without importing @cvae/model. */
-export { BACKEND_PREFERENCES };
-export const KL_ESTIMATORS: readonly KlEstimator[] = ['monte-carlo', 'analytic'];
-
 export function withDefaults(config: Partial<TrainConfig>): TrainConfig {
   const defined = Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined));
   return { ...DEFAULT_TRAIN_CONFIG, ...defined };
 }
 
-/** Throws a one-line RangeError naming the first bad field. */
+/** Throws a one-line error naming the first bad field (the run.json schema's rules). */
 export function assertValidConfig(config: TrainConfig): void {
-  const positiveInts: (keyof TrainConfig)[] = ['epochs', 'batchSize', 'latentDim', 'limit', 'testLimit'];
-  for (const field of positiveInts) {
-    const value = config[field];
-    if (value !== undefined && !(Number.isInteger(value) && (value as number) >= 1)) {
-      throw new RangeError(`training config: ${field} must be a positive integer, got ${String(value)}`);
-    }
-  }
-  if (!Number.isInteger(config.seed) || config.seed < 0) throw new RangeError(`training config: seed must be a non-negative integer, got ${config.seed}`);
-  if (!(Number.isFinite(config.learningRate) && config.learningRate > 0)) {
-    throw new RangeError(`training config: learningRate must be a positive number, got ${config.learningRate}`);
-  }
-  if (!BACKEND_PREFERENCES.includes(config.backend)) throw new RangeError(`training config: backend must be one of ${BACKEND_PREFERENCES.join(', ')}, got ${config.backend}`);
-  if (!KL_ESTIMATORS.includes(config.kl)) throw new RangeError(`training config: kl must be one of ${KL_ESTIMATORS.join(', ')}, got ${config.kl}`);
+  parseFormat(TrainConfigSchema, config, 'training config');
 }
 
 /**

@@ -1,12 +1,11 @@
-import { CVAE, elboEps, estimate, perImageMetrics } from '@cvae/model';
-import { ImageSet, deriveSeed } from '@cvae/dataset';
+import type { ImageSet } from '@cvae/dataset';
+import { estimate } from '@cvae/model';
+import { Replicas, perImageMetrics } from '@cvae/replicas';
 
 /**
- * The test ELBO's eps stream: the one `cvae eval` uses with its default seed 0, image by image, so a
- * run's per-epoch metrics are exactly what `cvae eval` reports for that checkpoint, and comparable
- * across epochs, seeds and runs.
+ * The eps seed of the per-epoch test metrics: `cvae eval`'s default, so a run's per-epoch numbers are
+ * exactly what `cvae eval` reports for that checkpoint, and comparable across epochs, seeds and runs.
  */
-export const TEST_EPS_SEED = deriveSeed(0, 'elbo-eps');
 const CVAE_EVAL_DEFAULT_SEED = 0;
 
 export interface TestMetrics {
@@ -21,23 +20,12 @@ export interface TestMetrics {
   count: number;
 }
 
-export interface EvaluateOptions {
-  /** Images per forward pass; bounds memory, not results. */
-  batchSize?: number;
-  /** Noise for the test ELBO's z samples: latentDim·count standard normals (default: testSetEps). */
-  eps?: Float32Array;
-}
-
-/** Standard normals for evaluating `count` images (identical every call): `cvae eval`'s stream for seed 0. */
-export function testSetEps(count: number, latentDim: number): Float32Array {
-  return elboEps(CVAE_EVAL_DEFAULT_SEED, 0, count, latentDim);
-}
-
-/** ELBO (mean ± standard error), reconstruction MSE and analytic KL over the whole set: @cvae/model's metric core. */
-export function evaluateTestSet(model: CVAE, set: ImageSet, opts: EvaluateOptions = {}): TestMetrics {
-  const { batchSize = 500 } = opts;
-  const eps = opts.eps ?? testSetEps(set.count, model.latentDim);
-  const perImage = perImageMetrics(model, set.images, eps, batchSize);
+/**
+ * ELBO (mean ± standard error), reconstruction MSE and analytic KL over the whole set, on every
+ * thread of `replicas` (the training workers): @cvae/model's metric core with `cvae eval`'s eps stream.
+ */
+export async function evaluateTestSet(replicas: Replicas, set: ImageSet, onProgress?: (done: number) => void): Promise<TestMetrics> {
+  const perImage = await perImageMetrics(replicas, set.images, { seed: CVAE_EVAL_DEFAULT_SEED, onProgress });
   const elbo = estimate(perImage.elbo);
   return { elbo: elbo.mean, elboStdErr: elbo.standardError, reconMse: estimate(perImage.mse).mean, kl: estimate(perImage.kl).mean, count: set.count };
 }

@@ -6,4 +6,7 @@ export * from './samples';
 export * from './progress';
 export * from './run-files';
 export * from './train';
-export * from './parallel';
+export { ParallelTrainer } from './trainer';
+export type { ParallelTrainerOptions, StepBatch } from './trainer';
+export { benchmarkTraining } from './bench';
+export type { BenchmarkOptions, BenchmarkResult } from './bench';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '@cvae/model';
+import { initBackend } from '@cvae/tfjs-kernels';
 import { OPTIMIZER_DATA_FILE, OPTIMIZER_SPEC_FILE, restoreOptimizerState, serializeOptimizerState } from './optimizer-state';
 import { createOptimizer } from './step';
 import { TEST_BACKEND } from './test-utils/tmp-dir';

@@ -1,20 +1,8 @@
+import type { MetricRow } from '@cvae/formats';
 import type { TestMetrics } from './evaluate';
 
-export interface EpochMetrics {
-  epoch: number;
-  /** Optimizer steps taken so far in the run. */
-  step: number;
-  /** Mean −ELBO over the epoch's training batches (one Monte Carlo sample each). */
-  trainLoss: number;
-  testElbo: number;
-  testElboStdErr: number;
-  reconMse: number;
-  kl: number;
-  /** Training time of the epoch (excludes evaluation, samples and checkpoints). */
-  epochSeconds: number;
-  imagesPerSecond: number;
-  backend: string;
-}
+/** One epoch's line of metrics.jsonl (the @cvae/formats schema). */
+export type EpochMetrics = MetricRow;
 
 export type TrainingEvent =
   | { type: 'start'; runDir: string; backend: string; backendReason: string; resumedAt?: { epoch: number; batch: number } }

@@ -1,8 +1,9 @@
 import { appendFileSync, readFileSync } from 'fs';
 import * as path from 'path';
-import { initBackend, loadCheckpoint, WeightSnapshot } from '@cvae/model';
+import { loadCheckpoint, WeightSnapshot } from '@cvae/model';
+import { initBackend } from '@cvae/tfjs-kernels';
 import { EpochMetrics } from './progress';
-import { readJsonLines } from './run-files';
+import { readMetrics } from './run-files';
 import { resumeTraining, train, TrainingError } from './train';
 import { TEST_BACKEND, useTempDir } from './test-utils/tmp-dir';
 
@@ -80,7 +81,7 @@ describe('resume', () => {
     // What kill -9 can leave: epoch 2's line logged but its checkpoint never saved, then a half-written line.
     appendFileSync(metricsFile, `${JSON.stringify({ ...straight.metrics[1], testElbo: -1 })}\n{"epoch": 3, "ste`);
     const result = await resumeTraining(runDir('crashed'), { epochs: 2 });
-    const lines = await readJsonLines<EpochMetrics>(metricsFile);
+    const lines = await readMetrics(metricsFile);
     expect(lines.map((m) => m.epoch)).toEqual([1, 2]);
     expect(lines[1].testElbo).toBe(straight.metrics[1].testElbo);
     expect(result.metrics).toEqual(lines);

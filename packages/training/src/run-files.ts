@@ -1,5 +1,6 @@
 import * as path from 'path';
-import { appendFileDurably, readTextIfExists, writeFileAtomic } from '@cvae/model';
+import { MetricRow, MetricRowSchema, readJsonLinesFile } from '@cvae/formats';
+import { appendFileDurably, writeFileAtomic } from '@cvae/images';
 
 /** Layout of a run directory (`<out>/<name>/`). */
 export function runPaths(runDir: string) {
@@ -17,32 +18,22 @@ export function runPaths(runDir: string) {
 }
 export type RunPaths = ReturnType<typeof runPaths>;
 
-/** Appends one JSON line and fsyncs; a crash can at worst leave a torn last line, which readJsonLines drops. */
+/** Appends one JSON line and fsyncs; a crash can at worst leave a torn last line, which readMetrics drops. */
 export async function appendJsonLine(filePath: string, value: unknown): Promise<void> {
   await appendFileDurably(filePath, `${JSON.stringify(value)}\n`);
 }
 
-/** The complete JSON lines of a metrics file (a torn last line from a crash is skipped); [] if absent. */
-export async function readJsonLines<T>(filePath: string): Promise<T[]> {
-  const text = (await readTextIfExists(filePath)) ?? '';
-  const rows: T[] = [];
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
-    try {
-      rows.push(JSON.parse(line) as T);
-    } catch {
-      // A line cut short by kill -9 mid-append; everything before it is intact.
-    }
-  }
-  return rows;
+/** The complete, validated rows of metrics.jsonl (a torn last line from a crash is skipped); [] if absent. */
+export function readMetrics(filePath: string): Promise<MetricRow[]> {
+  return readJsonLinesFile(MetricRowSchema, filePath);
 }
 
 /**
  * On resume, metrics of epochs after the checkpoint (written before a crash stopped the save) would be
  * appended a second time; keep only the epochs the checkpoint covers.
  */
-export async function truncateMetrics<T extends { epoch: number }>(filePath: string, lastEpoch: number): Promise<T[]> {
-  const kept = (await readJsonLines<T>(filePath)).filter((row) => row.epoch <= lastEpoch);
+export async function truncateMetrics(filePath: string, lastEpoch: number): Promise<MetricRow[]> {
+  const kept = (await readMetrics(filePath)).filter((row) => row.epoch <= lastEpoch);
   await writeFileAtomic(filePath, kept.map((row) => `${JSON.stringify(row)}\n`).join(''));
   return kept;
 }

@@ -1,5 +1,7 @@
-import { CVAE, GUTTER_VALUE, decodeGrayPng, encodePng, initBackend } from '@cvae/model';
-import { GRID_SIDE, encodeProgressGif, renderSampleGrid } from './samples';
+import { GUTTER_VALUE, decodeGrayPng, encodePng } from '@cvae/images';
+import { CVAE } from '@cvae/model';
+import { initBackend } from '@cvae/tfjs-kernels';
+import { GRID_SIDE, renderSampleGrid } from './samples';
 import { TEST_BACKEND } from './test-utils/tmp-dir';
 
 describe('renderSampleGrid', () => {
@@ -18,18 +20,5 @@ describe('renderSampleGrid', () => {
       expect([at(28, i), at(i, 28), at(3 * 29 - 1, i)]).toEqual([GUTTER_VALUE, GUTTER_VALUE, GUTTER_VALUE]);
     }
     expect(decodeGrayPng(encodePng(grid))).toEqual(grid);
-  });
-});
-
-describe('encodeProgressGif', () => {
-  const frame = { width: 2, height: 1, channels: 1 as const, data: Uint8Array.of(0, 255) };
-
-  it('writes a GIF89a', () => {
-    expect(Buffer.from(encodeProgressGif([frame, frame]).subarray(0, 6)).toString('latin1')).toBe('GIF89a');
-  });
-
-  it('rejects no frames and RGB frames', () => {
-    expect(() => encodeProgressGif([])).toThrow(/no frames/);
-    expect(() => encodeProgressGif([{ width: 1, height: 1, channels: 3, data: Uint8Array.of(1, 2, 3) }])).toThrow(/grayscale/);
   });
 });

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { CVAE, initBackend } from '@cvae/model';
+import { CVAE } from '@cvae/model';
+import { initBackend } from '@cvae/tfjs-kernels';
 import { SeededRandom, iterateBatches, loadSplit } from '@cvae/dataset';
 import { applyGradients, computeGradients, createOptimizer, NonFiniteLossError, trainStep } from './step';
 import { TEST_BACKEND } from './test-utils/tmp-dir';

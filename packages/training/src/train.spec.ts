@@ -1,8 +1,11 @@
 import { existsSync, readFileSync } from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
-import { CVAE, decodeGrayPng, decodePng, initBackend, loadCheckpoint } from '@cvae/model';
+import { decodeGrayPng, decodePng } from '@cvae/images';
+import { CVAE, loadCheckpoint } from '@cvae/model';
+import { initBackend } from '@cvae/tfjs-kernels';
 import { loadSplit } from '@cvae/dataset';
+import { Replicas } from '@cvae/replicas';
 import { runSeeds } from './config';
 import { evaluateTestSet } from './evaluate';
 import { EpochMetrics, TrainingEvent } from './progress';
@@ -16,7 +19,7 @@ describe('train (smoke: 3,000 images, 1 epoch)', () => {
   it('improves the test ELBO by a wide margin over the untrained model and writes the run directory', async () => {
     await initBackend(TEST_BACKEND);
     const untrained = CVAE.create({ latentDim: 2, seed: runSeeds.init(config.seed) });
-    const before = evaluateTestSet(untrained, loadSplit('test', { limit: config.testLimit }));
+    const before = await evaluateTestSet(Replicas.create(untrained, { threads: 1 }), loadSplit('test', { limit: config.testLimit }));
     untrained.dispose();
 
     const events: TrainingEvent[] = [];
@@ -54,7 +57,7 @@ describe('train (smoke: 3,000 images, 1 epoch)', () => {
     for (const which of ['last', 'best']) {
       const { model, manifest } = await loadCheckpoint(path.join(runDir, 'checkpoints', which));
       expect([manifest.epoch, manifest.step]).toEqual([1, 94]);
-      const reloaded = evaluateTestSet(model, loadSplit('test', { limit: config.testLimit }));
+      const reloaded = await evaluateTestSet(Replicas.create(model, { threads: 1 }), loadSplit('test', { limit: config.testLimit }));
       expect(reloaded.elbo).toBeCloseTo(metrics.testElbo, 4);
       model.dispose();
     }

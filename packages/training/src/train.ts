@@ -3,27 +3,18 @@ import { promises as fs } from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
 import { Batch, ImageSet, SeededRandom, batchCount, iterateBatches, loadSplit } from '@cvae/dataset';
-import {
-  BackendChoice,
-  CVAE,
-  decodeGrayPng,
-  encodePng as encodeGrayPng,
-  initBackend,
-  loadCheckpoint,
-  pathExists,
-  renderLatentScatter,
-  saveCheckpoint,
-  writeFileAtomic,
-  writeJsonAtomic,
-  writePng,
-} from '@cvae/model';
-import { TrainConfig, assertValidConfig, defaultRunName, runSeeds, withDefaults } from './config';
-import { evaluateTestSet, testSetEps } from './evaluate';
+import { RunInfo, RunInfoSchema, TrainConfig, TrainingState, TrainingStateSchema, parseJsonText, readJsonFile } from '@cvae/formats';
+import { decodeGrayPng, encodeGrayGif, encodePng, pathExists, writeFileAtomic, writeJsonAtomic, writePng } from '@cvae/images';
+import { CVAE, loadCheckpoint, renderLatentScatter, saveCheckpoint } from '@cvae/model';
+import { WorkerFailedError } from '@cvae/replicas';
+import { BackendChoice, initBackend } from '@cvae/tfjs-kernels';
+import { assertValidConfig, defaultRunName, runSeeds, withDefaults } from './config';
+import { evaluateTestSet } from './evaluate';
 import { OPTIMIZER_DATA_FILE, OPTIMIZER_SPEC_FILE, restoreOptimizerState, serializeOptimizerState } from './optimizer-state';
 import { EpochMetrics, Reporter, silentReporter } from './progress';
-import { RunPaths, appendJsonLine, readJsonLines, runPaths, truncateMetrics } from './run-files';
-import { encodeProgressGif, renderSampleGrid, sampleGridEps } from './samples';
-import { ParallelTrainer, WorkerFailedError } from './parallel';
+import { RunPaths, appendJsonLine, readMetrics, runPaths, truncateMetrics } from './run-files';
+import { renderSampleGrid, sampleGridEps } from './samples';
+import { ParallelTrainer } from './trainer';
 import { NonFiniteLossError, createOptimizer } from './step';
 
 export const TRAINING_STATE_FILE = 'training/state.json';
@@ -71,39 +62,12 @@ export class TrainingError extends Error {
   override name = 'TrainingError';
 }
 
-/** What a checkpoint needs besides the weights and Adam's state to continue exactly where the run stopped. */
-interface TrainingState {
-  formatVersion: 1;
-  config: TrainConfig;
-  epochsCompleted: number;
-  /** Next batch index within epoch epochsCompleted + 1 (0 at an epoch boundary). */
-  nextBatch: number;
-  step: number;
-  /** The unfinished epoch's loss sum and timing, so a mid-epoch resume reports the same trainLoss. */
-  partialEpoch: { lossSum: number; batches: number; images: number; seconds: number };
-  bestTestElbo: number | null;
-}
-
-interface RunInfo {
-  name: string;
-  status: 'running' | 'completed' | 'interrupted' | 'failed';
-  config: TrainConfig;
-  backend: { name: string; preference: string; reason: string };
-  versions: { node: string; tfjs: string; cvae: string };
-  startedAt: string;
-  endedAt?: string;
-  error?: string;
-  sessions: { startedAt: string; endedAt?: string; backend: string; workers: number; resumedAt?: { epoch: number; batch: number } }[];
-  timings: { epochs: { epoch: number; trainSeconds: number; evalSeconds: number; saveSeconds: number }[]; totalSeconds: number };
-}
-
 interface Session {
   paths: RunPaths;
   model: CVAE;
   optimizer: tf.AdamOptimizer;
   trainSet: ImageSet;
   testSet: ImageSet;
-  testEps: Float32Array;
   sampleEps: Float32Array;
   state: TrainingState;
   run: RunInfo;
@@ -142,14 +106,14 @@ export async function train(partialConfig: Partial<TrainConfig>, options: StartO
 export async function resumeTraining(runDir: string, overrides: ResumeOverrides = {}, options: TrainOptions = {}): Promise<TrainResult> {
   const paths = runPaths(runDir);
   if (!(await pathExists(paths.runJson))) throw new TrainingError(`cannot resume ${runDir}: no run.json (not a training run directory)`);
-  const previousRun = JSON.parse(await fs.readFile(paths.runJson, 'utf8')) as RunInfo;
+  const previousRun = await readJsonFile(RunInfoSchema, paths.runJson);
   let backend = await initBackend(overrides.backend ?? previousRun.config.backend);
   const { model, manifest, extraFiles } = await loadCheckpoint(paths.lastCheckpoint);
   if (manifest.backend !== backend.name) {
     // Kernels round differently per backend: the run continues correctly, but no longer bit-identically.
     backend = { ...backend, reason: `${backend.reason}; the checkpoint was trained on ${manifest.backend}, so this run is no longer bit-reproducible` };
   }
-  const state = JSON.parse(new TextDecoder().decode(await extraFiles.read(TRAINING_STATE_FILE))) as TrainingState;
+  const state = parseJsonText(TrainingStateSchema, new TextDecoder().decode(await extraFiles.read(TRAINING_STATE_FILE)), path.join(paths.lastCheckpoint, TRAINING_STATE_FILE));
   state.config = applyOverrides(state.config, overrides, state.epochsCompleted, runDir);
   const optimizer = createOptimizer(state.config.learningRate);
   await restoreOptimizerState(optimizer, await extraFiles.read(OPTIMIZER_SPEC_FILE), await extraFiles.read(OPTIMIZER_DATA_FILE));
@@ -171,11 +135,10 @@ function applyOverrides(config: TrainConfig, overrides: ResumeOverrides, epochsC
   return updated;
 }
 
-function newSession(parts: Omit<Session, 'testEps' | 'sampleEps' | 'reporter' | 'sessionStart'>): Session {
+function newSession(parts: Omit<Session, 'sampleEps' | 'reporter' | 'sessionStart'>): Session {
   const { config } = parts.state;
   return {
     ...parts,
-    testEps: testSetEps(parts.testSet.count, config.latentDim),
     sampleEps: sampleGridEps(config.latentDim),
     reporter: parts.options.reporter ?? silentReporter,
     sessionStart: performance.now(),
@@ -216,10 +179,10 @@ async function runSession(session: Session, resumedAt: { epoch: number; batch: n
 }
 
 function startTrainer(session: Session): Promise<ParallelTrainer> {
-  const { backend, model, options, state } = session;
+  const { backend, model, options } = session;
   // Workers get the backend the main thread actually got, never 'auto', so every replica computes alike.
   const workerBackend = backend.name === 'tensorflow' ? 'tfjs-node' : backend.name;
-  return ParallelTrainer.start(model, { workers: options.workers ?? 1, backend: workerBackend, seed: runSeeds.init(state.config.seed) });
+  return ParallelTrainer.start(model, { workers: options.workers ?? 1, backend: workerBackend });
 }
 
 /** Trains one epoch from state.nextBatch; false when an abort stopped it early. */
@@ -280,7 +243,8 @@ async function finishEpoch(session: Session, epoch: number): Promise<void> {
   const evalStart = performance.now();
   // Always the Monte Carlo ELBO of `cvae eval` (whatever KL estimator the run trains with), so every run's
   // metrics.jsonl is comparable with every other run and with `cvae eval` on its checkpoints.
-  const test = evaluateTestSet(session.model, session.testSet, { eps: session.testEps });
+  if (!session.trainer) throw new Error('finishEpoch: the trainer was not started');
+  const test = await evaluateTestSet(session.trainer.replicas, session.testSet);
   const evalSeconds = (performance.now() - evalStart) / 1000;
   if (!Number.isFinite(test.elbo)) {
     throw new TrainingError(`training stopped: test ELBO is ${test.elbo} after epoch ${epoch}, step ${state.step}; checkpoints/last (epoch ${epoch - 1}) is intact`);
@@ -298,7 +262,7 @@ async function finishEpoch(session: Session, epoch: number): Promise<void> {
     backend: session.backend.name,
   };
   const saveStart = performance.now();
-  await writeFileAtomic(paths.sample(epoch), encodeGrayPng(renderSampleGrid(session.model, session.sampleEps)));
+  await writeFileAtomic(paths.sample(epoch), encodePng(renderSampleGrid(session.model, session.sampleEps)));
   await appendJsonLine(paths.metrics, metrics);
   const isBest = state.bestTestElbo === null || test.elbo > state.bestTestElbo;
   state.epochsCompleted = epoch;
@@ -325,7 +289,7 @@ async function stop(session: Session, status: 'completed' | 'interrupted', reaso
   session.run.status = status;
   await writeRunJson(session);
   if (status === 'completed') reporter({ type: 'done', epochs: state.epochsCompleted, step: state.step, seconds: session.run.timings.totalSeconds });
-  const metrics = await readJsonLines<EpochMetrics>(paths.metrics);
+  const metrics = await readMetrics(paths.metrics);
   return { status, runDir: paths.runDir, epochsCompleted: state.epochsCompleted, step: state.step, metrics };
 }
 
@@ -368,7 +332,7 @@ async function writeProgressGif(paths: RunPaths, epochs: number): Promise<void> 
   for (let epoch = 1; epoch <= epochs; epoch++) {
     if (await pathExists(paths.sample(epoch))) frames.push(decodeGrayPng(new Uint8Array(await fs.readFile(paths.sample(epoch)))));
   }
-  if (frames.length > 0) await writeFileAtomic(paths.progressGif, encodeProgressGif(frames));
+  if (frames.length > 0) await writeFileAtomic(paths.progressGif, encodeGrayGif(frames));
 }
 
 /**

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'os';
-import { BACKEND_PREFERENCES, BackendPreference } from '@cvae/model';
+import { BACKEND_PREFERENCES, BackendPreference } from '@cvae/tfjs-kernels';
 import { choiceOption, intOption, OptionSpec, ParsedOptions } from '../args';
 
 /** The --backend flag shared by every command that computes. */

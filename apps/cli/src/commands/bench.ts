@@ -1,5 +1,5 @@
 import { benchmarkTraining, BenchmarkResult } from '@cvae/training';
-import { parseBackendPreference } from '@cvae/model';
+import { parseBackendPreference } from '@cvae/tfjs-kernels';
 import { intOption, stringOption } from '../args';
 import type { Command } from '../command';
 import { UsageError } from '../errors';

@@ -2,7 +2,9 @@ import { mkdtempSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { loadSplit } from '@cvae/dataset';
-import { CVAE, initBackend, loadCheckpoint, saveCheckpoint } from '@cvae/model';
+import { CVAE, loadCheckpoint, saveCheckpoint } from '@cvae/model';
+import { initBackend } from '@cvae/tfjs-kernels';
+import { Replicas } from '@cvae/replicas';
 import { evaluateTestSet } from '@cvae/training';
 import { runCli } from '../cli';
 import type { Io } from '../command';
@@ -84,7 +86,7 @@ describe('cvae eval / sample on a real (untrained) checkpoint', () => {
       expect(parallel[key].standardError).toBeCloseTo(single[key].standardError, 6);
     }
     const { model } = await loadCheckpoint(checkpoint);
-    const perEpoch = evaluateTestSet(model, loadSplit('test', { limit: 1000 }));
+    const perEpoch = await evaluateTestSet(Replicas.create(model, { threads: 1 }), loadSplit('test', { limit: 1000 }));
     model.dispose();
     expect(perEpoch).toEqual({ elbo: single.elbo.mean, elboStdErr: single.elbo.standardError, reconMse: single.reconstructionMse.mean, kl: single.kl.mean, count: 1000 });
   }, 120_000);

@@ -1,5 +1,6 @@
 import * as path from 'path';
-import { IMAGE_SET_KINDS, ImageSetSpec, loadForEvaluation, renderImageSet, writePng } from '@cvae/evaluation';
+import { IMAGE_SET_KINDS, ImageSetSpec, loadForEvaluation, renderImageSet } from '@cvae/evaluation';
+import { writePng } from '@cvae/images';
 import { choiceOption, intOption, stringOption } from '../args';
 import type { Command } from '../command';
 import { UsageError } from '../errors';

@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'fs';
 import * as path from 'path';
-import { consoleReporter, defaultRunName, KL_ESTIMATORS, resumeTraining, train, TrainConfig, TrainResult } from '@cvae/training';
+import { KL_ESTIMATORS } from '@cvae/formats';
+import { consoleReporter, defaultRunName, resumeTraining, train, TrainConfig, TrainResult } from '@cvae/training';
 import { choiceOption, intOption, ParsedOptions, positiveNumberOption, stringOption } from '../args';
 import type { Command, Io } from '../command';
 import { UsageError } from '../errors';

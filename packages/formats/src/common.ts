@@ -1,0 +1,22 @@
+import { z } from 'zod';
+
+export const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'expected a sha256 in lowercase hex');
+export const IsoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'expected an ISO date');
+export const PositiveInt = z.number().int().positive();
+export const NonNegativeInt = z.number().int().nonnegative();
+/** A user-facing seed: every command takes the same range. */
+export const MAX_SEED = 2 ** 32 - 1;
+export const Seed = z.number().int().min(0).max(MAX_SEED);
+
+/** Mean over images and its standard error (sample standard deviation / √n). */
+export const EstimateSchema = z.object({ mean: z.number(), standardError: z.number() });
+export type Estimate = z.infer<typeof EstimateSchema>;
+
+/** The tfjs backend preferences (the same list as @cvae/tfjs-kernels' BACKEND_PREFERENCES; a test holds them equal). */
+export const BACKEND_PREFERENCES = ['auto', 'tfjs-node', 'wasm', 'cpu'] as const;
+export const BackendPreferenceSchema = z.enum(BACKEND_PREFERENCES);
+
+/** The KL term of the loss: the tutorial's single-sample Monte Carlo estimate, or the closed form. */
+export const KL_ESTIMATORS = ['monte-carlo', 'analytic'] as const;
+export const KlEstimatorSchema = z.enum(KL_ESTIMATORS);
+export type KlEstimator = z.infer<typeof KlEstimatorSchema>;

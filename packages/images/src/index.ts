@@ -1,0 +1,5 @@
+export * from './grid';
+export * from './png';
+export * from './gif';
+export * from './scatter';
+export * from './files';

@@ -1,3 +1,0 @@
-export * from './grid';
-export * from './png';
-export * from './scatter';

@@ -1,0 +1,10 @@
+export { Replicas, METRICS_TASK } from './replicas';
+export type { ReplicasOptions, QueueJob, RemoteWork, ShardedJob } from './replicas';
+export { perImageMetrics, perImageIwae } from './metrics';
+export type { MetricsJobOptions } from './metrics';
+export { ReplicaPool, WorkerFailedError, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_START_TIMEOUT_MS } from './pool';
+export type { ReplicaPoolOptions, ReplicaRequest, ReplicaResponse } from './pool';
+export { CRASH_ENV, faultFromEnv, flatSize, flattenTensors, flatToSnapshot, unflattenToTensors } from './protocol';
+export type { ReplicaTask, TaskResult, WorkerFault } from './protocol';
+export { shardRanges } from './shards';
+export type { ShardRange } from './shards';

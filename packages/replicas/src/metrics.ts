@@ -1,0 +1,91 @@
+/**
+ * Per-image metrics of a set of images on all threads. The images are cut into contiguous chunks,
+ * handed out in order to whichever thread is free; each chunk's eps is drawn when it is handed out,
+ * from the one seeded stream, so chunk c gets exactly the draws it gets on one thread, whoever
+ * computes it. Values are written back by image index, so the per-image values — and every mean —
+ * do not depend on the number of threads (the replicas run the same kernels on the same backend).
+ */
+import { SeededRandom, deriveSeed } from '@cvae/dataset';
+import { ELBO_EPS_LABEL, IMAGE_SHAPE, IWAE_EPS_LABEL, MetricChunk, PerImageMetrics, computeMetricChunk, emptyPerImageMetrics, storeBatchMetrics } from '@cvae/model';
+import { METRICS_TASK, Replicas } from './replicas';
+
+const PIXELS = IMAGE_SHAPE[0] * IMAGE_SHAPE[1] * IMAGE_SHAPE[2];
+/** Decoder passes per IWAE chunk: bounds memory (k samples × images per chunk). */
+const IWAE_DECODES_PER_CHUNK = 4096;
+
+export interface MetricsJobOptions {
+  /** Seeds the eps streams (ELBO: deriveSeed(seed, 'elbo-eps'), IWAE: deriveSeed(seed, 'iwae-eps')). */
+  seed: number;
+  /** Images per ELBO chunk; bounds memory, not results. */
+  batchSize?: number;
+  /** Called after every chunk with the number of images done so far. */
+  onProgress?: (done: number) => void;
+}
+
+/** ELBO (single-sample Monte Carlo), KL, MSE and cross-entropy of every image (NHWC flat `images`). */
+export async function perImageMetrics(replicas: Replicas, images: Float32Array, options: MetricsJobOptions): Promise<PerImageMetrics> {
+  const out = emptyPerImageMetrics(images.length / PIXELS);
+  await runChunks(replicas, images, {
+    imagesPerChunk: options.batchSize ?? 500,
+    epsPerImage: replicas.model.latentDim,
+    eps: new SeededRandom(deriveSeed(options.seed, ELBO_EPS_LABEL)),
+    chunk: (chunkImages, eps) => ({ kind: 'elbo', images: chunkImages, eps }),
+    store: (start, values) => storeBatchMetrics(out, values, start),
+    onProgress: options.onProgress,
+  });
+  return out;
+}
+
+/** The IWAE bound log p(x) with k samples of every image; eps is image-major, so it does not depend on the chunk size. */
+export async function perImageIwae(replicas: Replicas, images: Float32Array, k: number, options: Omit<MetricsJobOptions, 'batchSize'>): Promise<Float32Array> {
+  const out = new Float32Array(images.length / PIXELS);
+  await runChunks(replicas, images, {
+    imagesPerChunk: Math.max(1, Math.floor(IWAE_DECODES_PER_CHUNK / k)),
+    epsPerImage: k * replicas.model.latentDim,
+    eps: new SeededRandom(deriveSeed(options.seed, IWAE_EPS_LABEL)),
+    chunk: (chunkImages, eps) => ({ kind: 'iwae', images: chunkImages, eps, k }),
+    store: (start, values) => out.set(values, start),
+    onProgress: options.onProgress,
+  });
+  return out;
+}
+
+interface ChunkPlan {
+  imagesPerChunk: number;
+  epsPerImage: number;
+  eps: SeededRandom;
+  chunk(images: Float32Array, eps: Float32Array): MetricChunk;
+  store(start: number, values: Float32Array): void;
+  onProgress?: (done: number) => void;
+}
+
+interface Chunk {
+  start: number;
+  count: number;
+  request: MetricChunk;
+}
+
+async function runChunks(replicas: Replicas, images: Float32Array, plan: ChunkPlan): Promise<void> {
+  const total = images.length / PIXELS;
+  let nextStart = 0;
+  let done = 0;
+  await replicas.queue<Chunk, Float32Array>({
+    task: METRICS_TASK,
+    count: Math.ceil(total / plan.imagesPerChunk),
+    next: () => {
+      if (nextStart >= total) return undefined;
+      const start = nextStart;
+      const count = Math.min(plan.imagesPerChunk, total - start);
+      nextStart += count;
+      // slice(), not subarray(): a worker's arrays are transferred, which would detach the whole set.
+      const chunkImages = images.slice(start * PIXELS, (start + count) * PIXELS);
+      return { start, count, request: plan.chunk(chunkImages, plan.eps.normals(count * plan.epsPerImage)) };
+    },
+    local: (chunk) => computeMetricChunk(replicas.model, chunk.request),
+    remote: (chunk) => ({ payload: chunk.request, transfer: [chunk.request.images.buffer, chunk.request.eps.buffer] as ArrayBuffer[] }),
+    done: (chunk, values) => {
+      plan.store(chunk.start, values);
+      plan.onProgress?.((done += chunk.count));
+    },
+  });
+}

@@ -1,0 +1,19 @@
+/**
+ * @cvae/tfjs-kernels — training kernels for TensorFlow.js's wasm and cpu backends.
+ *
+ * Importing this module registers them (idempotent): on wasm, Conv2DBackpropFilter (which
+ * tfjs-backend-wasm lacks, so a conv layer cannot train there without it) and conv.wasm SIMD
+ * kernels for Conv2D, Conv2DBackpropInput and Sum; on cpu, im2col Conv2D and both conv gradients.
+ * Then `await tf.setBackend('wasm')` and train as usual.
+ */
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import { registerTrainingKernels } from './register';
+
+registerTrainingKernels('wasm');
+registerTrainingKernels('cpu');
+
+export { registerTrainingKernels, originalKernel, convKernelsDescription, convSimdBuild, TRAINING_KERNELS, TRAINING_KERNEL_NAMES } from './register';
+export type { ConvSimdBuild, TrainingKernelBackend } from './register';
+export { initBackend, parseBackendPreference, BACKEND_PREFERENCES } from './backend';
+export type { BackendChoice, BackendPreference } from './backend';

@@ -1,0 +1,91 @@
+/**
+ * Training throughput on real MNIST batches, for `cvae bench`: the same step the training loop runs
+ * (ParallelTrainer; with workers = 1 it is exactly trainStep's math on one thread).
+ */
+import { SeededRandom, iterateBatches, loadSplit } from '@cvae/dataset';
+import { CVAE, KlEstimator } from '@cvae/model';
+import { convKernelsDescription, initBackend } from '@cvae/tfjs-kernels';
+import { runSeeds } from './config';
+import { createOptimizer } from './step';
+import { ParallelTrainer } from './trainer';
+
+export interface BenchmarkOptions {
+  backend: string;
+  batchSize: number;
+  latentDim: number;
+  /** Timed steps. */
+  steps: number;
+  /** Untimed steps first (JIT, wasm warm-up, Adam's slot creation, worker start-up effects). */
+  warmup: number;
+  /** Threads computing gradients, the main thread included. */
+  workers: number;
+  dataDir?: string;
+  seed?: number;
+  kl?: KlEstimator;
+}
+
+export interface BenchmarkResult {
+  backend: string;
+  /** What runs the convolutions, e.g. 'conv.wasm simd128-fma'. */
+  convKernels: string;
+  workers: number;
+  /** Median, because the machine may be shared: it ignores the occasional preempted step. */
+  msPerStepMedian: number;
+  msPerImage: number;
+  imagesPerSecond: number;
+  /** Largest resident set seen during the timed steps (worker threads share the process, so they are included). */
+  peakRssMb: number;
+}
+
+export async function benchmarkTraining(options: BenchmarkOptions): Promise<BenchmarkResult> {
+  assertBenchmarkOptions(options);
+  const { batchSize, latentDim, steps, warmup, workers, seed = 1, kl = 'monte-carlo' } = options;
+  const backend = await initBackend(options.backend);
+  const batches = realBatches(options, steps + warmup);
+  const model = CVAE.create({ latentDim, seed: runSeeds.init(seed) });
+  const optimizer = createOptimizer();
+  let trainer: ParallelTrainer | undefined;
+  try {
+    trainer = await ParallelTrainer.start(model, { workers, backend: options.backend });
+    const stepMs: number[] = [];
+    let peakRss = 0;
+    for (let step = 0; step < steps + warmup; step++) {
+      const eps = new SeededRandom(runSeeds.stepEps(seed, 1, step)).normals(batchSize * latentDim);
+      const started = performance.now();
+      await trainer.step(optimizer, { images: batches[step % batches.length], eps }, kl);
+      if (step >= warmup) {
+        stepMs.push(performance.now() - started);
+        peakRss = Math.max(peakRss, process.memoryUsage.rss());
+      }
+    }
+    const msPerStepMedian = median(stepMs);
+    const msPerImage = msPerStepMedian / batchSize;
+    return { backend: backend.name, convKernels: convKernelsDescription(backend.name), workers, msPerStepMedian, msPerImage, imagesPerSecond: 1000 / msPerImage, peakRssMb: peakRss / 2 ** 20 };
+  } finally {
+    await trainer?.close();
+    model.dispose();
+    optimizer.dispose();
+  }
+}
+
+/** Full batches of real training images, enough for `count` steps without reloading (cycled if the set is smaller). */
+function realBatches(options: BenchmarkOptions, count: number): Float32Array[] {
+  const limit = Math.min(60_000, options.batchSize * count);
+  const set = loadSplit('train', { dataDir: options.dataDir, limit });
+  const batches = [...iterateBatches(set, { batchSize: options.batchSize, seed: 1 })].filter((b) => b.labels.length === options.batchSize);
+  if (batches.length === 0) throw new RangeError(`benchmark: batchSize ${options.batchSize} exceeds the ${set.count} training images`);
+  return batches.map((b) => b.images);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function assertBenchmarkOptions(options: BenchmarkOptions): void {
+  for (const field of ['batchSize', 'latentDim', 'steps', 'workers'] as const) {
+    if (!Number.isInteger(options[field]) || options[field] < 1) throw new RangeError(`benchmark: ${field} must be a positive integer, got ${options[field]}`);
+  }
+  if (!Number.isInteger(options.warmup) || options.warmup < 0) throw new RangeError(`benchmark: warmup must be a non-negative integer, got ${options.warmup}`);
+}

@@ -1,0 +1,155 @@
+import { createReadStream } from 'fs';
+import * as http from 'http';
+import type { AddressInfo } from 'net';
+import * as path from 'path';
+import { GOLDEN_NAME_PATTERN } from '@cvae/formats';
+import type { AcceptResponse, ReportResponse, ViewerConfig } from '../shared/api-types';
+import { acceptGoldenFromEvaluation, type AcceptGolden } from './accept';
+import { COMMON_HEADERS, HttpError, contentTypeFor, readJsonObjectBody, sendError, sendJson } from './http-utils';
+import { readReport, reportedNames } from './report';
+import { listRuns } from './runs';
+import { resolveFileInside } from './safe-path';
+
+export interface ViewerServerOptions {
+  runsDir: string;
+  goldensDir: string;
+  reportDir: string;
+  /** 0 picks a free port. Default 4200. */
+  port?: number;
+  /** Default 127.0.0.1: the viewer exposes local files and must not be reachable from the network. */
+  host?: string;
+  /** Enables POST /api/accept, which overwrites goldens. Default false. */
+  allowAccept?: boolean;
+  /** The built web app (index.html, app.js, style.css). Default: dist/public next to this file's dist/server. */
+  publicDir?: string;
+  /** Injected in tests; default is @cvae/evaluation's acceptGolden. */
+  acceptGolden?: AcceptGolden;
+}
+
+export interface ViewerServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const MAX_BODY_BYTES = 4096;
+const DEFAULT_PUBLIC_DIR = path.join(__dirname, '..', 'public');
+
+export async function startViewerServer(options: ViewerServerOptions): Promise<ViewerServer> {
+  const handler = createRequestHandler(options);
+  const server = http.createServer((req, res) => {
+    handler(req, res).catch((error: unknown) => sendError(res, 500, oneLine(error)));
+  });
+  // Malformed HTTP never reaches the handler; answer it and drop the socket instead of crashing.
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    socket.destroy();
+  });
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 4200, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    close: () => closeServer(server),
+  };
+}
+
+type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
+
+export function createRequestHandler(options: ViewerServerOptions): Handler {
+  const publicDir = options.publicDir ?? DEFAULT_PUBLIC_DIR;
+  const fileRoutes: { prefix: string; dir: string }[] = [
+    { prefix: '/runs/', dir: options.runsDir },
+    { prefix: '/goldens/', dir: options.goldensDir },
+    { prefix: '/report/', dir: options.reportDir },
+  ];
+  const accept = serialized(options.acceptGolden ?? acceptGoldenFromEvaluation);
+
+  return async (req, res) => {
+    // The raw path, NOT new URL(...).pathname: URL parsing would silently resolve `..` segments.
+    const rawPath = (req.url ?? '/').split(/[?#]/)[0];
+    const method = req.method ?? 'GET';
+    if (rawPath === '/api/accept') return method === 'POST' ? handleAccept(req, res, options, accept) : sendError(res, 405, 'use POST');
+    if (method !== 'GET' && method !== 'HEAD') return sendError(res, 405, `${method} not allowed`);
+    if (rawPath === '/api/config') return sendJson(res, 200, { allowAccept: options.allowAccept === true } satisfies ViewerConfig);
+    if (rawPath === '/api/runs') return sendJson(res, 200, { runs: await listRuns(options.runsDir) });
+    if (rawPath === '/api/report') {
+      return sendJson(res, 200, { report: await readReport(options.reportDir, options.goldensDir) } satisfies ReportResponse);
+    }
+    const route = fileRoutes.find((r) => rawPath.startsWith(r.prefix));
+    if (route) return serveFile(req, res, route.dir, rawPath.slice(route.prefix.length));
+    return serveFile(req, res, publicDir, rawPath === '/' ? 'index.html' : rawPath.slice(1));
+  };
+}
+
+async function handleAccept(req: http.IncomingMessage, res: http.ServerResponse, options: ViewerServerOptions, accept: AcceptGolden): Promise<void> {
+  if (options.allowAccept !== true) return sendError(res, 403, 'accepting goldens is disabled (start the viewer with --allow-accept)');
+  if (!isSameOrigin(req)) return sendError(res, 403, 'cross-origin request refused');
+  try {
+    const body = await readJsonObjectBody(req, MAX_BODY_BYTES);
+    const name = body.name;
+    if (typeof name !== 'string' || !GOLDEN_NAME_PATTERN.test(name)) throw new HttpError(400, `name must match ${GOLDEN_NAME_PATTERN}`);
+    if (!(await reportedNames(options.reportDir)).has(name)) throw new HttpError(400, `no result named '${name}' in the current report`);
+    await accept(name, { reportDir: options.reportDir, goldensDir: options.goldensDir });
+    sendJson(res, 200, { accepted: name } satisfies AcceptResponse);
+  } catch (error) {
+    if (error instanceof HttpError) {
+      sendError(res, error.status, error.message);
+      req.resume(); // drain what is left of an oversized body so the socket closes cleanly
+      return;
+    }
+    sendError(res, 500, `accept failed: ${oneLine(error)}`);
+  }
+}
+
+/**
+ * Browsers send Origin on POST; a page from another site (or a DNS-rebinding host name) must not
+ * be able to overwrite goldens. Non-browser clients that send no Origin are allowed.
+ */
+function isSameOrigin(req: http.IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return true;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+async function serveFile(req: http.IncomingMessage, res: http.ServerResponse, root: string, encodedRelativePath: string): Promise<void> {
+  const file = await resolveFileInside(root, encodedRelativePath);
+  if (file === null) return sendError(res, 404, 'not found');
+  res.writeHead(200, { ...COMMON_HEADERS, 'Content-Type': contentTypeFor(file) });
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  const stream = createReadStream(file);
+  stream.on('error', () => res.destroy()); // e.g. the file was deleted mid-read: drop, don't crash
+  stream.pipe(res);
+}
+
+/** Accepts run one at a time: two clicks must not interleave writes to goldens.json. */
+function serialized(accept: AcceptGolden): AcceptGolden {
+  let queue: Promise<unknown> = Promise.resolve();
+  return (name, dirs) => {
+    const next = queue.then(() => accept(name, dirs));
+    queue = next.catch(() => undefined);
+    return next;
+  };
+}
+
+function closeServer(server: http.Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.close((error) => (error ? reject(error) : resolve()));
+    server.closeAllConnections();
+  });
+}
+
+function oneLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0];
+}
