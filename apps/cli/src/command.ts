@@ -1,4 +1,4 @@
-import type { OptionSpecs, ParsedOptions } from './args';
+import type { Command } from 'commander';
 
 /** Where a command writes; injected so tests can run the CLI in-process. */
 export interface Io {
@@ -8,12 +8,16 @@ export interface Io {
   isTTY: boolean;
 }
 
-export interface Command {
-  /** Words that select the command, e.g. ['data', 'info']. */
+/**
+ * One `cvae` subcommand. cli.ts turns each into a commander Command, afresh for every runCli call
+ * (defaults such as the reference checkpoint are read from the workspace then, not at import).
+ */
+export interface CliCommand<Options = unknown> {
+  /** Words that select the command, e.g. ['data', 'info']; the first of two is a group. */
   path: string[];
   summary: string;
-  options: OptionSpecs;
-  /** Accepts positional arguments (e.g. golden names). */
-  positionals?: { name: string; description: string };
-  run(options: ParsedOptions, positionals: string[], io: Io): Promise<number>;
+  /** Adds the options (shared ones from options.ts) and positional arguments. */
+  define(command: Command): Command;
+  /** Runs once commander has parsed every flag; returns the exit code. Method syntax keeps CliCommand<X> assignable to CliCommand. */
+  run(options: Options, operands: string[], io: Io): Promise<number>;
 }

@@ -50,7 +50,11 @@ describe('compareImages (pixelmatch)', () => {
 
 describe('compareAndReport', () => {
   const provenance: GoldenProvenance = { kind: 'prior', seed: 1, grid: 2, checkpoint: { path: 'x', weights: { 'decoder/weights.bin': 'a' } }, backend: 'cpu' };
-  const job = (goldensDir: string, reportDir: string, actual: Image8) => ({ name: 'synthetic', actualPng: encodePng(actual), provenance, thresholds: strict, goldensDir, reportDir, index: {} });
+  const job = (goldensDir: string, reportDir: string, actual: Image8) => {
+    const golden = path.join(goldensDir, 'synthetic.png');
+    const expectedPng = existsSync(golden) ? readFileSync(golden) : undefined;
+    return { name: 'synthetic', actualPng: encodePng(actual), expectedPng, provenance, thresholds: strict, goldensDir, reportDir, index: {} };
+  };
 
   test('a failure writes actual, expected, diff and result.json and names them in the message', async () => {
     const goldensDir = tempDir('goldens');
@@ -83,6 +87,14 @@ describe('compareAndReport', () => {
     const entry = await compareAndReport(job(tempDir('goldens'), reportDir, gray(8, 8)));
     expect(entry).toMatchObject({ status: 'missing', expected: null, diff: null, actual: 'synthetic/actual.png' });
     expect(entry.message).toContain('run: npx cvae golden update synthetic');
+  });
+
+  test('a golden that does not match its goldens.json entry fails, naming both hashes, even when its pixels match', async () => {
+    const goldensDir = tempDir('goldens');
+    await writePng(path.join(goldensDir, 'synthetic.png'), gray(8, 8));
+    const entry = await compareAndReport({ ...job(goldensDir, tempDir('report'), gray(8, 8)), integrityProblem: 'synthetic.png has sha256 aaa…, goldens.json records bbb…' });
+    expect(entry.status).toBe('fail');
+    expect(entry.message).toBe('golden synthetic: FAIL, INDEX MISMATCH: synthetic.png has sha256 aaa…, goldens.json records bbb…; rewrite it with: npx cvae golden update synthetic');
   });
 
   test('a size mismatch names both sizes', async () => {

@@ -5,7 +5,8 @@ import { type CVAE } from '@cvae/model';
 import { ComparisonResult, ComparisonStatus, GoldenReport, GoldenThresholds, REPORT_FORMAT_VERSION, ReportEntry } from '@cvae/formats';
 import { compareImages, ImageComparison } from './compare';
 import { renderGoldens } from './golden-render';
-import { GoldenIndex, GoldenProvenance, goldenFile, readGoldenPng } from './golden-store';
+import { GoldenIndex, GoldenProvenance, goldenFile, readGoldenIndex, readGoldenPng } from './golden-store';
+import { verifyGoldens, whileNoGoldenWrite } from './golden-writes';
 import { EvaluationSource, withLoadedModel } from './load';
 import { defaultGoldensDir, defaultReportDir, relativePosix } from './paths';
 import { sameWeights } from './provenance';
@@ -35,10 +36,17 @@ export async function checkGoldensForModel(
 ): Promise<GoldenReport> {
   const goldensDir = path.resolve(options.goldensDir ?? defaultGoldensDir());
   const reportDir = path.resolve(options.reportDir ?? defaultReportDir());
-  const { index, rendered } = await renderGoldens(model, source, goldensDir, options.names);
+  const { rendered } = await renderGoldens(model, source, goldensDir, options.names);
+  // The goldens as one consistent state: no writer is halfway through a PNG and its index entry.
+  const { index, pngs, integrity } = await whileNoGoldenWrite(goldensDir, `golden check (reading ${goldensDir})`, async () => ({
+    index: await readGoldenIndex(goldensDir),
+    pngs: new Map(await Promise.all(rendered.map(async ({ name }) => [name, await readGoldenPng(goldensDir, name)] as const))),
+    integrity: new Map((await verifyGoldens(goldensDir)).map((g) => [g.name, g])),
+  }));
   const comparisons: ReportEntry[] = [];
   for (const { name, png, provenance, thresholds } of rendered) {
-    comparisons.push(await compareAndReport({ name, actualPng: png, provenance, thresholds, goldensDir, reportDir, index }));
+    const problem = integrity.get(name)?.status === 'stale' ? integrity.get(name)?.problem : undefined;
+    comparisons.push(await compareAndReport({ name, actualPng: png, expectedPng: pngs.get(name), integrityProblem: problem, provenance, thresholds, goldensDir, reportDir, index }));
   }
   const report = buildReport(comparisons, source, goldensDir, reportDir);
   await writeJsonAtomic(path.join(reportDir, REPORT_FILE), report);
@@ -48,6 +56,10 @@ export async function checkGoldensForModel(
 interface CompareJob {
   name: string;
   actualPng: Uint8Array;
+  /** The golden's bytes as read (undefined: no golden yet). */
+  expectedPng: Uint8Array | undefined;
+  /** Set when the golden PNG does not match its goldens.json entry: the comparison fails, naming it. */
+  integrityProblem?: string;
   provenance: GoldenProvenance;
   thresholds: GoldenThresholds;
   goldensDir: string;
@@ -61,10 +73,10 @@ interface CompareJob {
  * result.json}; on a pass, removes that directory so no stale evidence is left behind.
  */
 export async function compareAndReport(job: CompareJob): Promise<ReportEntry> {
-  const { name, actualPng, thresholds, goldensDir, reportDir } = job;
-  const expectedPng = await readGoldenPng(goldensDir, name);
+  const { name, actualPng, expectedPng, thresholds, goldensDir, reportDir } = job;
   const actual = decodePng(actualPng);
-  const comparison = compareImages(expectedPng === undefined ? undefined : decodePng(expectedPng), actual, thresholds);
+  const pixels = compareImages(expectedPng === undefined ? undefined : decodePng(expectedPng), actual, thresholds);
+  const comparison: ImageComparison = job.integrityProblem !== undefined && pixels.status === 'pass' ? { ...pixels, status: 'fail' } : pixels;
   const imageDir = path.join(reportDir, name);
   await fs.rm(imageDir, { recursive: true, force: true });
   const rel = (file: string) => relativePosix(reportDir, file);
@@ -88,7 +100,9 @@ export async function compareAndReport(job: CompareJob): Promise<ReportEntry> {
     thresholds,
     message: '',
   };
-  entry.message = describe(entry, comparison, displayPath(imageDir), staleNotes(job));
+  entry.message = job.integrityProblem !== undefined
+    ? `golden ${name}: FAIL, INDEX MISMATCH: ${job.integrityProblem}; rewrite it with: npx cvae golden update ${name}`
+    : describe(entry, comparison, displayPath(imageDir), staleNotes(job));
   if (comparison.status === 'pass') return entry;
   await writeEvidence(imageDir, actualPng, expectedPng, comparison, entry, job.provenance);
   return { ...entry, ...evidencePaths(imageDir, expectedPng !== undefined, comparison.diff !== undefined, rel) };

@@ -2,7 +2,7 @@ import { loadSplit } from '@cvae/dataset';
 import { encodePng, type Image8 } from '@cvae/images';
 import { type CVAE } from '@cvae/model';
 import type { GoldenThresholds } from './compare';
-import { GoldenConfig, GoldenIndex, GoldenProvenance, readGoldenConfig, readGoldenIndex, selectImages, specOf, thresholdsFor } from './golden-store';
+import { GoldenConfig, GoldenProvenance, readGoldenConfig, selectImages, specOf, thresholdsFor } from './golden-store';
 import { renderImageSet } from './image-sets';
 import type { EvaluationSource } from './load';
 
@@ -19,19 +19,18 @@ export function provenanceFor(config: GoldenConfig, name: string, source: Evalua
   return { ...specOf(config.images[name]), checkpoint: source.checkpoint, backend: source.backend };
 }
 
-/** Reads golden.config.json and goldens.json, and renders the selected images (default: all configured). */
+/** Reads golden.config.json and renders the selected images (default: all configured). */
 export async function renderGoldens(
   model: CVAE,
   source: EvaluationSource,
   goldensDir: string,
   names?: string[],
-): Promise<{ index: GoldenIndex; rendered: RenderedGolden[] }> {
+): Promise<{ rendered: RenderedGolden[] }> {
   const config = await readGoldenConfig(goldensDir);
-  const index = await readGoldenIndex(goldensDir);
   const testSet = loadSplit('test');
   const rendered = selectImages(config, names).map((name) => {
     const image = renderImageSet(model, specOf(config.images[name]), testSet);
     return { name, image, png: encodePng(image), provenance: provenanceFor(config, name, source), thresholds: thresholdsFor(config, name) };
   });
-  return { index, rendered };
+  return { rendered };
 }

@@ -1,4 +1,3 @@
-import { createHash } from 'crypto';
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import {
@@ -7,21 +6,19 @@ import {
   GoldenConfigSchema,
   GoldenImageConfig,
   GoldenIndex,
-  GoldenIndexSchema,
   GoldenProvenance,
   GoldenRecord,
   GoldenThresholds,
   ImageSetSpec,
   readJsonFile,
-  readJsonFileIfExists,
 } from '@cvae/formats';
-import { writeFileAtomic, writeJsonAtomic } from '@cvae/images';
+import { GOLDENS_INDEX_FILE, readIndex, sha256, writeGoldenEntry } from './golden-writes';
 import { defaultGoldensDir } from './paths';
 
 export type { GoldenConfig, GoldenImageConfig, GoldenIndex, GoldenProvenance, GoldenRecord };
 
 export const GOLDEN_CONFIG_FILE = 'golden.config.json';
-export const GOLDENS_INDEX_FILE = 'goldens.json';
+export { GOLDENS_INDEX_FILE };
 
 export function assertGoldenName(name: string): void {
   if (!GOLDEN_NAME_PATTERN.test(name)) throw new RangeError(`invalid golden name '${name}' (letters, digits, '-' and '_' only)`);
@@ -54,8 +51,8 @@ export function selectImages(config: GoldenConfig, names: readonly string[] = []
   return names.length > 0 ? [...new Set(names)] : known;
 }
 
-export async function readGoldenIndex(goldensDir: string): Promise<GoldenIndex> {
-  return (await readJsonFileIfExists(GoldenIndexSchema, path.join(goldensDir, GOLDENS_INDEX_FILE))) ?? {};
+export function readGoldenIndex(goldensDir: string): Promise<GoldenIndex> {
+  return readIndex(goldensDir);
 }
 
 export async function readGoldenPng(goldensDir: string, name: string): Promise<Buffer | undefined> {
@@ -68,8 +65,8 @@ export async function readGoldenPng(goldensDir: string, name: string): Promise<B
 }
 
 /**
- * The one write path for goldens (used by `updateGoldens` and `acceptGolden`): the PNG first,
- * atomically, then its goldens.json entry, atomically. Not safe against two concurrent writers.
+ * The one write path for goldens (used by `updateGoldens` and `acceptGolden`), through the crash-safe
+ * protocol of golden-writes.ts. Call it inside withGoldensLock.
  */
 export async function writeGolden(
   goldensDir: string,
@@ -80,7 +77,6 @@ export async function writeGolden(
   via: GoldenRecord['via'],
 ): Promise<GoldenRecord> {
   const file = goldenFile(goldensDir, name);
-  await writeFileAtomic(file, png);
   const record: GoldenRecord = {
     file: path.basename(file),
     ...provenance,
@@ -90,16 +86,6 @@ export async function writeGolden(
     createdAt: new Date().toISOString(),
     via,
   };
-  const index = await readGoldenIndex(goldensDir);
-  index[name] = record;
-  await writeJsonAtomic(path.join(goldensDir, GOLDENS_INDEX_FILE), sortKeys(index));
+  await writeGoldenEntry(goldensDir, name, png, record);
   return record;
-}
-
-export function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
-function sortKeys<T>(record: Record<string, T>): Record<string, T> {
-  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
 }

@@ -5,7 +5,8 @@ import { decodePng } from '@cvae/images';
 import { type CVAE } from '@cvae/model';
 import { compareImages } from './compare';
 import { renderGoldens } from './golden-render';
-import { GoldenProvenance, GoldenRecord, assertGoldenName, readGoldenPng, thresholdsFor, writeGolden } from './golden-store';
+import { GoldenProvenance, GoldenRecord, assertGoldenName, readGoldenIndex, readGoldenPng, thresholdsFor, writeGolden } from './golden-store';
+import { withGoldensLock } from './golden-writes';
 import { EvaluationSource, withLoadedModel } from './load';
 import { defaultGoldensDir, defaultReportDir } from './paths';
 import { sameWeights } from './provenance';
@@ -41,20 +42,24 @@ export async function updateGoldensForModel(
   options: Pick<UpdateGoldensOptions, 'names' | 'goldensDir'> = {},
 ): Promise<GoldenChange[]> {
   const goldensDir = path.resolve(options.goldensDir ?? defaultGoldensDir());
-  const { index, rendered } = await renderGoldens(model, source, goldensDir, options.names);
+  const { rendered } = await renderGoldens(model, source, goldensDir, options.names);
   const explicit = (options.names ?? []).length > 0;
-  const changes: GoldenChange[] = [];
-  for (const { name, image, png, provenance, thresholds } of rendered) {
-    const existing = await readGoldenPng(goldensDir, name);
-    const reason = reasonToWrite(existing, png, index[name], provenance, explicit, thresholds);
-    if (reason === undefined) {
-      changes.push({ name, status: 'unchanged', reason: 'matches the golden within its thresholds' });
-      continue;
+  // Decided and written under the lock, against the goldens as they are then (an Accept may have landed meanwhile).
+  return withGoldensLock(goldensDir, `cvae golden update ${goldensDir}`, async () => {
+    const index = await readGoldenIndex(goldensDir);
+    const changes: GoldenChange[] = [];
+    for (const { name, image, png, provenance, thresholds } of rendered) {
+      const existing = await readGoldenPng(goldensDir, name);
+      const reason = reasonToWrite(existing, png, index[name], provenance, explicit, thresholds);
+      if (reason === undefined) {
+        changes.push({ name, status: 'unchanged', reason: 'matches the golden within its thresholds' });
+        continue;
+      }
+      await writeGolden(goldensDir, name, png, image, provenance, 'update');
+      changes.push({ name, status: existing === undefined ? 'created' : 'updated', reason });
     }
-    await writeGolden(goldensDir, name, png, image, provenance, 'update');
-    changes.push({ name, status: existing === undefined ? 'created' : 'updated', reason });
-  }
-  return changes;
+    return changes;
+  });
 }
 
 function reasonToWrite(
@@ -102,7 +107,7 @@ export async function acceptGolden(name: string, options: AcceptGoldenOptions = 
   const resultFile = path.join(imageDir, 'result.json');
   const result = parseJsonText(ComparisonResultSchema, (await readOrExplain(resultFile, name)).toString('utf8'), resultFile);
   const { width, height } = decodePng(png);
-  return writeGolden(goldensDir, name, png, { width, height }, result.provenance, 'accept');
+  return withGoldensLock(goldensDir, `accept golden ${name}`, () => writeGolden(goldensDir, name, png, { width, height }, result.provenance, 'accept'));
 }
 
 async function readOrExplain(file: string, name: string): Promise<Buffer> {

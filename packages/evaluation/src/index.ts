@@ -10,3 +10,4 @@ export * from './gates';
 export * from './load';
 export * from './paths';
 export * from './provenance';
+export * from './golden-writes';

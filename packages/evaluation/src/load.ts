@@ -16,7 +16,7 @@ export interface LoadedForEvaluation {
 export interface LoadOptions {
   /** Checkpoint directory; default the reference checkpoint `runs/reference/checkpoints/last`. */
   checkpoint?: string;
-  /** 'auto' | 'wasm' | 'cpu' | 'tfjs-node'; default $CVAE_BACKEND, else auto. */
+  /** 'auto' | 'wasm' | 'cpu' | 'tfjs-node' (default auto; the CLI reads $CVAE_BACKEND). */
   backend?: string;
 }
 

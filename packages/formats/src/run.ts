@@ -66,6 +66,8 @@ export const MetricRowSchema = z.object({
   epochSeconds: z.number(),
   imagesPerSecond: z.number(),
   backend: z.string(),
+  /** Resident set of the training process (worker threads included) after the epoch; absent in older runs. */
+  rssMb: z.number().positive().optional(),
 });
 export type MetricRow = z.infer<typeof MetricRowSchema>;
 

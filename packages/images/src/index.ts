@@ -3,3 +3,4 @@ export * from './png';
 export * from './gif';
 export * from './scatter';
 export * from './files';
+export * from './lock';

@@ -4,7 +4,7 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { CHECKPOINT_FORMAT_VERSION, CheckpointManifest, CheckpointManifestSchema, FormatError, isSafeRelativePath, parseJsonText } from '@cvae/formats';
-import { fsyncDirectory, pathExists, writeFileAtomic, writeJsonAtomic } from '@cvae/images';
+import { fsyncDirectory, isProcessAlive, pathExists, writeFileAtomic, writeJsonAtomic } from '@cvae/images';
 import { CVAE, architectureSummary } from './cvae';
 import { MODEL_JSON_FILE, WEIGHTS_FILE, fileSystemIOHandler, oneLine, parseModelJson } from './fs-io-handler';
 
@@ -354,15 +354,6 @@ async function renameIfExists(from: string, to: string): Promise<boolean> {
   }
 }
 
-
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');

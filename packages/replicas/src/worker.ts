@@ -17,7 +17,7 @@ function post(port: MessagePort, message: WorkerToMain, transfer: ArrayBuffer[] 
 }
 
 function injectFault(fault: WorkerFault, workerIndex: number): void {
-  const reason = `injected fault in worker ${workerIndex} at step ${fault.atStep}`;
+  const reason = `injected fault in worker ${workerIndex} at request ${fault.atStep}`;
   if (fault.kind === 'exit') process.exit(3);
   if (fault.kind === 'hang') {
     // Block the thread for good, as a deadlocked kernel would: only terminate() ends it.

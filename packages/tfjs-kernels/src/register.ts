@@ -3,7 +3,8 @@
  * `registerTrainingKernels(backend)` installs them into tfjs's kernel registry, replacing the
  * stock kernel of the same name when there is one.
  */
-import { engine, getKernel, KernelConfig, KernelFunc, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
+import { engine, getKernel, KernelConfig, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
+import { rememberOriginal } from './originals';
 import { conv2DBackpropFilterWasmConfig } from './wasm/Conv2DBackpropFilter';
 import { conv2DBackpropInputWasmConfig } from './wasm/Conv2DBackpropInput';
 import { conv2DWasmConfig } from './wasm/Conv2D';
@@ -15,6 +16,7 @@ import { captureStockWasmKernels } from './wasm/heap';
 import { convSimdBuild } from './wasm/simd/conv-module';
 
 export { convSimdBuild } from './wasm/simd/conv-module';
+export { originalKernel } from './originals';
 export type { ConvSimdBuild } from './wasm/simd/conv-module';
 
 /** What runs the convolutions on `backendName`, for benchmark output and logs. */
@@ -37,22 +39,12 @@ export const TRAINING_KERNEL_NAMES: Readonly<Record<TrainingKernelBackend, reado
   cpu: TRAINING_KERNELS.cpu.map((k) => k.kernelName),
 };
 
-const originals = new Map<string, KernelFunc>();
 const registered = new Set<string>();
-
-function key(kernelName: string, backendName: string): string {
-  return `${backendName}/${kernelName}`;
-}
-
-/** tfjs's own kernel function as it was before registerTrainingKernels replaced it (undefined if there was none). */
-export function originalKernel(kernelName: string, backendName: string): KernelFunc | undefined {
-  return originals.get(key(kernelName, backendName));
-}
 
 function install(config: KernelConfig): void {
   const stock = getKernel(config.kernelName, config.backendName);
   if (stock != null) {
-    originals.set(key(config.kernelName, config.backendName), stock.kernelFunc);
+    rememberOriginal(config.kernelName, config.backendName, stock.kernelFunc);
     unregisterKernel(config.kernelName, config.backendName);
   }
   registerKernel(config);

@@ -42,7 +42,7 @@ describe('train (smoke: 3,000 images, 1 epoch)', () => {
     const runDir = path.join(tempDir(), 'smoke');
     const lines = readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as EpochMetrics);
     expect(lines).toEqual([metrics]);
-    expect(Object.keys(lines[0]).sort()).toEqual(['backend', 'epoch', 'epochSeconds', 'imagesPerSecond', 'kl', 'reconMse', 'step', 'testElbo', 'testElboStdErr', 'trainLoss'].sort());
+    expect(Object.keys(lines[0]).sort()).toEqual(['backend', 'epoch', 'epochSeconds', 'imagesPerSecond', 'kl', 'reconMse', 'rssMb', 'step', 'testElbo', 'testElboStdErr', 'trainLoss'].sort());
 
     const grid = decodeGrayPng(readFileSync(path.join(runDir, 'samples', 'epoch-0001.png')));
     expect([grid.width, grid.height]).toEqual([4 * 28 + 3, 4 * 28 + 3]);

@@ -3,8 +3,8 @@ import { promises as fs } from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
 import { Batch, ImageSet, SeededRandom, batchCount, iterateBatches, loadSplit } from '@cvae/dataset';
-import { RunInfo, RunInfoSchema, TrainConfig, TrainingState, TrainingStateSchema, parseJsonText, readJsonFile } from '@cvae/formats';
-import { decodeGrayPng, encodeGrayGif, encodePng, pathExists, writeFileAtomic, writeJsonAtomic, writePng } from '@cvae/images';
+import { RunInfo, RunInfoSchema, TrainConfig, TrainingState, TrainingStateSchema, parseJsonText, readJsonFile, workspaceLayout } from '@cvae/formats';
+import { Lock, LockedError, acquireLock, decodeGrayPng, encodeGrayGif, encodePng, pathExists, writeFileAtomic, writeJsonAtomic, writePng } from '@cvae/images';
 import { CVAE, loadCheckpoint, renderLatentScatter, saveCheckpoint } from '@cvae/model';
 import { WorkerFailedError } from '@cvae/replicas';
 import { BackendChoice, initBackend } from '@cvae/tfjs-kernels';
@@ -18,6 +18,8 @@ import { ParallelTrainer } from './trainer';
 import { NonFiniteLossError, createOptimizer } from './step';
 
 export const TRAINING_STATE_FILE = 'training/state.json';
+/** Held by the process training a run (see withRunLock). */
+export const RUN_LOCK_FILE = '.lock';
 
 export interface TrainOptions {
   reporter?: Reporter;
@@ -33,7 +35,7 @@ export interface TrainOptions {
 }
 
 export interface StartOptions extends TrainOptions {
-  /** Parent of run directories (default 'runs'). */
+  /** Parent of run directories (default: the workspace's runs/). */
   outDir?: string;
   /** Run directory name (default: a timestamp). Must not exist yet. */
   name?: string;
@@ -84,8 +86,12 @@ export async function train(partialConfig: Partial<TrainConfig>, options: StartO
   const config = withDefaults(partialConfig);
   assertValidConfig(config);
   const name = options.name ?? defaultRunName();
-  const paths = runPaths(path.join(options.outDir ?? 'runs', name));
-  if (await pathExists(paths.runDir)) throw new TrainingError(`run directory ${paths.runDir} already exists (resume it, or choose another name)`);
+  const paths = runPaths(path.join(options.outDir ?? workspaceLayout().runs, name));
+  await createRunDirectory(paths.runDir);
+  return withRunLock(paths.runDir, () => startSession(paths, name, config, options));
+}
+
+async function startSession(paths: RunPaths, name: string, config: TrainConfig, options: StartOptions): Promise<TrainResult> {
   const backend = await initBackend(config.backend);
   const { trainSet, testSet } = loadData(config);
   const state: TrainingState = { formatVersion: 1, config, epochsCompleted: 0, nextBatch: 0, step: 0, partialEpoch: emptyPartialEpoch(), bestTestElbo: null };
@@ -106,6 +112,11 @@ export async function train(partialConfig: Partial<TrainConfig>, options: StartO
 export async function resumeTraining(runDir: string, overrides: ResumeOverrides = {}, options: TrainOptions = {}): Promise<TrainResult> {
   const paths = runPaths(runDir);
   if (!(await pathExists(paths.runJson))) throw new TrainingError(`cannot resume ${runDir}: no run.json (not a training run directory)`);
+  return withRunLock(runDir, () => resumeSession(paths, overrides, options));
+}
+
+async function resumeSession(paths: RunPaths, overrides: ResumeOverrides, options: TrainOptions): Promise<TrainResult> {
+  const runDir = paths.runDir;
   const previousRun = await readJsonFile(RunInfoSchema, paths.runJson);
   let backend = await initBackend(overrides.backend ?? previousRun.config.backend);
   const { model, manifest, extraFiles } = await loadCheckpoint(paths.lastCheckpoint);
@@ -124,6 +135,33 @@ export async function resumeTraining(runDir: string, overrides: ResumeOverrides 
   run.timings.epochs = run.timings.epochs.filter((t) => t.epoch <= state.epochsCompleted);
   const session = newSession({ paths, backend, options, trainSet, testSet, state, model, optimizer, run });
   return runSession(session, { epoch: state.epochsCompleted + 1, batch: state.nextBatch });
+}
+
+/** The run's directory, made here and nowhere else: two `cvae train --name X` cannot both create it. */
+async function createRunDirectory(runDir: string): Promise<void> {
+  await fs.mkdir(path.dirname(runDir), { recursive: true });
+  try {
+    await fs.mkdir(runDir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new TrainingError(`run directory ${runDir} already exists (resume it, or choose another name)`);
+    throw error;
+  }
+}
+
+/** One trainer per run directory at a time: a second `train`/`resume` of it fails naming the holder. */
+async function withRunLock<T>(runDir: string, work: () => Promise<T>): Promise<T> {
+  let lock: Lock;
+  try {
+    lock = await acquireLock(path.join(runDir, RUN_LOCK_FILE), `cvae train ${runDir}`);
+  } catch (error) {
+    if (error instanceof LockedError) throw new TrainingError(`run ${runDir} is being trained: ${error.message}`);
+    throw error;
+  }
+  try {
+    return await work();
+  } finally {
+    await lock.release();
+  }
 }
 
 function applyOverrides(config: TrainConfig, overrides: ResumeOverrides, epochsCompleted: number, runDir: string): TrainConfig {
@@ -169,8 +207,9 @@ async function runSession(session: Session, resumedAt: { epoch: number; batch: n
     }
     return await stop(session, 'completed');
   } catch (error) {
-    await recordFailure(session, error);
-    throw error;
+    const failure = asWriteFailure(error, session) ?? error;
+    await recordFailure(session, failure);
+    throw failure;
   } finally {
     await session.trainer?.close();
     session.model.dispose();
@@ -229,6 +268,22 @@ async function runStep(session: Session, batch: Batch, epoch: number, batches: n
   }
 }
 
+const WRITE_ERRORS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+};
+
+/** A failed write of a run file, as one line naming the path and the checkpoint that is still good. */
+function asWriteFailure(error: unknown, session: Session): TrainingError | undefined {
+  const { code, path: file } = error as NodeJS.ErrnoException;
+  if (code === undefined || WRITE_ERRORS[code] === undefined) return undefined;
+  const last = path.join(session.paths.runDir, 'checkpoints', 'last');
+  return new TrainingError(`training stopped: cannot write ${file ?? session.paths.runDir}: ${WRITE_ERRORS[code]} (${code}); ${last} (epoch ${session.state.epochsCompleted}) is intact`);
+}
+
 function poisoned(images: Float32Array): Float32Array {
   const copy = images.slice();
   copy[0] = NaN;
@@ -260,6 +315,8 @@ async function finishEpoch(session: Session, epoch: number): Promise<void> {
     epochSeconds: partial.seconds,
     imagesPerSecond: partial.images / partial.seconds,
     backend: session.backend.name,
+    // The whole process (worker threads share it), after the epoch's evaluation: a growing number is a leak.
+    rssMb: process.memoryUsage.rss() / 2 ** 20,
   };
   const saveStart = performance.now();
   await writeFileAtomic(paths.sample(epoch), encodePng(renderSampleGrid(session.model, session.sampleEps)));

@@ -50,7 +50,7 @@ describe('gradient worker failures', () => {
       delete process.env[CRASH_ENV];
     }
     expect(outcome.error).toBeInstanceOf(WorkerFailedError);
-    expect((outcome.error as Error).message).toBe('worker 1 crashed: injected fault in worker 1 at step 2');
+    expect((outcome.error as Error).message).toBe('worker 1 crashed: injected fault in worker 1 at request 2');
     expect(outcome.weightsChanged).toBe(false);
     expect(outcome.leakedTensors).toBe(0);
     expect(outcome.later).toBe(outcome.error);

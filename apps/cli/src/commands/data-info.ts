@@ -1,21 +1,16 @@
 import { describeDataset, DatasetInfo } from '@cvae/dataset';
-import { existsSync } from 'fs';
-import { stringOption } from '../args';
-import type { Command } from '../command';
-import { UsageError } from '../errors';
+import type { CliCommand } from '../command';
 import { formatTable } from '../format';
+import { dataDirOption, jsonOption } from '../options';
 
-export const dataInfoCommand: Command = {
+type DataInfoOptions = { dataDir?: string; json?: boolean };
+
+export const dataInfoCommand: CliCommand<DataInfoOptions> = {
   path: ['data', 'info'],
   summary: 'Describe the dataset: counts, label histogram, image size and sha256 of each source file.',
-  options: {
-    'data-dir': { type: 'string', value: 'DIR', description: 'directory with the four MNIST-format IDX files (raw or .gz); default: embedded MNIST' },
-    json: { type: 'boolean', description: 'print one JSON object' },
-  },
-  async run(options, _positionals, io) {
-    const dataDir = stringOption(options, 'data-dir');
-    if (dataDir !== undefined && !existsSync(dataDir)) throw new UsageError(`--data-dir ${dataDir}: directory does not exist`);
-    const info = describeDataset(dataDir);
+  define: (command) => command.addOption(dataDirOption()).addOption(jsonOption()),
+  async run(options, _operands, io) {
+    const info = describeDataset(options.dataDir);
     io.stdout(options.json ? `${JSON.stringify(info, null, 2)}\n` : humanReadable(info));
     return 0;
   },

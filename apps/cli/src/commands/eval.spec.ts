@@ -91,6 +91,22 @@ describe('cvae eval / sample on a real (untrained) checkpoint', () => {
     expect(perEpoch).toEqual({ elbo: single.elbo.mean, elboStdErr: single.elbo.standardError, reconMse: single.reconstructionMse.mean, kl: single.kl.mean, count: 1000 });
   }, 120_000);
 
+  describe('CVAE_BACKEND', () => {
+    const saved = process.env.CVAE_BACKEND;
+    afterEach(() => {
+      if (saved === undefined) delete process.env.CVAE_BACKEND;
+      else process.env.CVAE_BACKEND = saved;
+    });
+
+    test('is the backend when --backend is absent, and --backend overrides it', async () => {
+      process.env.CVAE_BACKEND = 'cpu';
+      const fromEnv = await run('eval', '--checkpoint', checkpoint, '--limit', '10', '--workers', '1', '--json');
+      const fromFlag = await run('eval', '--checkpoint', checkpoint, '--limit', '10', '--workers', '1', '--json', '--backend', 'wasm');
+      expect([fromEnv.code, fromFlag.code]).toEqual([0, 0]);
+      expect([JSON.parse(fromEnv.stdout).backend, JSON.parse(fromFlag.stdout).backend]).toEqual(['cpu', 'wasm']);
+    }, 60_000);
+  });
+
   test('eval prints a table for people', async () => {
     const result = await run('eval', '--checkpoint', checkpoint, '--limit', '10');
     expect(result.stdout).toMatch(/ELBO \(Monte Carlo\)\s+-\d+\.\d{4}/);

@@ -1,51 +1,48 @@
-import { existsSync } from 'fs';
-import { availableParallelism } from 'os';
 import * as path from 'path';
+import { Option } from 'commander';
 import { loadSplit } from '@cvae/dataset';
-import { EvalProgress, Metrics, deriveGates, evaluateModel, loadForEvaluation, referenceCheckpointDir, writeGates } from '@cvae/evaluation';
-import { intOption, stringOption } from '../args';
-import type { Command, Io } from '../command';
-import { UsageError } from '../errors';
+import { EvalProgress, Metrics, deriveGates, evaluateModel, loadForEvaluation, writeGates } from '@cvae/evaluation';
+import type { BackendPreference } from '@cvae/tfjs-kernels';
+import type { CliCommand, Io } from '../command';
 import { formatTable } from '../format';
-import { BACKEND_OPTION, backendOption, workersFlag } from './backend-option';
+import { backendOption, checkpointOption, existingCheckpoint, integer, jsonOption, seedOption, workersOption } from '../options';
 
 const TEST_IMAGES = 10_000;
 
-/** The checkpoint flag's value, or the reference; a missing directory is one line naming it. */
-export function checkpointOption(options: Record<string, string | boolean | undefined>): string {
-  const dir = stringOption(options, 'checkpoint') ?? referenceCheckpointDir();
-  if (!existsSync(dir)) throw new UsageError(`checkpoint directory ${dir} does not exist${stringOption(options, 'checkpoint') ? '' : ' (the reference model; pass --checkpoint DIR)'}`);
-  return dir;
-}
+type EvalOptions = {
+  checkpoint: string;
+  limit?: number;
+  iwSamples: number;
+  seed: number;
+  backend?: BackendPreference;
+  workers: number;
+  json?: boolean;
+  writeGates?: string;
+};
 
-export const evalCommand: Command = {
+export const evalCommand: CliCommand<EvalOptions> = {
   path: ['eval'],
   summary: 'Evaluate a checkpoint on the MNIST test set: ELBO (± standard error), KL, reconstruction MSE and cross-entropy, optional IWAE.',
-  options: {
-    checkpoint: { type: 'string', value: 'DIR', description: 'checkpoint directory (default: runs/reference/checkpoints/last)' },
-    limit: { type: 'string', value: 'N', description: 'evaluate the first N test images (default: all 10000)' },
-    'iw-samples': { type: 'string', value: 'K', description: 'importance samples for the IWAE log p(x) bound; 64 is the usual choice, 0 skips it (slow: K decoder passes per image)', default: '0' },
-    seed: { type: 'string', value: 'S', description: 'seed of the eps draws', default: '0' },
-    backend: BACKEND_OPTION,
-    workers: {
-      type: 'string',
-      value: 'N',
-      description: `threads evaluating, main thread included (default: ${availableParallelism()}, the number of cores); the numbers do not depend on it`,
-    },
-    json: { type: 'boolean', description: 'print one JSON object' },
-    'write-gates': { type: 'string', value: 'FILE', description: 'also derive quality gates (mean ∓ 3 standard errors) from this evaluation and write them to FILE' },
-  },
-  async run(options, _positionals, io) {
-    const limit = intOption(options, 'limit', 1, TEST_IMAGES);
-    const iwSamples = intOption(options, 'iw-samples', 0, 10_000) ?? 0;
-    const seed = intOption(options, 'seed', 0, 2 ** 31 - 1) ?? 0;
-    const backend = backendOption(options);
-    const workers = workersFlag(options);
-    const checkpoint = checkpointOption(options);
-    const loaded = await loadForEvaluation({ checkpoint, backend });
+  define: (command) =>
+    command
+      .addOption(checkpointOption())
+      .addOption(new Option('--limit <N>', `evaluate the first N test images (default: all ${TEST_IMAGES})`).argParser(integer(1, TEST_IMAGES)))
+      .addOption(
+        new Option('--iw-samples <K>', 'importance samples for the IWAE log p(x) bound; 64 is the usual choice, 0 skips it (slow: K decoder passes per image)')
+          .argParser(integer(0, 10_000))
+          .default(0),
+      )
+      .addOption(seedOption('the eps draws').default(0))
+      .addOption(backendOption())
+      .addOption(workersOption('evaluating (the numbers do not depend on it)'))
+      .addOption(jsonOption())
+      .addOption(new Option('--write-gates <FILE>', 'also derive quality gates (mean ∓ 3 standard errors) from this evaluation and write them to FILE')),
+  async run(options, _operands, io) {
+    const { limit, iwSamples, seed, workers, writeGates: gatesFile } = options;
+    const checkpoint = existingCheckpoint(options.checkpoint);
+    const loaded = await loadForEvaluation({ checkpoint, backend: options.backend });
     try {
       const metrics = await evaluateModel(loaded.model, loadSplit('test', { limit }), { seed, iwSamples, workers, onProgress: progressPrinter(io) });
-      const gatesFile = stringOption(options, 'write-gates');
       if (gatesFile !== undefined) await writeGates(path.resolve(gatesFile), deriveGates(metrics, { checkpoint: loaded.checkpoint, backend: loaded.backend }));
       const result = { checkpoint: path.resolve(checkpoint), backend: loaded.backend, workers, ...metrics };
       io.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : humanReadable(result));

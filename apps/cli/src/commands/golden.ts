@@ -1,33 +1,35 @@
-import { checkGoldens, updateGoldens } from '@cvae/evaluation';
-import { stringOption } from '../args';
-import type { Command } from '../command';
-import { BACKEND_OPTION, backendOption } from './backend-option';
-import { checkpointOption } from './eval';
+import { checkGoldens, defaultReportDir, updateGoldens } from '@cvae/evaluation';
+import type { BackendPreference } from '@cvae/tfjs-kernels';
+import type { CliCommand } from '../command';
+import { backendOption, checkpointOption, existingCheckpoint, workspacePathOption } from '../options';
 
-const checkpointFlag = { type: 'string', value: 'DIR', description: 'checkpoint directory (default: runs/reference/checkpoints/last)' } as const;
+type GoldenOptions = { checkpoint: string; backend?: BackendPreference };
 
-export const goldenUpdateCommand: Command = {
+export const goldenUpdateCommand: CliCommand<GoldenOptions> = {
   path: ['golden', 'update'],
   summary: 'Re-render the golden images and rewrite the named ones (default: those missing or changed); prints what changed.',
-  options: { checkpoint: checkpointFlag, backend: BACKEND_OPTION },
-  positionals: { name: 'names', description: 'golden names from packages/evaluation/goldens/golden.config.json (default: all)' },
+  define: (command) =>
+    command
+      .argument('[names...]', 'golden names from packages/evaluation/goldens/golden.config.json (default: all)')
+      .addOption(checkpointOption())
+      .addOption(backendOption()),
   async run(options, names, io) {
-    const changes = await updateGoldens({ names, checkpoint: checkpointOption(options), backend: backendOption(options) });
+    const changes = await updateGoldens({ names, checkpoint: existingCheckpoint(options.checkpoint), backend: options.backend });
     for (const change of changes) io.stdout(`${change.status.padEnd(9)} ${change.name}: ${change.reason}\n`);
     return 0;
   },
 };
 
-export const goldenCheckCommand: Command = {
+export const goldenCheckCommand: CliCommand<GoldenOptions & { report: string }> = {
   path: ['golden', 'check'],
-  summary: 'Compare freshly rendered images with the goldens; writes reports/golden/report.json and exits 1 on any mismatch.',
-  options: {
-    checkpoint: checkpointFlag,
-    report: { type: 'string', value: 'DIR', description: 'report directory (default: reports/golden)' },
-    backend: BACKEND_OPTION,
-  },
-  async run(options, _positionals, io) {
-    const report = await checkGoldens({ checkpoint: checkpointOption(options), reportDir: stringOption(options, 'report'), backend: backendOption(options) });
+  summary: 'Compare freshly rendered images with the goldens; writes the report (reports/golden/report.json) and exits 1 on any mismatch.',
+  define: (command) =>
+    command
+      .addOption(checkpointOption())
+      .addOption(workspacePathOption('--report <DIR>', 'report directory', defaultReportDir()))
+      .addOption(backendOption()),
+  async run(options, _operands, io) {
+    const report = await checkGoldens({ checkpoint: existingCheckpoint(options.checkpoint), reportDir: options.report, backend: options.backend });
     for (const entry of report.comparisons) io.stdout(`${entry.message}\n`);
     return report.passed ? 0 : 1;
   },

@@ -1,4 +1,4 @@
-import type { Command } from '../command';
+import type { CliCommand } from '../command';
 import { benchCommand } from './bench';
 import { dataInfoCommand } from './data-info';
 import { evalCommand } from './eval';
@@ -8,7 +8,7 @@ import { trainCommand } from './train';
 import { viewCommand } from './view';
 
 /** Every subcommand of `cvae`, in the order `cvae --help` lists them. */
-export const COMMANDS: Command[] = [
+export const COMMANDS: CliCommand[] = [
   dataInfoCommand,
   trainCommand,
   evalCommand,

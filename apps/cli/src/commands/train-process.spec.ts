@@ -4,101 +4,21 @@
  * The in-process tests cannot see these: process.exitCode, signal handlers, worker threads outliving
  * the main loop. Needs `npx nx run cli:build` (`nx test cli` runs it first).
  */
-import { ChildProcess, spawn } from 'child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'fs';
+import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { CheckpointManifest, verifyCheckpoint } from '@cvae/model';
+import { CvaeProcess, assertCliBuilt, exitOf, isAlive, killAll, runCvae, startCvae, waitForStdout } from '../test-utils/cli-process';
 
-const WORKSPACE_ROOT = path.resolve(__dirname, '..', '..', '..', '..');
-const CLI_BIN = path.join(WORKSPACE_ROOT, 'apps', 'cli', 'bin', 'cvae.js');
-const CLI_BUILD = path.join(WORKSPACE_ROOT, 'apps', 'cli', 'dist', 'main.js');
 /** 20 steps per epoch, and 200 test images so evaluation takes ~0.3 s instead of ~10 s. */
 const TINY_RUN = ['--limit', '640', '--batch-size', '32', '--epochs', '2', '--test-limit', '200', '--backend', 'wasm', '--seed', '1'];
 const STEPS_PER_EPOCH = 20;
-/** Generous: the machine is shared, and a run that hangs must fail the test, not the jest timeout. */
-const EVENT_TIMEOUT_MS = 30_000;
-const EXIT_TIMEOUT_MS = 30_000;
 const TEST_TIMEOUT_MS = 90_000;
 const WEIGHT_FILES = ['encoder/weights.bin', 'decoder/weights.bin'];
 
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
-
-/** A running `cvae train` with its output collected as it arrives. */
-interface TrainProcess {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<Exit>;
-}
-
-const running = new Set<ChildProcess>();
-
-function startTrain(args: string[], env: NodeJS.ProcessEnv = {}): TrainProcess {
-  const child = spawn(process.execPath, [CLI_BIN, 'train', ...args], {
-    cwd: WORKSPACE_ROOT,
-    // No CVAE_DEBUG: the one-line error format is part of what is tested.
-    env: { ...process.env, CVAE_DEBUG: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  running.add(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => void (stdout += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
-  const exited = new Promise<Exit>((resolve) =>
-    // 'close', not 'exit': every byte of stdout/stderr has arrived by then.
-    child.on('close', (code, signal) => {
-      running.delete(child);
-      resolve({ code, signal });
-    }),
-  );
-  return { child, stdout: () => stdout, stderr: () => stderr, exited };
-}
-
-/** Resolves once stdout matches `pattern`; rejects if the process ends first or nothing matches in time. */
-function waitForStdout(run: TrainProcess, pattern: RegExp): Promise<RegExpMatchArray> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => finish(new Error(`no stdout line matching ${pattern} within ${EVENT_TIMEOUT_MS / 1000} s:\n${run.stdout()}`)), EVENT_TIMEOUT_MS);
-    const check = () => {
-      const match = pattern.exec(run.stdout());
-      if (match) finish(undefined, match);
-    };
-    const onEnd = () => finish(new Error(`cvae train ended before printing ${pattern}:\n${run.stdout()}\n${run.stderr()}`));
-    function finish(error?: Error, match?: RegExpMatchArray) {
-      clearTimeout(timer);
-      run.child.stdout?.off('data', check);
-      run.child.off('close', onEnd);
-      if (error) reject(error);
-      else resolve(match as RegExpMatchArray);
-    }
-    run.child.stdout?.on('data', check);
-    run.child.on('close', onEnd);
-    check();
-  });
-}
-
-/** The exit, or a failure naming the output if the process is still running after the timeout. */
-async function exitOf(run: TrainProcess): Promise<Exit> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`cvae train still running after ${EXIT_TIMEOUT_MS / 1000} s:\n${run.stdout()}\n${run.stderr()}`)), EXIT_TIMEOUT_MS);
-  });
-  try {
-    return await Promise.race([run.exited, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-async function runToExit(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Exit & { stdout: string; stderr: string }> {
-  const run = startTrain(args, env);
-  const exit = await exitOf(run);
-  return { ...exit, stdout: run.stdout(), stderr: run.stderr() };
-}
+type TrainProcess = CvaeProcess;
+const startTrain = (args: string[], env: NodeJS.ProcessEnv = {}): TrainProcess => startCvae(['train', ...args], { env });
+const runToExit = (args: string[], env: NodeJS.ProcessEnv = {}) => runCvae(['train', ...args], { env });
 
 /** Matches a plain progress line of `epoch` (the reporter prints one every 10% of an epoch when stdout is a pipe). */
 function progressLine(epoch: number, batch = '\\d+'): RegExp {
@@ -120,15 +40,6 @@ function lastCheckpoint(runDir: string): Promise<CheckpointManifest> {
 
 function nextBatchOf(manifest: CheckpointManifest): number {
   return Number(manifest.extra?.nextBatch);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
 }
 
 /** mulberry32: a seeded choice of kill moment, so a failure can be replayed with the same CVAE_TEST_KILL_SEED. */
@@ -155,15 +66,11 @@ describe('cvae train as a process', () => {
   }
 
   beforeAll(() => {
-    if (!existsSync(CLI_BUILD)) {
-      throw new Error(`${path.relative(WORKSPACE_ROOT, CLI_BUILD)} is missing: these tests run the built CLI. Run \`npx nx run cli:build\` first (\`npx nx test cli\` does it).`);
-    }
+    assertCliBuilt();
     out = mkdtempSync(path.join(tmpdir(), 'cvae-train-process-'));
   });
-  afterEach(() => {
-    // A failed expectation must not leave a training process eating the shared machine's cores.
-    for (const child of running) child.kill('SIGKILL');
-  });
+  // A failed expectation must not leave a training process eating the shared machine's cores.
+  afterEach(killAll);
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
   it(
@@ -221,12 +128,15 @@ describe('cvae train as a process', () => {
     'a worker thread that crashes in epoch 2: exit 1, one stderr line naming the worker, epoch and step, and the epoch-1 checkpoint intact',
     async () => {
       const crashAtStep = STEPS_PER_EPOCH + 5;
-      const exit = await runToExit([...TINY_RUN, '--workers', '2', '--out', out, '--name', 'worker-crash'], { CVAE_TEST_CRASH_WORKER_AT_STEP: String(crashAtStep) });
+      // The fault counts the worker's requests: one per step, plus the one test-set chunk (of 2) that
+      // the epoch-1 evaluation hands it (training evaluates on its workers).
+      const workerRequest = crashAtStep + 1;
+      const exit = await runToExit([...TINY_RUN, '--workers', '2', '--out', out, '--name', 'worker-crash'], { CVAE_TEST_CRASH_WORKER_AT_STEP: String(workerRequest) });
 
       expect(exit.code).toBe(1);
       const stderrLines = exit.stderr.split('\n').filter((line) => line.trim() !== '');
       expect(stderrLines).toHaveLength(1);
-      expect(stderrLines[0]).toMatch(new RegExp(`^cvae: training stopped: worker 1 crashed: .* at epoch 2, step ${crashAtStep} `));
+      expect(stderrLines[0]).toMatch(new RegExp(`^cvae: training stopped: worker 1 crashed: injected fault in worker 1 at request ${workerRequest} at epoch 2, step ${crashAtStep} `));
       const manifest = await lastCheckpoint(path.join(out, 'worker-crash'));
       expect(manifest.epoch).toBe(1);
       expect(nextBatchOf(manifest)).toBe(0);

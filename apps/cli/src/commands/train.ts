@@ -1,43 +1,65 @@
-import { existsSync, statSync } from 'fs';
+import { existsSync } from 'fs';
 import * as path from 'path';
-import { KL_ESTIMATORS } from '@cvae/formats';
-import { consoleReporter, defaultRunName, resumeTraining, train, TrainConfig, TrainResult } from '@cvae/training';
-import { choiceOption, intOption, ParsedOptions, positiveNumberOption, stringOption } from '../args';
-import type { Command, Io } from '../command';
+import { InvalidArgumentError, Option } from 'commander';
+import { KL_ESTIMATORS, KlEstimator, workspaceLayout } from '@cvae/formats';
+import { consoleReporter, DEFAULT_TRAIN_CONFIG, defaultRunName, resumeTraining, train, TrainConfig, TrainResult } from '@cvae/training';
+import type { BackendPreference } from '@cvae/tfjs-kernels';
+import type { CliCommand, Io } from '../command';
 import { UsageError } from '../errors';
-import { BACKEND_OPTION, backendOption, workersFlag, WORKERS_OPTION } from './backend-option';
+import { backendOption, choiceOption, dataDirOption, integer, isDirectory, positiveNumber, seedOption, workersOption, workspacePathOption } from '../options';
 
-const MAX_SEED = 2 ** 32 - 1;
-/** Flags that fix what a run computes; a resumed run keeps the values saved in its checkpoint. */
-const FIXED_WHEN_RESUMING = ['name', 'batch-size', 'latent-dim', 'seed', 'lr', 'limit', 'test-limit', 'kl'] as const;
 const EXIT_ON_SIGNAL: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+
+type TrainOptions = {
+  epochs?: number;
+  batchSize?: number;
+  latentDim?: number;
+  seed?: number;
+  lr?: number;
+  limit?: number;
+  testLimit?: number;
+  backend?: BackendPreference;
+  dataDir?: string;
+  out: string;
+  name?: string;
+  resume?: string;
+  workers: number;
+  kl?: KlEstimator;
+};
+
+/** Flags that fix what a run computes; a resumed run keeps the values saved in its checkpoint. */
+const FIXED_WHEN_RESUMING = ['name', 'batchSize', 'latentDim', 'seed', 'lr', 'limit', 'testLimit', 'kl'] as const;
 
 type Plan =
   | { kind: 'start'; config: Partial<TrainConfig>; outDir: string; name: string }
   | { kind: 'resume'; runDir: string; overrides: { epochs?: number; backend?: TrainConfig['backend']; dataDir?: string } };
 
-export const trainCommand: Command = {
+const defaults = DEFAULT_TRAIN_CONFIG;
+
+export const trainCommand: CliCommand<TrainOptions> = {
   path: ['train'],
   summary: 'Train the CVAE on MNIST into runs/<name>/ (checkpoints, samples, metrics.jsonl, run.json); Ctrl-C saves and stops, --resume continues.',
-  options: {
-    epochs: { type: 'string', value: 'N', description: 'epochs to train (total, also when resuming; default 10)' },
-    'batch-size': { type: 'string', value: 'N', description: 'images per step (default 32)' },
-    'latent-dim': { type: 'string', value: 'N', description: 'latent dimensions (default 2)' },
-    seed: { type: 'string', value: 'N', description: 'seed for weight init, shuffling and noise; same seed + backend = same run (default 1)' },
-    lr: { type: 'string', value: 'RATE', description: 'Adam learning rate (default 1e-4)' },
-    limit: { type: 'string', value: 'N', description: 'train on the first N training images only (default: all 60,000)' },
-    'test-limit': { type: 'string', value: 'N', description: 'evaluate each epoch on the first N test images only (default: all 10,000)' },
-    backend: BACKEND_OPTION,
-    'data-dir': { type: 'string', value: 'DIR', description: 'directory with the four MNIST IDX files (default: embedded MNIST)' },
-    out: { type: 'string', value: 'DIR', description: 'parent directory of runs (default runs)' },
-    name: { type: 'string', value: 'NAME', description: 'run directory name (default: a timestamp)' },
-    resume: { type: 'string', value: 'RUN', description: 'continue RUN (a name under --out, or a run directory) from checkpoints/last; only --epochs, --backend and --data-dir may be given with it' },
-    workers: WORKERS_OPTION,
-    kl: { type: 'string', value: 'ESTIMATOR', description: `KL term of the loss: ${KL_ESTIMATORS.join(', ')} (default monte-carlo, as in the tutorial)` },
-  },
-  async run(options, _positionals, io) {
+  // The run's configuration flags have no commander defaults: "given or not" is what --resume checks,
+  // and the library fills in DEFAULT_TRAIN_CONFIG (quoted in the help text).
+  define: (command) =>
+    command
+      .addOption(new Option('--epochs <N>', `epochs to train (total, also when resuming; default ${defaults.epochs})`).argParser(integer(1)))
+      .addOption(new Option('--batch-size <N>', `images per step (default ${defaults.batchSize})`).argParser(integer(1)))
+      .addOption(new Option('--latent-dim <N>', `latent dimensions (default ${defaults.latentDim})`).argParser(integer(1, 1024)))
+      .addOption(seedOption(`weight init, shuffling and noise; same seed + backend = same run (default ${defaults.seed})`))
+      .addOption(new Option('--lr <RATE>', `Adam learning rate (default ${defaults.learningRate})`).argParser(positiveNumber))
+      .addOption(new Option('--limit <N>', 'train on the first N training images only (default: all 60,000)').argParser(integer(1)))
+      .addOption(new Option('--test-limit <N>', 'evaluate each epoch on the first N test images only (default: all 10,000)').argParser(integer(1)))
+      .addOption(backendOption())
+      .addOption(dataDirOption())
+      .addOption(workspacePathOption('--out <DIR>', 'parent directory of runs', workspaceLayout().runs))
+      .addOption(new Option('--name <NAME>', 'run directory name (default: a timestamp)').argParser(runName))
+      .addOption(new Option('--resume <RUN>', 'continue RUN (a name under --out, or a run directory) from checkpoints/last; only --epochs, --backend, --data-dir and --workers may be given with it'))
+      .addOption(workersOption('computing gradients (use 1 with tfjs-node, which is multi-threaded itself)'))
+      .addOption(choiceOption('--kl <ESTIMATOR>', `KL term of the loss (default ${defaults.kl}, as in the tutorial)`, KL_ESTIMATORS)),
+  async run(options, _operands, io) {
     const plan = planRun(options);
-    const workers = workersFlag(options);
+    const workers = options.workers;
     return withSignalHandlers(io, async (signal) => {
       const reporter = consoleReporter({ write: io.stdout, isTTY: io.isTTY });
       const result =
@@ -49,37 +71,30 @@ export const trainCommand: Command = {
   },
 };
 
-/** Validates every flag and the file system preconditions before any work starts (UsageError → exit 2). */
-function planRun(options: ParsedOptions): Plan {
-  const epochs = intOption(options, 'epochs', 1);
-  const backend = backendOption(options);
-  const dataDir = stringOption(options, 'data-dir');
-  if (dataDir !== undefined && !isDirectory(dataDir)) throw new UsageError(`--data-dir ${dataDir}: directory does not exist`);
-  const outDir = stringOption(options, 'out') ?? 'runs';
-  const resume = stringOption(options, 'resume');
+function runName(raw: string): string {
+  if (/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(raw)) return raw;
+  throw new InvalidArgumentError(`must be letters, digits, '.', '_' or '-' (a single directory name), got '${raw}'`);
+}
+
+/** Checks what the flags cannot check alone (resume conflicts, existing runs) before any work starts (UsageError → exit 2). */
+function planRun(options: TrainOptions): Plan {
+  const { epochs, backend, dataDir, out: outDir, resume } = options;
   if (resume !== undefined) {
-    const fixed = FIXED_WHEN_RESUMING.find((flag) => options[flag] !== undefined);
-    if (fixed) throw new UsageError(`--${fixed} cannot be combined with --resume: a resumed run keeps the configuration in its run.json`);
+    const fixed = FIXED_WHEN_RESUMING.find((key) => options[key] !== undefined);
+    if (fixed) throw new UsageError(`--${kebab(fixed)} cannot be combined with --resume: a resumed run keeps the configuration in its run.json`);
     return { kind: 'resume', runDir: resolveRunToResume(resume, outDir), overrides: { epochs, backend, dataDir } };
   }
-  const config: Partial<TrainConfig> = {
-    epochs,
-    batchSize: intOption(options, 'batch-size', 1),
-    latentDim: intOption(options, 'latent-dim', 1, 1024),
-    seed: intOption(options, 'seed', 0, MAX_SEED),
-    learningRate: positiveNumberOption(options, 'lr'),
-    limit: intOption(options, 'limit', 1),
-    testLimit: intOption(options, 'test-limit', 1),
-    backend,
-    dataDir,
-    kl: choiceOption(options, 'kl', KL_ESTIMATORS),
-  };
-  const name = stringOption(options, 'name') ?? defaultRunName();
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) throw new UsageError(`--name must be letters, digits, '.', '_' or '-' (a single directory name), got '${name}'`);
+  const { batchSize, latentDim, seed, lr: learningRate, limit, testLimit, kl } = options;
+  const name = options.name ?? defaultRunName();
   if (existsSync(path.join(outDir, name))) {
     throw new UsageError(`run ${path.join(outDir, name)} already exists: continue it with --resume ${name}, or choose another --name`);
   }
-  return { kind: 'start', config, outDir, name };
+  return { kind: 'start', config: { epochs, batchSize, latentDim, seed, learningRate, limit, testLimit, backend, dataDir, kl }, outDir, name };
+}
+
+/** batchSize → batch-size: the flag an option key came from. */
+function kebab(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
 /** A run name under --out, or a path to a run directory; it must hold run.json and checkpoints/. */
@@ -89,14 +104,6 @@ function resolveRunToResume(run: string, outDir: string): string {
   if (runDir === undefined) throw new UsageError(`--resume ${run}: no such run (looked for run.json in ${[...new Set(candidates)].join(' and ')})`);
   if (!isDirectory(path.join(runDir, 'checkpoints'))) throw new UsageError(`--resume ${run}: ${runDir} has no checkpoints to resume from`);
   return runDir;
-}
-
-function isDirectory(p: string): boolean {
-  try {
-    return statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
 }
 
 /**

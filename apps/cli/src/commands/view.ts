@@ -1,36 +1,56 @@
-import { startViewerServer } from '@cvae/viewer';
-import { existsSync } from 'fs';
 import * as path from 'path';
-import { intOption, stringOption } from '../args';
-import type { Command } from '../command';
+import { Option } from 'commander';
+import { defaultGoldensDir, defaultReportDir } from '@cvae/evaluation';
+import { workspaceLayout } from '@cvae/formats';
+import { startViewerServer } from '@cvae/viewer';
+import type { CliCommand } from '../command';
 import { UsageError } from '../errors';
+import { integer, isDirectory, workspacePathOption } from '../options';
 
-export const viewCommand: Command = {
+type ViewOptions = { runs: string; goldens: string; report: string; port: number; host: string; allowedHost: string[]; allowAccept?: boolean };
+
+const LOOPBACK = ['127.0.0.1', '::1', 'localhost'];
+
+export const viewCommand: CliCommand<ViewOptions> = {
   path: ['view'],
   summary: 'Serve the viewer (runs, samples, golden review, latent explorer) on 127.0.0.1 until interrupted.',
-  options: {
-    runs: { type: 'string', value: 'DIR', description: 'runs directory', default: 'runs' },
-    goldens: { type: 'string', value: 'DIR', description: 'goldens directory', default: 'packages/evaluation/goldens' },
-    report: { type: 'string', value: 'DIR', description: 'golden report directory', default: 'reports/golden' },
-    port: { type: 'string', value: 'PORT', description: 'port on 127.0.0.1 (0 picks a free one)', default: '4200' },
-    'allow-accept': { type: 'boolean', description: 'let the golden review page overwrite goldens (Accept button)' },
-  },
-  async run(options, _positionals, io) {
-    const runsDir = path.resolve(stringOption(options, 'runs') as string);
-    if (!existsSync(runsDir)) throw new UsageError(`--runs ${runsDir}: directory does not exist`);
+  define: (command) =>
+    command
+      .addOption(workspacePathOption('--runs <DIR>', 'runs directory', workspaceLayout().runs))
+      .addOption(workspacePathOption('--goldens <DIR>', 'goldens directory', defaultGoldensDir()))
+      .addOption(workspacePathOption('--report <DIR>', 'golden report directory', defaultReportDir()))
+      .addOption(new Option('--port <PORT>', 'port (0 picks a free one)').argParser(integer(0, 65535)).default(4200))
+      .addOption(new Option('--host <ADDRESS>', 'address to bind; anything but loopback exposes your files to the network (prefer ssh -L 4200:127.0.0.1:4200)').default('127.0.0.1'))
+      .addOption(new Option('--allowed-host <NAME>', 'also answer requests addressed to NAME (repeatable; e.g. behind a reverse proxy)').argParser(collect).default([]))
+      .addOption(new Option('--allow-accept', 'let the golden review page overwrite goldens (Accept button; needs the printed token outside the browser)')),
+  async run(options, _operands, io) {
+    const runsDir = path.resolve(options.runs);
+    if (!isDirectory(runsDir)) throw new UsageError(`--runs ${runsDir}: directory does not exist`);
+    const allowAccept = options.allowAccept === true;
+    if (!LOOPBACK.includes(options.host)) {
+      io.stderr(`cvae view: warning: binding ${options.host} makes your runs, checkpoints and reports readable from the network; to reach the viewer from another machine, prefer ssh -L ${options.port}:127.0.0.1:${options.port} and the default loopback address\n`);
+    }
     const server = await startViewerServer({
       runsDir,
-      goldensDir: path.resolve(stringOption(options, 'goldens') as string),
-      reportDir: path.resolve(stringOption(options, 'report') as string),
-      port: intOption(options, 'port', 0, 65535),
-      allowAccept: options['allow-accept'] === true,
+      goldensDir: path.resolve(options.goldens),
+      reportDir: path.resolve(options.report),
+      port: options.port,
+      host: options.host,
+      allowedHosts: options.allowedHost,
+      allowAccept,
     });
-    io.stdout(`viewer: ${server.url}/  (runs ${runsDir}${options['allow-accept'] ? ', accept enabled' : ''}; Ctrl-C to stop)\n`);
+    io.stdout(`viewer: ${server.url}/  (runs ${runsDir}${allowAccept ? ', accept enabled' : ''}; Ctrl-C to stop)\n`);
+    if (allowAccept) io.stdout(`accept token (header X-CVAE-Accept-Token, for clients other than the page): ${server.acceptToken}\n`);
     await untilInterrupted();
     await server.close();
     return 0;
   },
 };
+
+/** Repeatable flag: each occurrence adds a value. */
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
 
 /** Serving is the command's whole job: it ends on SIGINT/SIGTERM with exit code 0. */
 function untilInterrupted(): Promise<void> {

@@ -3,6 +3,8 @@
  * matrix of x; the filter [fh, fw, ci, co] is already the [K, co] operand.
  */
 import { Conv2D, Conv2DAttrs, KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelFunc } from '@tensorflow/tfjs-core';
+import { isChannelsFirst, originalKernel } from '../originals';
 import { input } from '../kernel-args';
 import { Conv4D, convGeometry, patchCount, patchSize } from '../conv-geometry';
 import { im2col } from '../im2col';
@@ -10,6 +12,8 @@ import { matMulInto } from '../matmul';
 import { asCpuBackend, float32Values } from './cpu-data';
 
 export function conv2DCpu(args: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo {
+  const stock = isChannelsFirst(args.attrs) ? originalKernel(Conv2D, 'cpu') : undefined;
+  if (stock !== undefined) return stock(args as Parameters<KernelFunc>[0]) as TensorInfo;
   const backend = asCpuBackend(args.backend);
   const x = input(args.inputs, 'x', Conv2D);
   const filter = input(args.inputs, 'filter', Conv2D);

@@ -3,12 +3,16 @@
  * matmul), then col2im scatters dCols into dx [b, h, w, ci].
  */
 import { Conv2DBackpropInput, KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelFunc } from '@tensorflow/tfjs-core';
+import { isChannelsFirst, originalKernel } from '../originals';
 import { backpropInputArgs, KernelArgs } from '../kernel-args';
 import { col2imAdd, transposeMatrix } from '../im2col';
 import { matMulInto } from '../matmul';
 import { asCpuBackend, float32Values } from './cpu-data';
 
 export function conv2DBackpropInputCpu(args: KernelArgs): TensorInfo {
+  const stock = isChannelsFirst(args.attrs) ? originalKernel(Conv2DBackpropInput, 'cpu') : undefined;
+  if (stock !== undefined) return stock(args as Parameters<KernelFunc>[0]) as TensorInfo;
   const backend = asCpuBackend(args.backend);
   const { dy, filter, inputShape, g, K, M, C } = backpropInputArgs(args);
 

@@ -59,6 +59,8 @@ export function convOutShape(c: ConvCase): Conv4D {
 function backendNamed(name: string): KernelBackend {
   const backend = tf.findBackend(name);
   if (backend == null) throw new Error(`backend ${name} is not initialised`);
+  // tfjs's cpu backend prints an "install tfjs-node" banner on its first write: noise in every test log.
+  if ('firstUse' in backend) (backend as { firstUse: boolean }).firstUse = false;
   return backend;
 }
 

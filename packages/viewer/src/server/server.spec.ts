@@ -1,9 +1,9 @@
 import { promises as fs } from 'fs';
 import * as http from 'http';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import type { AcceptGolden } from './accept';
+import { rawHttp } from './test-utils/raw-http';
 import { startViewerServer, type ViewerServer } from './server';
 
 interface Reply {
@@ -25,8 +25,11 @@ function request(server: ViewerServer, rawPath: string, init: { method?: string;
   });
 }
 
-function postAccept(server: ViewerServer, body: string, headers: Record<string, string> = { 'Content-Type': 'application/json' }): Promise<Reply> {
-  return request(server, '/api/accept', { method: 'POST', body, headers });
+/** A same-origin Accept as the served page sends it: JSON body, the page's Origin and the server's token. */
+function postAccept(server: ViewerServer, body: string, headers: Record<string, string> = {}): Promise<Reply> {
+  const sameOrigin = { 'Content-Type': 'application/json', Origin: `http://127.0.0.1:${server.port}`, 'X-CVAE-Accept-Token': server.acceptToken };
+  const merged = Object.fromEntries(Object.entries({ ...sameOrigin, ...headers }).filter(([, value]) => value !== ''));
+  return request(server, '/api/accept', { method: 'POST', body, headers: merged });
 }
 
 const SHA = 'a'.repeat(64);
@@ -201,7 +204,8 @@ describe('viewer server', () => {
   });
 
   it('reports allowAccept in /api/config', async () => {
-    expect(JSON.parse((await request(server, '/api/config')).body)).toEqual({ allowAccept: true });
+    expect(JSON.parse((await request(server, '/api/config')).body)).toEqual({ allowAccept: true, acceptToken: server.acceptToken });
+    expect(server.acceptToken).toMatch(/^[0-9a-f]{48}$/);
   });
 
   it('accepts a golden named in the report through acceptGolden', async () => {
@@ -227,7 +231,7 @@ describe('viewer server', () => {
   });
 
   it('refuses a cross-origin accept with 403', async () => {
-    const reply = await postAccept(server, JSON.stringify({ name: 'digits' }), { 'Content-Type': 'application/json', Origin: 'http://evil.example' });
+    const reply = await postAccept(server, JSON.stringify({ name: 'digits' }), { Origin: 'http://evil.example' });
     expect(reply.status).toBe(403);
     expect(acceptCalls).toHaveLength(0);
   });
@@ -248,13 +252,7 @@ describe('viewer server', () => {
   });
 
   it('survives malformed HTTP', async () => {
-    const answer = await new Promise<string>((resolve, reject) => {
-      const socket = net.connect(server.port, '127.0.0.1', () => socket.write('GARBAGE \0\r\n\r\n'));
-      let text = '';
-      socket.on('data', (d) => (text += d.toString()));
-      socket.on('close', () => resolve(text));
-      socket.on('error', reject);
-    });
+    const answer = await rawHttp(server.port, 'GARBAGE \0\r\n\r\n');
     expect(answer).toContain('400');
     expect((await request(server, '/api/config')).status).toBe(200);
   });

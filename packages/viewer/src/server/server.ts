@@ -8,6 +8,7 @@ import { acceptGoldenFromEvaluation, type AcceptGolden } from './accept';
 import { COMMON_HEADERS, HttpError, contentTypeFor, readJsonObjectBody, sendError, sendJson } from './http-utils';
 import { readReport, reportedNames } from './report';
 import { listRuns } from './runs';
+import { RequestGuard, TOKEN_HEADER, newAcceptToken, requestGuard } from './request-guard';
 import { resolveFileInside } from './safe-path';
 
 export interface ViewerServerOptions {
@@ -18,6 +19,10 @@ export interface ViewerServerOptions {
   port?: number;
   /** Default 127.0.0.1: the viewer exposes local files and must not be reachable from the network. */
   host?: string;
+  /** Host names (besides the loopback names and the bound address) the viewer answers to, e.g. behind a proxy. */
+  allowedHosts?: string[];
+  /** The Accept token (default: random per server); clients send it in the X-CVAE-Accept-Token header. */
+  acceptToken?: string;
   /** Enables POST /api/accept, which overwrites goldens. Default false. */
   allowAccept?: boolean;
   /** The built web app (index.html, app.js, style.css). Default: dist/public next to this file's dist/server. */
@@ -29,6 +34,8 @@ export interface ViewerServerOptions {
 export interface ViewerServer {
   url: string;
   port: number;
+  /** What Accept requests must carry in the X-CVAE-Accept-Token header (the served page gets it from /api/config). */
+  acceptToken: string;
   close(): Promise<void>;
 }
 
@@ -36,9 +43,11 @@ const MAX_BODY_BYTES = 4096;
 const DEFAULT_PUBLIC_DIR = path.join(__dirname, '..', 'public');
 
 export async function startViewerServer(options: ViewerServerOptions): Promise<ViewerServer> {
-  const handler = createRequestHandler(options);
+  // The guard needs the port, known only once listening; no request can arrive before that.
+  const ready: { handler?: Handler } = {};
   const server = http.createServer((req, res) => {
-    handler(req, res).catch((error: unknown) => sendError(res, 500, oneLine(error)));
+    if (ready.handler === undefined) return sendError(res, 503, 'starting');
+    ready.handler(req, res).catch((error: unknown) => sendError(res, 500, oneLine(error)));
   });
   // Malformed HTTP never reaches the handler; answer it and drop the socket instead of crashing.
   server.on('clientError', (_error, socket) => {
@@ -51,16 +60,19 @@ export async function startViewerServer(options: ViewerServerOptions): Promise<V
     server.listen(options.port ?? 4200, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  const guard = requestGuard(host, port, options.allowedHosts ?? [], options.acceptToken ?? newAcceptToken());
+  ready.handler = createRequestHandler(options, guard);
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
+    acceptToken: guard.token,
     close: () => closeServer(server),
   };
 }
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
 
-export function createRequestHandler(options: ViewerServerOptions): Handler {
+export function createRequestHandler(options: ViewerServerOptions, guard: RequestGuard): Handler {
   const publicDir = options.publicDir ?? DEFAULT_PUBLIC_DIR;
   const fileRoutes: { prefix: string; dir: string }[] = [
     { prefix: '/runs/', dir: options.runsDir },
@@ -68,14 +80,17 @@ export function createRequestHandler(options: ViewerServerOptions): Handler {
     { prefix: '/report/', dir: options.reportDir },
   ];
   const accept = serialized(options.acceptGolden ?? acceptGoldenFromEvaluation);
-
+  const config: ViewerConfig = options.allowAccept === true ? { allowAccept: true, acceptToken: guard.token } : { allowAccept: false };
   return async (req, res) => {
+    // Before any route: a request addressed to a name this server does not answer to is refused.
+    const refusal = guard.refuseHost(req.headers.host);
+    if (refusal !== null) return sendError(res, 403, refusal);
     // The raw path, NOT new URL(...).pathname: URL parsing would silently resolve `..` segments.
     const rawPath = (req.url ?? '/').split(/[?#]/)[0];
     const method = req.method ?? 'GET';
-    if (rawPath === '/api/accept') return method === 'POST' ? handleAccept(req, res, options, accept) : sendError(res, 405, 'use POST');
+    if (rawPath === '/api/accept') return method === 'POST' ? handleAccept(req, res, options, guard, accept) : sendError(res, 405, 'use POST');
     if (method !== 'GET' && method !== 'HEAD') return sendError(res, 405, `${method} not allowed`);
-    if (rawPath === '/api/config') return sendJson(res, 200, { allowAccept: options.allowAccept === true } satisfies ViewerConfig);
+    if (rawPath === '/api/config') return sendJson(res, 200, config);
     if (rawPath === '/api/runs') return sendJson(res, 200, { runs: await listRuns(options.runsDir) });
     if (rawPath === '/api/report') {
       return sendJson(res, 200, { report: await readReport(options.reportDir, options.goldensDir) } satisfies ReportResponse);
@@ -86,9 +101,11 @@ export function createRequestHandler(options: ViewerServerOptions): Handler {
   };
 }
 
-async function handleAccept(req: http.IncomingMessage, res: http.ServerResponse, options: ViewerServerOptions, accept: AcceptGolden): Promise<void> {
+async function handleAccept(req: http.IncomingMessage, res: http.ServerResponse, options: ViewerServerOptions, guard: RequestGuard, accept: AcceptGolden): Promise<void> {
   if (options.allowAccept !== true) return sendError(res, 403, 'accepting goldens is disabled (start the viewer with --allow-accept)');
-  if (!isSameOrigin(req)) return sendError(res, 403, 'cross-origin request refused');
+  const token = req.headers[TOKEN_HEADER];
+  const refusal = guard.refuseAccept(req.headers.origin, Array.isArray(token) ? token[0] : token);
+  if (refusal !== null) return sendError(res, 403, refusal);
   try {
     const body = await readJsonObjectBody(req, MAX_BODY_BYTES);
     const name = body.name;
@@ -103,20 +120,6 @@ async function handleAccept(req: http.IncomingMessage, res: http.ServerResponse,
       return;
     }
     sendError(res, 500, `accept failed: ${oneLine(error)}`);
-  }
-}
-
-/**
- * Browsers send Origin on POST; a page from another site (or a DNS-rebinding host name) must not
- * be able to overwrite goldens. Non-browser clients that send no Origin are allowed.
- */
-function isSameOrigin(req: http.IncomingMessage): boolean {
-  const origin = req.headers.origin;
-  if (origin === undefined) return true;
-  try {
-    return new URL(origin).host === req.headers.host;
-  } catch {
-    return false;
   }
 }
 

@@ -3,10 +3,8 @@ import type { ComparisonStatus, MetricRow, RunInfo } from '@cvae/formats';
 
 export type { MetricRow, RunInfo };
 
-export interface ViewerConfig {
-  /** True only when the server was started with --allow-accept. */
-  allowAccept: boolean;
-}
+/** What the served page needs to know; the Accept token is given only when Accept is enabled. */
+export type ViewerConfig = { allowAccept: false } | { allowAccept: true; acceptToken: string };
 
 export interface RunSummary {
   name: string;

@@ -10,8 +10,10 @@ export const fetchConfig = () => getJson<ViewerConfig>('/api/config');
 export const fetchRuns = async () => (await getJson<{ runs: RunSummary[] }>('/api/runs')).runs;
 export const fetchReport = async () => (await getJson<ReportResponse>('/api/report')).report;
 
-export async function acceptGolden(name: string): Promise<AcceptResponse> {
-  const response = await fetch('/api/accept', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name }) });
+/** Accept needs this server process's token, which only a same-origin page can read from /api/config. */
+export async function acceptGolden(name: string, token: string): Promise<AcceptResponse> {
+  const headers = { 'Content-Type': 'application/json', 'X-CVAE-Accept-Token': token };
+  const response = await fetch('/api/accept', { method: 'POST', headers, body: JSON.stringify({ name }) });
   const body = (await response.json()) as AcceptResponse | { error: string };
   if (!response.ok) throw new Error('error' in body ? body.error : `HTTP ${response.status}`);
   return body as AcceptResponse;

@@ -5,7 +5,7 @@ process.env['CVAE_WASM_FMA'] = '0';
 import { describeConvKernelAgainstStockCpu } from '../../test-utils/conv-kernel-suite';
 import { CONV_CASES } from '../../test-utils/kernel-harness';
 import { convSimdBuild } from './conv-module';
-import { CONV_KERNELS, SIMD_CASES } from './simd-cases';
+import { CONV_KERNELS, SIMD_CASES } from '../../test-utils/simd-cases';
 
 describe('conv.wasm without relaxed SIMD (CVAE_WASM_FMA=0)', () => {
   it('runs the plain SIMD-128 build', () => {

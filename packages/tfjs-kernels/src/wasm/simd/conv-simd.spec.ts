@@ -7,7 +7,7 @@ import { CONV_CASES, ConvCase, convAttrs } from '../../test-utils/kernel-harness
 import { CONV_C_SHA256, CONV_FMA_WASM_BASE64 } from './conv-wasm.generated';
 import { ConvDirection, simdKernelFor } from './conv-simd';
 import { convSimdBuild } from './conv-module';
-import { CONV_KERNELS, SIMD_CASES } from './simd-cases';
+import { CONV_KERNELS, SIMD_CASES } from '../../test-utils/simd-cases';
 
 
 describe('conv.wasm', () => {

@@ -16,7 +16,7 @@ export const reviewPage: Page = async (root, params) => {
     return noCleanup;
   }
   const filter = (['all', 'pass', 'fail'] as const).find((f) => f === params.get('filter')) ?? 'all';
-  root.append(reportHeader(report), toolbar(filter), resultList(report, filter, config.allowAccept));
+  root.append(reportHeader(report), toolbar(filter), resultList(report, filter, config.allowAccept ? config.acceptToken : null));
   return noCleanup;
 };
 
@@ -52,14 +52,15 @@ function applyZoom(img: HTMLImageElement): void {
   img.style.width = img.naturalWidth > 0 ? `${img.naturalWidth * zoomFactor}px` : '';
 }
 
-function resultList(report: ReportView, filter: Filter, allowAccept: boolean): HTMLElement {
+/** `acceptToken`: null when Accept is disabled. */
+function resultList(report: ReportView, filter: Filter, acceptToken: string | null): HTMLElement {
   const shown = report.results.filter((r) => filter === 'all' || (filter === 'pass') === (r.status === 'pass'));
-  const list = h('div', { class: 'results' }, ...shown.map((r) => resultCard(r, allowAccept)));
+  const list = h('div', { class: 'results' }, ...shown.map((r) => resultCard(r, acceptToken)));
   if (shown.length === 0) list.append(h('p', { class: 'empty' }, `No ${filter === 'all' ? '' : `${filter}ing `}comparisons.`));
   return list;
 }
 
-function resultCard(result: GoldenResultView, allowAccept: boolean): HTMLElement {
+function resultCard(result: GoldenResultView, acceptToken: string | null): HTMLElement {
   return h(
     'section',
     { class: `card result status-${result.status}`, 'data-golden': result.name, 'data-status': result.status },
@@ -77,7 +78,7 @@ function resultCard(result: GoldenResultView, allowAccept: boolean): HTMLElement
     result.status === 'pass' && !result.actualUrl
       ? h('div', { class: 'triptych' }, figure('expected', result.expectedUrl))
       : h('div', { class: 'triptych' }, figure('expected', result.expectedUrl), figure('actual', result.actualUrl), figure('diff', result.diffUrl)),
-    allowAccept && result.status !== 'pass' && result.actualUrl && !result.acceptedSinceReport ? acceptButton(result.name) : null,
+    acceptToken !== null && result.status !== 'pass' && result.actualUrl && !result.acceptedSinceReport ? acceptButton(result.name, acceptToken) : null,
   );
 }
 
@@ -100,7 +101,7 @@ function figure(caption: string, url: string | null): HTMLElement {
   return h('figure', { 'data-image': caption }, h('div', { class: 'zoom-box' }, image), h('figcaption', {}, caption));
 }
 
-function acceptButton(name: string): HTMLElement {
+function acceptButton(name: string, token: string): HTMLElement {
   const status = h('span', { class: 'accept-status', role: 'status' });
   const button = h('button', {
     type: 'button',
@@ -110,7 +111,7 @@ function acceptButton(name: string): HTMLElement {
       if (!window.confirm(`Replace the golden "${name}" with the actual image?`)) return;
       button.setAttribute('disabled', '');
       try {
-        await acceptGolden(name);
+        await acceptGolden(name, token);
         status.textContent = 'Accepted.';
         window.dispatchEvent(new HashChangeEvent('hashchange')); // re-render with the new golden
       } catch (error) {

@@ -1,5 +1,5 @@
 /** Test shapes for conv.c (shared by the specs of its two builds). */
-import { ConvCase } from '../../test-utils/kernel-harness';
+import { ConvCase } from './kernel-harness';
 
 export const CONV_KERNELS = ['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput'] as const;
 

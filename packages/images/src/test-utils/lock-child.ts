@@ -1,0 +1,30 @@
+/**
+ * A real process for the lock tests. Usage:
+ *   hold FILE            take the lock, print "locked", hold it until killed or stdin closes
+ *   count FILE COUNTER N take the lock N times, each time read-increment-write COUNTER (non-atomically)
+ */
+import { promises as fs } from 'fs';
+import { acquireLock } from '../lock';
+
+async function main(): Promise<void> {
+  const [mode, file, counter, times] = process.argv.slice(2);
+  if (mode === 'hold') {
+    const lock = await acquireLock(file, 'lock test: hold');
+    process.stdout.write('locked\n');
+    process.stdin.resume();
+    process.stdin.on('end', () => void lock.release().then(() => process.exit(0)));
+    return;
+  }
+  for (let i = 0; i < Number(times); i++) {
+    const lock = await acquireLock(file, 'lock test: count', { waitMs: 60_000, pollMs: 1 });
+    const value = Number(await fs.readFile(counter, 'utf8'));
+    await new Promise((resolve) => setImmediate(resolve)); // widen the window a lost update needs
+    await fs.writeFile(counter, String(value + 1));
+    await lock.release();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${(error as Error).message}\n`);
+  process.exit(1);
+});
