@@ -35,11 +35,10 @@ describe('cvae run from a subdirectory of the workspace', () => {
     // Help wraps long lines; the paths are compared with the wrapping undone.
     const unwrapped = (text: string) => text.replace(/\s+/g, ' ');
     expect(unwrapped(view.stdout)).toContain(`(default: ${path.join(WORKSPACE_ROOT, 'runs')})`);
-    expect(unwrapped(view.stdout)).toContain(`(default: ${path.join(WORKSPACE_ROOT, 'packages', 'evaluation', 'goldens')})`);
-    expect(unwrapped(view.stdout)).toContain(`(default: ${path.join(WORKSPACE_ROOT, 'reports', 'golden')})`);
+    expect(unwrapped(view.stdout)).toContain(`(default: ${path.join(WORKSPACE_ROOT, 'suites')})`);
+    expect(unwrapped(view.stdout)).toContain(`(default: ${path.join(WORKSPACE_ROOT, 'reports')})`);
     expect(unwrapped(train.stdout)).toContain(`(default: ${path.join(WORKSPACE_ROOT, 'runs')})`);
-    expect(unwrapped(check.stdout)).toContain(`(default: ${path.join(WORKSPACE_ROOT, 'reports', 'golden')})`);
-    expect(unwrapped(check.stdout)).toContain(REFERENCE_CHECKPOINT);
+    expect(unwrapped(check.stdout)).toContain(`(default: ${path.join(WORKSPACE_ROOT, 'suites', 'reference')})`);
   }, 30_000);
 
   it('a relative path given by the user stays relative to the working directory', async () => {

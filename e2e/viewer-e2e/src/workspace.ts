@@ -8,6 +8,8 @@ export const RUN_BACKEND_REASON = 'cpu: requested';
 /** The golden global-setup corrupts, so the report holds exactly one failing comparison. */
 export const FAILING_GOLDEN = 'prior-grid';
 export const GOLDEN_THRESHOLDS = { threshold: 0.1, maxDiffPixels: 0 };
+/** The fixture's one golden suite (suites/<name>, its report in reports/<name>). */
+export const SUITE_NAME = 'fixture';
 
 export function workspacePaths() {
   const root = process.env.CVAE_VIEWER_E2E_ROOT;
@@ -16,8 +18,10 @@ export function workspacePaths() {
   return {
     root,
     runsDir: path.join(root, 'runs'),
-    goldensDir: path.join(root, 'goldens'),
-    reportDir: path.join(root, 'report'),
+    suitesDir: path.join(root, 'suites'),
+    suiteDir: path.join(root, 'suites', SUITE_NAME),
+    reportsDir: path.join(root, 'reports'),
+    reportDir: path.join(root, 'reports', SUITE_NAME),
     runDir,
     checkpointDir: path.join(runDir, 'checkpoints', 'last'),
   };

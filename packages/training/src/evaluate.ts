@@ -1,5 +1,5 @@
 import type { ImageSet } from '@cvae/dataset';
-import { estimate } from '@cvae/model';
+import { estimate } from '@cvae/formats';
 import { Replicas, perImageMetrics } from '@cvae/replicas';
 
 /**

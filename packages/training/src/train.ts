@@ -2,7 +2,7 @@ import { readFileSync } from 'fs';
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
-import { Batch, ImageSet, SeededRandom, batchCount, iterateBatches, loadSplit } from '@cvae/dataset';
+import { Batch, DatasetIdentity, ImageSet, SeededRandom, batchCount, datasetIdentity, iterateBatches, loadSplit, resolveRecordedDataset } from '@cvae/dataset';
 import { RunInfo, RunInfoSchema, TrainConfig, TrainingState, TrainingStateSchema, parseJsonText, readJsonFile, workspaceLayout } from '@cvae/formats';
 import { Lock, LockedError, acquireLock, decodeGrayPng, encodeGrayGif, encodePng, pathExists, writeFileAtomic, writeJsonAtomic, writePng } from '@cvae/images';
 import { CVAE, loadCheckpoint, renderLatentScatter, saveCheckpoint } from '@cvae/model';
@@ -32,6 +32,16 @@ export interface TrainOptions {
    * not part of the config: a resume may use another count, and the training is the same either way.
    */
   workers?: number;
+  /** Deliberate changes to the training code, so the training guard can prove it notices them (tests only). */
+  perturbation?: TrainingPerturbation;
+}
+
+/** What the training guard's proof changes: Adam's β₁, the KL term's weight, the batch order. */
+export interface TrainingPerturbation {
+  adamBeta1?: number;
+  klWeight?: number;
+  /** Step k trains on the epoch's batch k + shift (rotated): an off-by-one in the batch order. */
+  batchShift?: number;
 }
 
 export interface StartOptions extends TrainOptions {
@@ -66,6 +76,8 @@ export class TrainingError extends Error {
 
 interface Session {
   paths: RunPaths;
+  /** The data the run trains and evaluates on (recorded in run.json and every checkpoint). */
+  dataset: DatasetIdentity;
   model: CVAE;
   optimizer: tf.AdamOptimizer;
   trainSet: ImageSet;
@@ -93,13 +105,15 @@ export async function train(partialConfig: Partial<TrainConfig>, options: StartO
 
 async function startSession(paths: RunPaths, name: string, config: TrainConfig, options: StartOptions): Promise<TrainResult> {
   const backend = await initBackend(config.backend);
+  const dataset = datasetIdentity(config.dataDir);
   const { trainSet, testSet } = loadData(config);
   const state: TrainingState = { formatVersion: 1, config, epochsCompleted: 0, nextBatch: 0, step: 0, partialEpoch: emptyPartialEpoch(), bestTestElbo: null };
   const session = newSession({
     paths, backend, options, trainSet, testSet, state,
     model: CVAE.create({ latentDim: config.latentDim, seed: runSeeds.init(config.seed) }),
-    optimizer: createOptimizer(config.learningRate),
-    run: newRunInfo(name, config, backend),
+    optimizer: createOptimizer(config.learningRate, options.perturbation?.adamBeta1),
+    run: newRunInfo(name, config, backend, dataset),
+    dataset,
   });
   await fs.mkdir(paths.samples, { recursive: true });
   await writeJsonAtomic(paths.runJson, session.run);
@@ -125,15 +139,17 @@ async function resumeSession(paths: RunPaths, overrides: ResumeOverrides, option
     backend = { ...backend, reason: `${backend.reason}; the checkpoint was trained on ${manifest.backend}, so this run is no longer bit-reproducible` };
   }
   const state = parseJsonText(TrainingStateSchema, new TextDecoder().decode(await extraFiles.read(TRAINING_STATE_FILE)), path.join(paths.lastCheckpoint, TRAINING_STATE_FILE));
-  state.config = applyOverrides(state.config, overrides, state.epochsCompleted, runDir);
-  const optimizer = createOptimizer(state.config.learningRate);
+  // The data the checkpoint was trained on (still there, same sha256s), unless --data-dir says otherwise.
+  const data = resolveRecordedDataset(manifest.dataset, `checkpoint ${paths.lastCheckpoint}`, overrides.dataDir);
+  state.config = applyOverrides(state.config, { ...overrides, dataDir: data.dataDir }, state.epochsCompleted, runDir);
+  const optimizer = createOptimizer(state.config.learningRate, options.perturbation?.adamBeta1);
   await restoreOptimizerState(optimizer, await extraFiles.read(OPTIMIZER_SPEC_FILE), await extraFiles.read(OPTIMIZER_DATA_FILE));
   // Epochs logged after this checkpoint (a crash between logging and saving) will be redone: drop them.
   await truncateMetrics(paths.metrics, state.epochsCompleted);
   const { trainSet, testSet } = loadData(state.config);
-  const run: RunInfo = { ...previousRun, config: state.config, status: 'running', backend: describeBackend(backend), endedAt: undefined, error: undefined };
+  const run: RunInfo = { ...previousRun, config: state.config, dataset: data.identity, status: 'running', backend: describeBackend(backend), endedAt: undefined, error: undefined };
   run.timings.epochs = run.timings.epochs.filter((t) => t.epoch <= state.epochsCompleted);
-  const session = newSession({ paths, backend, options, trainSet, testSet, state, model, optimizer, run });
+  const session = newSession({ paths, backend, options, trainSet, testSet, state, model, optimizer, run, dataset: data.identity });
   return runSession(session, { epoch: state.epochsCompleted + 1, batch: state.nextBatch });
 }
 
@@ -233,7 +249,8 @@ async function trainEpoch(session: Session, epoch: number): Promise<boolean> {
   const partial = state.partialEpoch;
   const resumedSeconds = partial.seconds;
   const started = performance.now();
-  for (const batch of iterateBatches(trainSet, { batchSize, seed: runSeeds.shuffle(seed, epoch), startBatch: state.nextBatch })) {
+  const order = iterateBatches(trainSet, { batchSize, seed: runSeeds.shuffle(seed, epoch), startBatch: state.nextBatch });
+  for (const batch of rotated(order, session.options.perturbation?.batchShift ?? 0)) {
     const loss = await runStep(session, batch, epoch, batches);
     state.step += 1;
     state.nextBatch += 1;
@@ -241,13 +258,23 @@ async function trainEpoch(session: Session, epoch: number): Promise<boolean> {
     partial.batches += 1;
     partial.images += batch.labels.length;
     partial.seconds = resumedSeconds + (performance.now() - started) / 1000;
-    reporter({ type: 'step', epoch, batch: state.nextBatch, batches, images: partial.images, totalImages: trainSet.count, runningLoss: partial.lossSum / partial.batches, seconds: partial.seconds });
+    reporter({ type: 'step', epoch, batch: state.nextBatch, batches, images: partial.images, totalImages: trainSet.count, loss, runningLoss: partial.lossSum / partial.batches, seconds: partial.seconds });
     // Signal handlers only run when the event loop gets a turn; give it one after every step.
     await new Promise((resolve) => setImmediate(resolve));
     // Even after the epoch's last batch: resume then runs the evaluation, so a stop request is answered at once.
     if (session.options.signal?.aborted) return false;
   }
   return true;
+}
+
+/** The batches of `order` with the first `shift` moved to the end (0: as they come). */
+function* rotated(order: Iterable<Batch>, shift: number): Generator<Batch> {
+  const skipped: Batch[] = [];
+  for (const batch of order) {
+    if (skipped.length < shift) skipped.push(batch);
+    else yield batch;
+  }
+  yield* skipped;
 }
 
 async function runStep(session: Session, batch: Batch, epoch: number, batches: number): Promise<number> {
@@ -258,7 +285,7 @@ async function runStep(session: Session, batch: Batch, epoch: number, batches: n
   const eps = new SeededRandom(runSeeds.stepEps(seed, epoch, state.nextBatch)).normals(n * latentDim);
   try {
     if (!trainer) throw new Error('runStep: the trainer was not started');
-    return await trainer.step(optimizer, { images, eps }, kl);
+    return await trainer.step(optimizer, { images, eps }, { kl, klWeight: session.options.perturbation?.klWeight });
   } catch (error) {
     const where = `epoch ${epoch}, step ${state.step + 1} (batch ${state.nextBatch + 1}/${batches})`;
     const intact = `the update was not applied and ${path.join(session.paths.runDir, 'checkpoints', 'last')} (epoch ${state.epochsCompleted}, saved at the last epoch end) is intact`;
@@ -371,13 +398,13 @@ async function checkpointExtraFiles(session: Session): Promise<Record<string, Ui
 }
 
 function checkpointMeta(session: Session) {
-  const { state, trainSet, backend } = session;
+  const { state, backend } = session;
   const { config } = state;
   return {
     epoch: state.epochsCompleted,
     step: state.step,
     seeds: { seed: config.seed, init: runSeeds.init(config.seed) },
-    dataset: { split: 'train', count: trainSet.count, limit: config.limit ?? null, dataDir: config.dataDir ?? null },
+    dataset: { ...session.dataset, ...(config.limit === undefined ? {} : { limit: config.limit }) },
     backend: backend.name,
     extra: { nextBatch: state.nextBatch, kl: config.kl, learningRate: config.learningRate, batchSize: config.batchSize },
   };
@@ -413,11 +440,12 @@ async function writeRunJson(session: Session): Promise<void> {
   await writeJsonAtomic(session.paths.runJson, run);
 }
 
-function newRunInfo(name: string, config: TrainConfig, backend: BackendChoice): RunInfo {
+function newRunInfo(name: string, config: TrainConfig, backend: BackendChoice, dataset: DatasetIdentity): RunInfo {
   return {
     name,
     status: 'running',
     config,
+    dataset,
     backend: describeBackend(backend),
     versions: { node: process.version, tfjs: tf.version_core, cvae: cvaeVersion() },
     startedAt: new Date().toISOString(),

@@ -1,20 +1,22 @@
-import { createReadStream } from 'fs';
+import { createReadStream, existsSync } from 'fs';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 import * as path from 'path';
-import { GOLDEN_NAME_PATTERN } from '@cvae/formats';
-import type { AcceptResponse, ReportResponse, ViewerConfig } from '../shared/api-types';
+import { GOLDEN_NAME_PATTERN, SUITE_FILE } from '@cvae/formats';
+import type { AcceptResponse, SuiteReportResponse, ViewerConfig } from '../shared/api-types';
 import { acceptGoldenFromEvaluation, type AcceptGolden } from './accept';
 import { COMMON_HEADERS, HttpError, contentTypeFor, readJsonObjectBody, sendError, sendJson } from './http-utils';
-import { readReport, reportedNames } from './report';
+import { SUITE_NAME, listSuites, readSuiteReport, reportedNames } from './suites';
 import { listRuns } from './runs';
 import { RequestGuard, TOKEN_HEADER, newAcceptToken, requestGuard } from './request-guard';
 import { resolveFileInside } from './safe-path';
 
 export interface ViewerServerOptions {
   runsDir: string;
-  goldensDir: string;
-  reportDir: string;
+  /** The golden suites (the workspace's suites/): one directory each. */
+  suitesDir: string;
+  /** Where suite checks write their reports: reports/<suite>/. */
+  reportsDir: string;
   /** 0 picks a free port. Default 4200. */
   port?: number;
   /** Default 127.0.0.1: the viewer exposes local files and must not be reachable from the network. */
@@ -47,7 +49,7 @@ export async function startViewerServer(options: ViewerServerOptions): Promise<V
   const ready: { handler?: Handler } = {};
   const server = http.createServer((req, res) => {
     if (ready.handler === undefined) return sendError(res, 503, 'starting');
-    ready.handler(req, res).catch((error: unknown) => sendError(res, 500, oneLine(error)));
+    ready.handler(req, res).catch((error: unknown) => sendError(res, error instanceof HttpError ? error.status : 500, oneLine(error)));
   });
   // Malformed HTTP never reaches the handler; answer it and drop the socket instead of crashing.
   server.on('clientError', (_error, socket) => {
@@ -76,8 +78,8 @@ export function createRequestHandler(options: ViewerServerOptions, guard: Reques
   const publicDir = options.publicDir ?? DEFAULT_PUBLIC_DIR;
   const fileRoutes: { prefix: string; dir: string }[] = [
     { prefix: '/runs/', dir: options.runsDir },
-    { prefix: '/goldens/', dir: options.goldensDir },
-    { prefix: '/report/', dir: options.reportDir },
+    { prefix: '/suites/', dir: options.suitesDir },
+    { prefix: '/reports/', dir: options.reportsDir },
   ];
   const accept = serialized(options.acceptGolden ?? acceptGoldenFromEvaluation);
   const config: ViewerConfig = options.allowAccept === true ? { allowAccept: true, acceptToken: guard.token } : { allowAccept: false };
@@ -86,14 +88,17 @@ export function createRequestHandler(options: ViewerServerOptions, guard: Reques
     const refusal = guard.refuseHost(req.headers.host);
     if (refusal !== null) return sendError(res, 403, refusal);
     // The raw path, NOT new URL(...).pathname: URL parsing would silently resolve `..` segments.
-    const rawPath = (req.url ?? '/').split(/[?#]/)[0];
+    const [rawPath, query = ''] = (req.url ?? '/').split('#')[0].split('?');
     const method = req.method ?? 'GET';
     if (rawPath === '/api/accept') return method === 'POST' ? handleAccept(req, res, options, guard, accept) : sendError(res, 405, 'use POST');
     if (method !== 'GET' && method !== 'HEAD') return sendError(res, 405, `${method} not allowed`);
     if (rawPath === '/api/config') return sendJson(res, 200, config);
     if (rawPath === '/api/runs') return sendJson(res, 200, { runs: await listRuns(options.runsDir) });
+    if (rawPath === '/api/suites') return sendJson(res, 200, { suites: await listSuites(options.suitesDir, options.reportsDir) });
     if (rawPath === '/api/report') {
-      return sendJson(res, 200, { report: await readReport(options.reportDir, options.goldensDir) } satisfies ReportResponse);
+      const suite = suiteParameter(query);
+      if (!existsSync(path.join(options.suitesDir, suite, SUITE_FILE))) throw new HttpError(404, `no suite named '${suite}' in the suites directory`);
+      return sendJson(res, 200, (await readSuiteReport(options.suitesDir, options.reportsDir, suite)) satisfies SuiteReportResponse);
     }
     const route = fileRoutes.find((r) => rawPath.startsWith(r.prefix));
     if (route) return serveFile(req, res, route.dir, rawPath.slice(route.prefix.length));
@@ -108,10 +113,11 @@ async function handleAccept(req: http.IncomingMessage, res: http.ServerResponse,
   if (refusal !== null) return sendError(res, 403, refusal);
   try {
     const body = await readJsonObjectBody(req, MAX_BODY_BYTES);
-    const name = body.name;
+    const { name, suite } = body;
+    if (typeof suite !== 'string' || !SUITE_NAME.test(suite)) throw new HttpError(400, `suite must be a suite directory name (${SUITE_NAME})`);
     if (typeof name !== 'string' || !GOLDEN_NAME_PATTERN.test(name)) throw new HttpError(400, `name must match ${GOLDEN_NAME_PATTERN}`);
-    if (!(await reportedNames(options.reportDir)).has(name)) throw new HttpError(400, `no result named '${name}' in the current report`);
-    await accept(name, { reportDir: options.reportDir, goldensDir: options.goldensDir });
+    if (!(await reportedNames(options.reportsDir, suite)).has(name)) throw new HttpError(400, `no result named '${name}' in the current report of suite '${suite}'`);
+    await accept(name, { reportDir: path.join(options.reportsDir, suite), suiteDir: path.join(options.suitesDir, suite) });
     sendJson(res, 200, { accepted: name } satisfies AcceptResponse);
   } catch (error) {
     if (error instanceof HttpError) {
@@ -121,6 +127,13 @@ async function handleAccept(req: http.IncomingMessage, res: http.ServerResponse,
     }
     sendError(res, 500, `accept failed: ${oneLine(error)}`);
   }
+}
+
+/** `?suite=NAME` (default: the reference suite); anything that is not a plain directory name is a 400. */
+function suiteParameter(query: string): string {
+  const suite = new URLSearchParams(query).get('suite') ?? 'reference';
+  if (!SUITE_NAME.test(suite)) throw new HttpError(400, `suite must be a suite directory name (${SUITE_NAME})`);
+  return suite;
 }
 
 async function serveFile(req: http.IncomingMessage, res: http.ServerResponse, root: string, encodedRelativePath: string): Promise<void> {

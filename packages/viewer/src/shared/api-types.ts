@@ -1,7 +1,7 @@
 /** JSON shapes exchanged between the viewer server and the web app. Types only: the web bundle must not pull in @cvae/formats' Node code. */
-import type { ComparisonStatus, MetricRow, RunInfo } from '@cvae/formats';
+import type { ComparisonStatus, GoldenReport, MetricRow, RunInfo } from '@cvae/formats';
 
-export type { MetricRow, RunInfo };
+export type { GoldenReport, MetricRow, RunInfo };
 
 /** What the served page needs to know; the Accept token is given only when Accept is enabled. */
 export type ViewerConfig = { allowAccept: false } | { allowAccept: true; acceptToken: string };
@@ -25,35 +25,23 @@ export interface RunSummary {
 
 export type GoldenStatus = ComparisonStatus;
 
-export interface GoldenResultView {
+/** One suite of the suites directory, for the review page's picker. */
+export interface SuiteSummary {
   name: string;
-  kind: string;
-  /** How the image set was drawn (from the report), for captions; null when the report lacks it. */
-  seed: number;
-  grid: number;
-  status: GoldenStatus;
-  expectedUrl: string | null;
-  actualUrl: string | null;
-  diffUrl: string | null;
-  differingPixels: number | null;
-  ratio: number | null;
-  maxDelta: number | null;
-  threshold: number | null;
-  allowedPixels: number | null;
-  /** The evaluation's one-line explanation of the result. */
-  message: string;
-  /** The golden was accepted (viewer or `cvae golden update`) after this report was made. */
-  acceptedSinceReport: boolean;
+  /** One line when suite.json is malformed (then the lists are empty). */
+  problem: string | null;
+  images: string[];
+  gates: string[];
+  checkpoint: string | null;
+  /** The latest report's verdict, or null when the suite was never checked. */
+  report: { passed: boolean; createdAt: string } | null;
 }
 
-export interface ReportView {
-  createdAt: string;
-  checkpoint: string;
-  results: GoldenResultView[];
-}
-
-export interface ReportResponse {
-  report: ReportView | null;
+/** GET /api/report?suite=NAME: the report.json of reports/NAME (format 2), as the static report renders it. */
+export interface SuiteReportResponse {
+  report: GoldenReport | null;
+  /** Goldens accepted (viewer or CLI) after this report was written. */
+  acceptedSinceReport: string[];
 }
 
 export interface AcceptResponse {

@@ -1,4 +1,4 @@
-import type { AcceptResponse, ReportResponse, RunSummary, ViewerConfig } from '../shared/api-types';
+import type { AcceptResponse, RunSummary, SuiteReportResponse, SuiteSummary, ViewerConfig } from '../shared/api-types';
 
 async function getJson<T>(url: string): Promise<T> {
   const response = await fetch(url);
@@ -8,12 +8,18 @@ async function getJson<T>(url: string): Promise<T> {
 
 export const fetchConfig = () => getJson<ViewerConfig>('/api/config');
 export const fetchRuns = async () => (await getJson<{ runs: RunSummary[] }>('/api/runs')).runs;
-export const fetchReport = async () => (await getJson<ReportResponse>('/api/report')).report;
+export const fetchSuites = async () => (await getJson<{ suites: SuiteSummary[] }>('/api/suites')).suites;
+export const fetchSuiteReport = (suite: string) => getJson<SuiteReportResponse>(`/api/report?suite=${encodeURIComponent(suite)}`);
+
+/** The URL of a path of a suite's report.json (paths there are relative to reports/<suite>/). */
+export function reportFileUrl(suite: string, relativePath: string): string {
+  return `/reports/${encodeURIComponent(suite)}/${relativePath.split('/').map(encodeURIComponent).join('/')}`;
+}
 
 /** Accept needs this server process's token, which only a same-origin page can read from /api/config. */
-export async function acceptGolden(name: string, token: string): Promise<AcceptResponse> {
+export async function acceptGolden(suite: string, name: string, token: string): Promise<AcceptResponse> {
   const headers = { 'Content-Type': 'application/json', 'X-CVAE-Accept-Token': token };
-  const response = await fetch('/api/accept', { method: 'POST', headers, body: JSON.stringify({ name }) });
+  const response = await fetch('/api/accept', { method: 'POST', headers, body: JSON.stringify({ suite, name }) });
   const body = (await response.json()) as AcceptResponse | { error: string };
   if (!response.ok) throw new Error('error' in body ? body.error : `HTTP ${response.status}`);
   return body as AcceptResponse;

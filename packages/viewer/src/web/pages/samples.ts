@@ -1,5 +1,5 @@
-import type { GoldenResultView, RunSummary } from '../../shared/api-types';
-import { fetchReport, fetchRuns } from '../api';
+import type { GoldenReport, RunSummary, SuiteSummary } from '../../shared/api-types';
+import { fetchRuns, fetchSuiteReport, fetchSuites, reportFileUrl } from '../api';
 import { h } from '../dom';
 import { runPicker } from './run-picker';
 import type { Page } from './page';
@@ -7,16 +7,24 @@ import type { Page } from './page';
 const PLAY_INTERVAL_MS = 500;
 
 export const samplesPage: Page = async (root, params) => {
-  const [runs, report] = await Promise.all([fetchRuns(), fetchReport()]);
+  const [runs, suites] = await Promise.all([fetchRuns(), fetchSuites()]);
   root.append(h('h1', {}, 'Samples'));
   const run = runs.find((r) => r.name === params.get('run')) ?? runs[0];
   if (run) root.append(runPicker(runs, run.name, 'samples'));
   const progression = run ? progressionSection(run) : { element: h('p', { class: 'empty' }, 'No runs found.'), stop: () => undefined };
   root.append(progression.element);
-  if (run) root.append(latentScatterSection(run));
-  root.append(evaluationImages(report?.results ?? []));
+  if (run) {
+    root.append(latentScatterSection(run));
+    const suite = suiteOfRun(suites, run.name);
+    root.append(evaluationImages(suite?.name ?? null, suite ? (await fetchSuiteReport(suite.name)).report : null));
+  }
   return progression.stop;
 };
+
+/** The suite that checks one of this run's checkpoints (…/<run>/checkpoints/<name>), if any. */
+function suiteOfRun(suites: SuiteSummary[], run: string): SuiteSummary | undefined {
+  return suites.find((s) => s.checkpoint !== null && s.checkpoint.split(/[\\/]/).slice(-3, -1).join('/') === `${run}/checkpoints`);
+}
 
 /** The epoch slider and play button over samples/epoch-NNNN.png: how the samples improve with training. */
 function progressionSection(run: RunSummary): { element: HTMLElement; stop: () => void } {
@@ -70,16 +78,17 @@ function latentScatterSection(run: RunSummary): HTMLElement {
   return section;
 }
 
-/** Reconstructions, manifold, prior samples: the evaluation's image sets, as rendered for the latest report. */
-function evaluationImages(results: GoldenResultView[]): HTMLElement {
-  const section = h('section', { class: 'card' }, h('h2', {}, 'Evaluation images'));
-  const shown = results.filter((r) => r.actualUrl ?? r.expectedUrl);
-  if (shown.length === 0) section.append(h('p', { class: 'empty' }, 'No golden report found.'));
+/** The image sets (reconstructions, manifold, prior samples) of the run's suite, as its latest check rendered them. */
+function evaluationImages(suite: string | null, report: GoldenReport | null): HTMLElement {
+  const section = h('section', { class: 'card' }, h('h2', {}, suite === null ? 'Evaluation images' : `Evaluation images (suite ${suite})`));
+  const shown = suite === null ? [] : (report?.comparisons ?? []).filter((r) => r.actual ?? r.expected);
+  if (suite === null) section.append(h('p', { class: 'empty' }, "No suite checks this run's checkpoints (create one: cvae golden init --suite suites/NAME --checkpoint …)."));
+  else if (shown.length === 0) section.append(h('p', { class: 'empty' }, `Suite ${suite} has no report yet (run: cvae check --suite suites/${suite}).`));
   const figures = shown.map((r) =>
     h(
       'figure',
       { class: 'eval-image', 'data-golden-name': r.name },
-      h('img', { src: (r.actualUrl ?? r.expectedUrl) as string, alt: r.name, title: `golden '${r.name}'`, class: 'pixelated' }),
+      h('img', { src: reportFileUrl(suite as string, (r.actual ?? r.expected) as string), alt: r.name, title: `golden '${r.name}'`, class: 'pixelated' }),
       h('figcaption', {}, imageSetCaption(r)),
     ),
   );
@@ -91,13 +100,13 @@ function evaluationImages(results: GoldenResultView[]): HTMLElement {
 const MANIFOLD_QUANTILE_RANGE = '0.05–0.95';
 
 /** What the picture shows, from the report's recipe (kind, grid, seed). */
-function imageSetCaption(r: Pick<GoldenResultView, 'name' | 'kind' | 'grid' | 'seed'>): string {
-  const square = r.grid === null ? '' : `${r.grid}×${r.grid}, `;
+function imageSetCaption(r: Pick<GoldenReport['comparisons'][number], 'name' | 'kind' | 'grid' | 'seed'>): string {
+  const square = `${r.grid}×${r.grid}, `;
   switch (r.kind) {
     case 'prior':
-      return `prior samples (${square}seed ${r.seed ?? '?'})`;
+      return `prior samples (${square}seed ${r.seed})`;
     case 'recon':
-      return `reconstructions${r.grid === null ? '' : ` of ${r.grid} test images`}: input above, reconstruction below`;
+      return `reconstructions of ${r.grid} test images: input above, reconstruction below`;
     case 'manifold':
       return `latent manifold (${square}quantiles ${MANIFOLD_QUANTILE_RANGE})`;
     case 'scatter':
