@@ -6,3 +6,5 @@ export * from './goldens';
 export * from './gates';
 export * from './report';
 export * from './workspace';
+export * from './progress';
+export * from './test-metrics';
