@@ -408,11 +408,10 @@ async function writeProgressGif(paths: RunPaths, epochs: number): Promise<void> 
 }
 
 /**
- * The finished model's test-set posterior means coloured by digit (the viewer's Samples page shows it).
- * Only for a 2-D latent, where the two plotted dims are the whole latent space; about 1–2 s for 10,000 images.
+ * The finished model's test-set posterior means coloured by digit (the viewer's Samples page shows it):
+ * z0/z1 for a 2-D latent, the means' principal plane for a larger one; about 1–2 s for 10,000 images.
  */
 async function writeLatentScatter(session: Session): Promise<void> {
-  if (session.state.config.latentDim !== 2) return;
   await writePng(session.paths.latentScatter, renderLatentScatter(session.model, session.testSet));
 }
 

@@ -28,7 +28,7 @@ export const sampleCommand: CliCommand<SampleOptions> = {
     const grid = options.grid ?? DEFAULT_GRID[kind];
     const loaded = await loadForEvaluation({ checkpoint: existingCheckpoint(options.checkpoint), backend: options.backend });
     try {
-      if (kind === 'manifold' && loaded.model.latentDim !== 2) throw new UsageError(`--kind manifold needs a latentDim 2 checkpoint, this one has ${loaded.model.latentDim}`);
+      if (kind === 'manifold' && loaded.model.latentDim < 2) throw new UsageError(`--kind manifold needs a checkpoint with latentDim 2 or more, this one has ${loaded.model.latentDim}`);
       const image = renderImageSet(loaded.model, { kind, seed, grid });
       await writePng(path.resolve(out), image);
       io.stdout(`wrote ${out} (${kind}, seed ${seed}, grid ${grid}, ${image.width}×${image.height}, backend ${loaded.backend})\n`);
