@@ -20,6 +20,8 @@ async function main() {
     logLevel: 'warning',
   });
   for (const file of ['index.html', 'style.css']) fs.copyFileSync(path.join(__dirname, 'src', 'web', file), path.join(outdir, file));
+  // uPlot's own stylesheet (legend, cursor), served beside ours.
+  fs.copyFileSync(require.resolve('uplot/dist/uPlot.min.css'), path.join(outdir, 'uPlot.min.css'));
 }
 
 main().catch((error) => {

@@ -5,7 +5,7 @@
  */
 import * as path from 'path';
 import { CheckpointManifestSchema, FormatError, RunInfoSchema, WEIGHT_FILES, readJsonFileIfExists } from '@cvae/formats';
-import { latentSpaceOfCheckpoint, type LatentSpace, type LatentSpaceOptions } from '@cvae/evaluation';
+import type { LatentSpace, LatentSpaceOptions } from '@cvae/evaluation';
 import type { LatentResponse } from '../shared/api-types';
 import { HttpError } from './http-utils';
 import { RUN_NAME, runNames } from './runs';
@@ -15,6 +15,9 @@ export const PICKABLE_TEST_IMAGES = 100;
 
 export type ComputeLatentSpace = (options: LatentSpaceOptions) => Promise<LatentSpace>;
 
+/** Loaded on first use, like Accept: serving pages never pays for loading tfjs through @cvae/evaluation. */
+const latentSpaceFromEvaluation: ComputeLatentSpace = async (options) => (await import('@cvae/evaluation')).latentSpaceOfCheckpoint(options);
+
 export class LatentSpaces {
   private readonly cache = new Map<string, { key: string; answer: Promise<LatentResponse> }>();
   /** One encoder pass at a time: they share the process's tfjs backend and its memory. */
@@ -22,7 +25,7 @@ export class LatentSpaces {
 
   constructor(
     private readonly runsDir: string,
-    private readonly compute: ComputeLatentSpace = latentSpaceOfCheckpoint,
+    private readonly compute: ComputeLatentSpace = latentSpaceFromEvaluation,
     private readonly backend?: string,
   ) {}
 

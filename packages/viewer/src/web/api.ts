@@ -1,14 +1,19 @@
-import type { AcceptResponse, ReportResponse, RunSummary, ViewerConfig } from '../shared/api-types';
+import type { AcceptResponse, CompareResponse, LatentResponse, ReportResponse, RunSummary, ViewerConfig } from '../shared/api-types';
 
 async function getJson<T>(url: string): Promise<T> {
   const response = await fetch(url);
-  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  if (!response.ok) {
+    const body = (await response.json().catch(() => ({}))) as { error?: string };
+    throw new Error(body.error ?? `${url}: HTTP ${response.status}`);
+  }
   return (await response.json()) as T;
 }
 
 export const fetchConfig = () => getJson<ViewerConfig>('/api/config');
 export const fetchRuns = async () => (await getJson<{ runs: RunSummary[] }>('/api/runs')).runs;
 export const fetchReport = async () => (await getJson<ReportResponse>('/api/report')).report;
+export const fetchCompare = (baseline: string) => getJson<CompareResponse>(`/api/compare?baseline=${encodeURIComponent(baseline)}`);
+export const fetchLatent = (run: string) => getJson<LatentResponse>(`/api/latent?run=${encodeURIComponent(run)}`);
 
 /** Accept needs this server process's token, which only a same-origin page can read from /api/config. */
 export async function acceptGolden(name: string, token: string): Promise<AcceptResponse> {
