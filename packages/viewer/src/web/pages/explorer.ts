@@ -1,5 +1,5 @@
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import type { LatentResponse, RunSummary } from '../../shared/api-types';
+import type { LatentResponse } from '../../shared/api-types';
 import { fetchLatent, fetchRuns } from '../api';
 import { IMAGE_SIZE, decodeMany, decodeProbabilities, drawGrey, drawStrip, loadDecoder, toGreyLevels } from '../decoder';
 import { formatNumber, h } from '../dom';
@@ -284,7 +284,7 @@ class Explorer {
   private pick(index: number): void {
     const { state } = this;
     if (state.pickFor === 'hold') {
-      state.hold = null; // set() below reads the plane point from z, then holds the new image
+      // Keep the point in the plane; everything else comes from the picked image's mean.
       const [a, b] = project(this.currentPlane(), state.z);
       state.hold = index;
       state.z = pointOnPlane(this.currentPlane(), a, b, this.mean(index)).map(clampSlider);
@@ -401,4 +401,3 @@ function clampSlider(v: number): number {
   return Number.isFinite(v) ? Math.min(SLIDER_RANGE, Math.max(-SLIDER_RANGE, v)) : 0;
 }
 
-export type { RunSummary };

@@ -58,10 +58,15 @@ export const runsPage: Page = async (root, params) => {
   };
   renderLive();
   await renderData();
+  const known = new Set(runs.map((r) => r.name));
   const unfollow = followRuns((fresh) => {
     const metricsChanged = dataSignature(fresh) !== dataSignature(state.runs);
     state.runs = fresh;
-    for (const name of fresh.map((r) => r.name)) if (!runs.some((r) => r.name === name) && params.get('runs') === null) state.selected.add(name); // new runs join "all"
+    // A run that starts while the page is open is shown at once (unticking it later sticks).
+    for (const { name } of fresh.filter((r) => !known.has(r.name))) {
+      known.add(name);
+      state.selected.add(name);
+    }
     renderLive();
     if (metricsChanged) void renderData();
   });
