@@ -4,8 +4,9 @@
  * (a step takes ~30–100 ms, so writing every step would cost more than it tells), and at least every
  * PROGRESS_HEARTBEAT_SECONDS so a reader can tell a live run from a dead one by `updatedAt` alone.
  */
+import { randomBytes } from 'crypto';
+import { promises as fs } from 'fs';
 import { PROGRESS_FORMAT_VERSION, PROGRESS_HEARTBEAT_SECONDS, TrainingProgress } from '@cvae/formats';
-import { writeJsonAtomic } from '@cvae/images';
 import type { TrainingEvent } from './progress';
 
 export const PROGRESS_FILE = 'progress.json';
@@ -49,6 +50,7 @@ export class ProgressFile {
   private timer: NodeJS.Timeout | undefined;
   private readonly heartbeat: NodeJS.Timeout;
   private writing: Promise<void> = Promise.resolve();
+  private inFlight = false;
   private readonly minIntervalMs: number;
 
   constructor(
@@ -76,6 +78,7 @@ export class ProgressFile {
     clearInterval(this.heartbeat);
     clearTimeout(this.timer);
     this.timer = undefined;
+    await this.writing;
     this.state = { ...this.state, phase: 'ended' };
     this.dirty = true;
     this.flush();
@@ -92,13 +95,38 @@ export class ProgressFile {
     }, wait);
   }
 
+  /**
+   * One write at a time, of the state when it starts: on a busy disk a write can take longer than the
+   * interval, and queued writes would then land minutes late with old states (measured under load). A
+   * change during a write is written right after it. A failed write is dropped: progress is advisory, and a
+   * full or read-only disk already stops training at its next real write.
+   */
   private flush(): void {
-    if (!this.dirty) return;
+    if (!this.dirty || this.inFlight) return;
     this.dirty = false;
+    this.inFlight = true;
     this.lastWrite = Date.now();
     const snapshot: TrainingProgress = { ...this.state, updatedAt: new Date(this.lastWrite).toISOString() };
-    // Writes are chained so an older state never lands after a newer one. A failed write is dropped:
-    // progress is advisory, and a full or read-only disk already stops training at its next real write.
-    this.writing = this.writing.then(() => writeJsonAtomic(this.file, snapshot)).catch(() => undefined);
+    this.writing = replaceFile(this.file, `${JSON.stringify(snapshot, null, 2)}\n`)
+      .catch(() => undefined)
+      .finally(() => {
+        this.inFlight = false;
+        if (this.dirty) this.markDirty();
+      });
+  }
+}
+
+/**
+ * Temp file, then rename: a reader sees the old file or the new one, never a torn one. No fsync (unlike the
+ * run's real files): a progress file lost in a crash costs nothing, and fsync is what is slow on a busy disk.
+ */
+async function replaceFile(file: string, text: string): Promise<void> {
+  const temp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    await fs.writeFile(temp, text);
+    await fs.rename(temp, file);
+  } catch (error) {
+    await fs.rm(temp, { force: true });
+    throw error;
   }
 }
