@@ -244,7 +244,7 @@ function tableSection(state: State, rerender: () => void): HTMLElement {
     const button = h('button', { type: 'button', class: 'sort', 'data-sort': c.key, onclick: () => ((state.sort = { key: c.key, descending: c.key === key ? !descending : c.key !== 'name' }), saveToUrl(state), rerender()) }, c.title);
     return h('th', { scope: 'col', 'aria-sort': sorted }, button);
   });
-  const paired = state.baseline !== null ? PAIRED_COLUMNS.map((c) => h('th', { scope: 'col', title: `paired over the same test images, against ${state.baseline}` }, `${c.title} vs ${state.baseline}`)) : [];
+  const paired = state.baseline !== null ? PAIRED_COLUMNS.map((c) => h('th', { scope: 'col', title: `run − ${state.baseline}, paired over the same test images` }, c.title)) : [];
   const table = h('table', { class: 'metrics-table', 'data-testid': 'metrics-table' }, h('thead', {}, h('tr', {}, ...header, ...paired)), h('tbody', {}, ...rows.map((run) => metricsRow(run, state))));
   const note = state.baseline === null ? 'Pick a baseline to see paired differences (mean over the same test images ± standard error).' : `Δ = run − ${state.baseline}, paired image by image on the test set (mean ± standard error); “no significant change” within 2 SE.`;
   return h('section', { class: 'card' }, h('h2', {}, 'Final metrics'), h('div', { class: 'table-scroll' }, table), h('p', { class: 'message' }, note));
