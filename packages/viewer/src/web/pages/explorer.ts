@@ -151,7 +151,8 @@ class Explorer {
 
   private currentPlane(): Plane {
     if (this.state.planeKind === 'principal' && this.space?.principal) return this.space.principal;
-    return dimsPlane(this.state.latentDim, this.state.dims[0], Math.max(this.state.dims[1], 0));
+    if (this.state.latentDim === 1) return { u: [1], v: [0] }; // a line: the plane's second coordinate moves nothing
+    return dimsPlane(this.state.latentDim, this.state.dims[0], this.state.dims[1]);
   }
 
   private mean(index: number): number[] {
