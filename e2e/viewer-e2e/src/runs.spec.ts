@@ -38,12 +38,14 @@ test('runs page overlays the picked runs per metric against epoch and wall time,
   await expect(elbo.locator('.u-legend .u-series')).toHaveCount(3); // x and the two runs
   await expect(elbo.locator('.u-legend')).toContainText(latent8.name);
 
-  // Hover at the right edge: the last epoch's values of both runs, as in metrics.jsonl.
+  // Away from the cursor the legend holds the last epoch; hovering the left edge shows epoch 1, as in metrics.jsonl.
+  const metricsOf = (name: string) => readFileSync(path.join(workspacePaths().runsDir, name, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const shown = (value: number) => value.toPrecision(6);
+  for (const run of [latent8, latent2]) await expect(legendValue(elbo, run.name)).toHaveText(shown(metricsOf(run.name).at(-1).testElbo));
+  await hoverChart(page, elbo, 0.01);
+  await expect(elbo.locator('.u-legend tr').first().locator('.u-value')).toHaveText('1');
+  for (const run of [latent8, latent2]) await expect(legendValue(elbo, run.name)).toHaveText(shown(metricsOf(run.name)[0].testElbo));
   await hoverChart(page, elbo, 0.99);
-  for (const run of [latent8, latent2]) {
-    const rows = readFileSync(path.join(workspacePaths().runsDir, run.name, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    await expect(legendValue(elbo, run.name)).toHaveText(Number(rows.at(-1).testElbo.toPrecision(6)).toPrecision(6));
-  }
   await expect(elbo.locator('.u-legend tr').first().locator('.u-value')).toHaveText(String(TRAINED_EPOCHS));
   await attachScreenshot(page, test.info(), 'runs-hover-epoch');
 

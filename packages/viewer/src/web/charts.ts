@@ -43,6 +43,8 @@ export function overlayChart(container: HTMLElement, spec: OverlayChartSpec): uP
     scales: { x: { time: false } },
     cursor: { drag: { x: false, y: false } },
     legend: { live: true },
+    // Away from the cursor the legend shows the latest point of each run instead of dashes.
+    hooks: { ready: [showLatest], setCursor: [(u) => u.cursor.idx == null && showLatest(u)] },
     series: [
       { label: spec.xLabel, value: (_u, v) => (v === null || v === undefined ? '—' : spec.formatX(v)) },
       ...spec.series.map((s) => ({
@@ -60,6 +62,10 @@ export function overlayChart(container: HTMLElement, spec: OverlayChartSpec): uP
     ],
   };
   return new uPlot(options, alignSeries(spec.series), container);
+}
+
+function showLatest(u: uPlot): void {
+  if (u.data[0].length > 0) u.setLegend({ idx: u.data[0].length - 1 }, false);
 }
 
 export function formatSeconds(seconds: number): string {
