@@ -6,7 +6,9 @@ import { initBackend } from '@cvae/tfjs-kernels';
 import { checkSuite, initSuite, renderImageSet, withGoldensLock, writeGolden } from '@cvae/evaluation';
 import type { MetricRow, RunInfo } from '@cvae/formats';
 import { decodePng, encodePng } from '@cvae/images';
-import { EPOCHS, FAILING_GOLDEN, GOLDEN_THRESHOLDS, RUN_BACKEND_REASON, RUN_NAME, workspacePaths } from './workspace';
+import { TrainingProgressSchema, readJsonFileIfExists } from '@cvae/formats';
+import { finished, startCvae, trainArgs } from './cli';
+import { CRASHED_RUN, EPOCHS, FAILING_GOLDEN, GOLDEN_THRESHOLDS, RUN_BACKEND_REASON, RUN_NAME, TRAINED, TRAINED_EPOCHS, TRAINED_TEST_IMAGES, workspacePaths } from './workspace';
 
 /** Gate images of the fixture suite: enough for paired statistics, few enough for the cpu backend. */
 const GATE_IMAGES = 200;
@@ -35,6 +37,7 @@ export default async function globalSetup(): Promise<void> {
   await loosenTolerances(paths.suiteDir);
   await corruptGolden(paths.suiteDir, FAILING_GOLDEN);
   await checkSuite({ suiteDir: paths.suiteDir, checkpoint: paths.checkpointDir, reportDir: paths.reportDir, backend: 'cpu' });
+  await trainRuns();
 }
 
 /** Small image sets of the fixture's untrained latent-2 model. */
@@ -55,6 +58,31 @@ async function loosenTolerances(suiteDir: string): Promise<void> {
   const suite = JSON.parse(await fs.readFile(file, 'utf8'));
   for (const image of Object.values(suite.images) as { tolerance: object }[]) image.tolerance = { ...GOLDEN_THRESHOLDS, derivedFrom: 'viewer e2e fixture' };
   await fs.writeFile(file, JSON.stringify(suite, null, 2));
+}
+
+/**
+ * Real runs from the real CLI, side by side (one thread each): latent 8 and latent 2 on the same 2,000
+ * training and 500 test images, so the viewer can compare them image by image and explore a latent-8
+ * space; then a run killed with -9 in its first epoch.
+ */
+async function trainRuns(): Promise<void> {
+  const common = { epochs: TRAINED_EPOCHS, limit: 2000, 'test-limit': TRAINED_TEST_IMAGES };
+  await Promise.all(Object.values(TRAINED).map(({ name, latentDim }) => finished(startCvae(trainArgs(name, { ...common, 'latent-dim': latentDim })))));
+  await trainThenKill(CRASHED_RUN);
+}
+
+async function trainThenKill(name: string): Promise<void> {
+  const child = startCvae(trainArgs(name, { epochs: 20, limit: 20000, 'test-limit': TRAINED_TEST_IMAGES }));
+  const progressFile = path.join(workspacePaths().runsDir, name, 'progress.json');
+  const deadline = Date.now() + 60_000;
+  // Killed once it is really training: progress.json shows a batch done.
+  while (((await readJsonFileIfExists(TrainingProgressSchema, progressFile).catch(() => undefined))?.batch ?? 0) < 1) {
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`${name} did not start training:\n${child.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await exited;
 }
 
 /**

@@ -20,3 +20,4 @@ export * from './load';
 export * from './paths';
 export * from './provenance';
 export * from './perturb';
+export * from './latent-space';

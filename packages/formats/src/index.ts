@@ -9,3 +9,5 @@ export * from './gates';
 export * from './report';
 export * from './workspace';
 export * from './verdicts';
+export * from './progress';
+export * from './test-metrics';

@@ -9,13 +9,15 @@ import { CVAE, loadCheckpoint, renderLatentScatter, saveCheckpoint } from '@cvae
 import { WorkerFailedError } from '@cvae/replicas';
 import { BackendChoice, initBackend } from '@cvae/tfjs-kernels';
 import { assertValidConfig, defaultRunName, runSeeds, withDefaults } from './config';
-import { evaluateTestSet } from './evaluate';
+import { evaluateTestSetPerImage } from './evaluate';
 import { OPTIMIZER_DATA_FILE, OPTIMIZER_SPEC_FILE, restoreOptimizerState, serializeOptimizerState } from './optimizer-state';
 import { EpochMetrics, Reporter, silentReporter } from './progress';
+import { PROGRESS_FILE, ProgressFile } from './progress-file';
 import { RunPaths, appendJsonLine, readMetrics, runPaths, truncateMetrics } from './run-files';
 import { renderSampleGrid, sampleGridEps } from './samples';
 import { ParallelTrainer } from './trainer';
 import { NonFiniteLossError, createOptimizer } from './step';
+import { TestImagesIdentity, testImagesIdentity, writeTestMetrics } from './test-metrics-file';
 
 export const TRAINING_STATE_FILE = 'training/state.json';
 /** Held by the process training a run (see withRunLock). */
@@ -91,6 +93,8 @@ interface Session {
   sessionStart: number;
   /** Set by runSession once the worker threads are up. */
   trainer?: ParallelTrainer;
+  /** Fingerprint of the test images, recorded with the per-image test metrics (computed once per session). */
+  testImages?: TestImagesIdentity;
 }
 
 /** Starts a new run in `<outDir>/<name>/` and trains it for config.epochs epochs. */
@@ -210,6 +214,13 @@ function loadData(config: TrainConfig): { trainSet: ImageSet; testSet: ImageSet 
 // The loop
 
 async function runSession(session: Session, resumedAt: { epoch: number; batch: number } | undefined): Promise<TrainResult> {
+  // progress.json hears every event the caller's reporter hears (the viewer shows a live run from it).
+  const progressFile = new ProgressFile(path.join(session.paths.runDir, PROGRESS_FILE), { epochs: session.state.config.epochs, testImages: session.testSet.count });
+  const callerReporter = session.reporter;
+  session.reporter = (event) => {
+    progressFile.report(event);
+    callerReporter(event);
+  };
   const { run, state, reporter, backend } = session;
   run.sessions.push({ startedAt: new Date().toISOString(), backend: backend.name, workers: session.options.workers ?? 1, ...(resumedAt ? { resumedAt } : {}) });
   reporter({ type: 'start', runDir: session.paths.runDir, backend: backend.name, backendReason: backend.reason, resumedAt });
@@ -227,6 +238,7 @@ async function runSession(session: Session, resumedAt: { epoch: number; batch: n
     await recordFailure(session, failure);
     throw failure;
   } finally {
+    await progressFile.close();
     await session.trainer?.close();
     session.model.dispose();
     session.optimizer.dispose();
@@ -326,7 +338,8 @@ async function finishEpoch(session: Session, epoch: number): Promise<void> {
   // Always the Monte Carlo ELBO of `cvae eval` (whatever KL estimator the run trains with), so every run's
   // metrics.jsonl is comparable with every other run and with `cvae eval` on its checkpoints.
   if (!session.trainer) throw new Error('finishEpoch: the trainer was not started');
-  const test = await evaluateTestSet(session.trainer.replicas, session.testSet);
+  const count = session.testSet.count;
+  const { metrics: test, perImage } = await evaluateTestSetPerImage(session.trainer.replicas, session.testSet, (done) => reporter({ type: 'eval-progress', epoch, done, count }));
   const evalSeconds = (performance.now() - evalStart) / 1000;
   if (!Number.isFinite(test.elbo)) {
     throw new TrainingError(`training stopped: test ELBO is ${test.elbo} after epoch ${epoch}, step ${state.step}; checkpoints/last (epoch ${epoch - 1}) is intact`);
@@ -348,6 +361,8 @@ async function finishEpoch(session: Session, epoch: number): Promise<void> {
   const saveStart = performance.now();
   await writeFileAtomic(paths.sample(epoch), encodePng(renderSampleGrid(session.model, session.sampleEps)));
   await appendJsonLine(paths.metrics, metrics);
+  session.testImages ??= testImagesIdentity(session.testSet, state.config.dataDir);
+  await writeTestMetrics(paths.runDir, { epoch, step: state.step, latentDim: state.config.latentDim }, session.testImages, perImage);
   const isBest = state.bestTestElbo === null || test.elbo > state.bestTestElbo;
   state.epochsCompleted = epoch;
   state.nextBatch = 0;
@@ -420,11 +435,10 @@ async function writeProgressGif(paths: RunPaths, epochs: number): Promise<void> 
 }
 
 /**
- * The finished model's test-set posterior means coloured by digit (the viewer's Samples page shows it).
- * Only for a 2-D latent, where the two plotted dims are the whole latent space; about 1–2 s for 10,000 images.
+ * The finished model's test-set posterior means coloured by digit (the viewer's Samples page shows it):
+ * z0/z1 for a 2-D latent, the means' principal plane for a larger one; about 1–2 s for 10,000 images.
  */
 async function writeLatentScatter(session: Session): Promise<void> {
-  if (session.state.config.latentDim !== 2) return;
   await writePng(session.paths.latentScatter, renderLatentScatter(session.model, session.testSet));
 }
 

@@ -30,7 +30,7 @@ export const sampleCommand: CliCommand<SampleOptions> = {
     const grid = options.grid ?? DEFAULT_GRID[kind];
     const loaded = await loadForEvaluation({ checkpoint: existingCheckpoint(options.checkpoint), backend: options.backend, dataDir: options.dataDir });
     try {
-      if (kind === 'manifold' && loaded.model.latentDim !== 2) throw new UsageError(`--kind manifold needs a latentDim 2 checkpoint, this one has ${loaded.model.latentDim}`);
+      if (kind === 'manifold' && loaded.model.latentDim < 2) throw new UsageError(`--kind manifold needs a checkpoint with latentDim 2 or more, this one has ${loaded.model.latentDim}`);
       const needsTestImages = kind === 'recon' || kind === 'scatter';
       const image = renderImageSet(loaded.model, { kind, seed, grid }, needsTestImages ? testSetOf(loaded) : undefined);
       await writePng(path.resolve(out), image);

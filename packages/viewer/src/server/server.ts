@@ -5,6 +5,9 @@ import * as path from 'path';
 import { GOLDEN_NAME_PATTERN, SUITE_FILE } from '@cvae/formats';
 import type { AcceptResponse, SuiteReportResponse, ViewerConfig } from '../shared/api-types';
 import { acceptGoldenFromEvaluation, type AcceptGolden } from './accept';
+import { compareWithBaseline } from './compare';
+import { RunsEvents } from './events';
+import { LatentSpaces, type ComputeLatentSpace } from './latent';
 import { COMMON_HEADERS, HttpError, contentTypeFor, readJsonObjectBody, sendError, sendJson } from './http-utils';
 import { SUITE_NAME, listSuites, readSuiteReport, reportedNames } from './suites';
 import { listRuns } from './runs';
@@ -31,6 +34,12 @@ export interface ViewerServerOptions {
   publicDir?: string;
   /** Injected in tests; default is @cvae/evaluation's acceptGolden. */
   acceptGolden?: AcceptGolden;
+  /** tfjs backend of the explorer's encoder pass ('auto' | 'wasm' | 'cpu' | 'tfjs-node'; default auto). */
+  backend?: string;
+  /** Default @cvae/evaluation's latentSpaceOfCheckpoint. */
+  computeLatentSpace?: ComputeLatentSpace;
+  /** How often /api/events checks the runs directory (default 1000 ms). */
+  eventsPollMs?: number;
 }
 
 export interface ViewerServer {
@@ -83,18 +92,26 @@ export function createRequestHandler(options: ViewerServerOptions, guard: Reques
   ];
   const accept = serialized(options.acceptGolden ?? acceptGoldenFromEvaluation);
   const config: ViewerConfig = options.allowAccept === true ? { allowAccept: true, acceptToken: guard.token } : { allowAccept: false };
+  const events = new RunsEvents(options.runsDir, options.eventsPollMs);
+  const latent = new LatentSpaces(options.runsDir, options.computeLatentSpace, options.backend);
   return async (req, res) => {
     // Before any route: a request addressed to a name this server does not answer to is refused.
     const refusal = guard.refuseHost(req.headers.host);
     if (refusal !== null) return sendError(res, 403, refusal);
     // The raw path, NOT new URL(...).pathname: URL parsing would silently resolve `..` segments.
-    const [rawPath, query = ''] = (req.url ?? '/').split('#')[0].split('?');
+    const url = (req.url ?? '/').split('#')[0];
+    const queryAt = url.indexOf('?');
+    const rawPath = queryAt < 0 ? url : url.slice(0, queryAt);
+    const query = new URLSearchParams(queryAt < 0 ? '' : url.slice(queryAt + 1));
     const method = req.method ?? 'GET';
     if (rawPath === '/api/accept') return method === 'POST' ? handleAccept(req, res, options, guard, accept) : sendError(res, 405, 'use POST');
     if (method !== 'GET' && method !== 'HEAD') return sendError(res, 405, `${method} not allowed`);
     if (rawPath === '/api/config') return sendJson(res, 200, config);
     if (rawPath === '/api/runs') return sendJson(res, 200, { runs: await listRuns(options.runsDir) });
     if (rawPath === '/api/suites') return sendJson(res, 200, { suites: await listSuites(options.suitesDir, options.reportsDir) });
+    if (rawPath === '/api/events') return method === 'GET' ? events.subscribe(req, res) : sendError(res, 405, 'use GET');
+    if (rawPath === '/api/compare') return answer(res, () => compareWithBaseline(options.runsDir, query.get('baseline') ?? ''));
+    if (rawPath === '/api/latent') return answer(res, () => latent.get(query.get('run') ?? ''));
     if (rawPath === '/api/report') {
       const suite = suiteParameter(query);
       if (!existsSync(path.join(options.suitesDir, suite, SUITE_FILE))) throw new HttpError(404, `no suite named '${suite}' in the suites directory`);
@@ -130,10 +147,20 @@ async function handleAccept(req: http.IncomingMessage, res: http.ServerResponse,
 }
 
 /** `?suite=NAME` (default: the reference suite); anything that is not a plain directory name is a 400. */
-function suiteParameter(query: string): string {
-  const suite = new URLSearchParams(query).get('suite') ?? 'reference';
+function suiteParameter(query: URLSearchParams): string {
+  const suite = query.get('suite') ?? 'reference';
   if (!SUITE_NAME.test(suite)) throw new HttpError(400, `suite must be a suite directory name (${SUITE_NAME})`);
   return suite;
+}
+
+/** JSON from `work`, or its HttpError as status and one line. */
+async function answer(res: http.ServerResponse, work: () => Promise<unknown>): Promise<void> {
+  try {
+    sendJson(res, 200, await work());
+  } catch (error) {
+    if (!(error instanceof HttpError)) throw error;
+    sendError(res, error.status, error.message);
+  }
 }
 
 async function serveFile(req: http.IncomingMessage, res: http.ServerResponse, root: string, encodedRelativePath: string): Promise<void> {

@@ -1,7 +1,7 @@
 /** JSON shapes exchanged between the viewer server and the web app. Types only: the web bundle must not pull in @cvae/formats' Node code. */
-import type { ComparisonStatus, GoldenReport, MetricRow, RunInfo } from '@cvae/formats';
+import type { ComparisonStatus, GoldenReport, MetricRow, PerImageMetricName, RunInfo, TrainingProgress } from '@cvae/formats';
 
-export type { GoldenReport, MetricRow, RunInfo };
+export type { GoldenReport, MetricRow, PerImageMetricName, RunInfo, TrainingProgress };
 
 /** What the served page needs to know; the Accept token is given only when Accept is enabled. */
 export type ViewerConfig = { allowAccept: false } | { allowAccept: true; acceptToken: string };
@@ -19,8 +19,61 @@ export interface RunSummary {
   /** URL of checkpoints/last/decoder/model.json when the run has a checkpoint. */
   decoderUrl: string | null;
   latentDim: number | null;
+  /** progress.json: where the trainer is in the current epoch (null when the run has none). */
+  progress: TrainingProgress | null;
+  /** Whether a trainer is writing the run now (from run.json, the run lock and progress.json). */
+  liveness: Liveness;
+  /** test-metrics.json: the epoch and size of the run's per-image test metrics, null when it has none. */
+  testMetrics: { epoch: number; count: number } | null;
   /** One line per malformed file of the run (file and field), from the @cvae/formats schemas. */
   problems: string[];
+}
+
+/**
+ * live: a trainer holds the run and wrote progress recently; stalled: it holds the run but has been silent
+ * for long; stopped: run.json says running but its process is gone; finished: completed, interrupted or failed.
+ */
+export type LivenessState = 'live' | 'stalled' | 'stopped' | 'finished' | 'unknown';
+export interface Liveness {
+  state: LivenessState;
+  /** One line: the status, the pid, or why the run is not live. */
+  reason: string;
+}
+
+export type PairedVerdict = 'better' | 'worse' | 'higher' | 'lower' | 'no significant change';
+export interface PairedMetric {
+  metric: PerImageMetricName;
+  /** Mean of candidate − baseline over the test images. */
+  delta: number;
+  standardError: number;
+  verdict: PairedVerdict;
+}
+
+export type CompareRow =
+  | { run: string; status: 'paired'; epoch: number; metrics: PairedMetric[]; note: string | null }
+  | { run: string; status: 'unavailable'; reason: string };
+
+/** GET /api/compare?baseline=NAME: every other run paired with the baseline image by image, where possible. */
+export interface CompareResponse {
+  baseline: string;
+  baselineEpoch: number | null;
+  rows: CompareRow[];
+}
+
+/** GET /api/latent?run=NAME: the test set in the run's latent space (checkpoints/last), for the explorer. */
+export interface LatentResponse {
+  run: string;
+  epoch: number;
+  latentDim: number;
+  count: number;
+  /** count × latentDim float32, little-endian, base64. */
+  means: string;
+  /** count digit labels, uint8, base64. */
+  labels: string;
+  /** The means' first two principal components (unit vectors) and their share of the variance; null for a 1-D latent. */
+  principal: { u: number[]; v: number[]; explained: [number, number] } | null;
+  /** The first test images, 28×28 bytes each (0 or 255), base64: the ones a user can pick. */
+  images: { count: number; pixels: string };
 }
 
 export type GoldenStatus = ComparisonStatus;

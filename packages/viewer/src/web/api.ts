@@ -1,8 +1,11 @@
-import type { AcceptResponse, RunSummary, SuiteReportResponse, SuiteSummary, ViewerConfig } from '../shared/api-types';
+import type { AcceptResponse, CompareResponse, LatentResponse, RunSummary, SuiteReportResponse, SuiteSummary, ViewerConfig } from '../shared/api-types';
 
 async function getJson<T>(url: string): Promise<T> {
   const response = await fetch(url);
-  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  if (!response.ok) {
+    const body = (await response.json().catch(() => ({}))) as { error?: string };
+    throw new Error(body.error ?? `${url}: HTTP ${response.status}`);
+  }
   return (await response.json()) as T;
 }
 
@@ -15,6 +18,8 @@ export const fetchSuiteReport = (suite: string) => getJson<SuiteReportResponse>(
 export function reportFileUrl(suite: string, relativePath: string): string {
   return `/reports/${encodeURIComponent(suite)}/${relativePath.split('/').map(encodeURIComponent).join('/')}`;
 }
+export const fetchCompare = (baseline: string) => getJson<CompareResponse>(`/api/compare?baseline=${encodeURIComponent(baseline)}`);
+export const fetchLatent = (run: string) => getJson<LatentResponse>(`/api/latent?run=${encodeURIComponent(run)}`);
 
 /** Accept needs this server process's token, which only a same-origin page can read from /api/config. */
 export async function acceptGolden(suite: string, name: string, token: string): Promise<AcceptResponse> {
