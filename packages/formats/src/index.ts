@@ -6,3 +6,4 @@ export * from './goldens';
 export * from './gates';
 export * from './report';
 export * from './workspace';
+export * from './classifier';

@@ -1,5 +1,6 @@
 import type { CliCommand } from '../command';
 import { benchCommand } from './bench';
+import { classifierTrainCommand } from './classifier';
 import { dataInfoCommand } from './data-info';
 import { evalCommand } from './eval';
 import { goldenCheckCommand, goldenUpdateCommand } from './golden';
@@ -17,4 +18,5 @@ export const COMMANDS: CliCommand[] = [
   goldenUpdateCommand,
   viewCommand,
   benchCommand,
+  classifierTrainCommand,
 ];
