@@ -14,7 +14,7 @@ let dir: string;
 let classifier: Classifier;
 
 function trained(c: Classifier): TrainedClassifier {
-  const config = { seed: 4, epochs: 1, batchSize: 8, learningRate: 1e-3, maxShift: 2, workers: 1 };
+  const config = { seed: 4, epochs: 1, batchSize: 8, learningRate: 1e-3, lrDecay: 0.75, maxShift: 2, workers: 1 };
   return { classifier: c, config, backend: 'cpu', tfjsVersion: tf.version_core, history: [{ epoch: 1, loss: 2.3, testAccuracy: 0.1, elapsedMs: 5 }], testAccuracy: 0.1, elapsedMs: 5 };
 }
 

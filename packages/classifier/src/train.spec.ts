@@ -5,7 +5,7 @@ import { ClassifierTrainConfig, TrainedClassifier, trainClassifier } from './tra
 
 const train = loadSplit('train', { limit: 640 });
 const testSet = loadSplit('test', { limit: 300 });
-const CONFIG: ClassifierTrainConfig = { seed: 11, epochs: 2, batchSize: 64, learningRate: 2e-3, maxShift: 2, workers: 1 };
+const CONFIG: ClassifierTrainConfig = { seed: 11, epochs: 2, batchSize: 64, learningRate: 2e-3, lrDecay: 0.75, maxShift: 2, workers: 1 };
 const runs: TrainedClassifier[] = [];
 
 async function run(config: Partial<ClassifierTrainConfig> = {}): Promise<TrainedClassifier> {

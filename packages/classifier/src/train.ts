@@ -25,13 +25,15 @@ export interface ClassifierTrainConfig {
   epochs: number;
   batchSize: number;
   learningRate: number;
+  /** The learning rate of epoch e is learningRate · lrDecay^(e−1): large steps early, small ones to settle. */
+  lrDecay: number;
   /** Largest shift (pixels, each direction) of the translation augmentation; 0 turns it off. */
   maxShift: number;
   /** Threads computing gradients, this one included. */
   workers: number;
 }
 
-export const DEFAULT_TRAIN_CONFIG: Omit<ClassifierTrainConfig, 'seed' | 'workers'> = { epochs: 8, batchSize: 128, learningRate: 1e-3, maxShift: 2 };
+export const DEFAULT_TRAIN_CONFIG: Omit<ClassifierTrainConfig, 'seed' | 'workers'> = { epochs: 10, batchSize: 128, learningRate: 1e-3, lrDecay: 0.75, maxShift: 2 };
 
 export interface TrainProgress {
   epoch: number;
@@ -67,11 +69,12 @@ export async function trainClassifier(train: ImageSet, test: ImageSet, config: C
   assertConfig(config);
   const classifier = Classifier.create({ seed: config.seed });
   const steps = new StepRunner(classifier, config.workers);
-  const optimizer = tf.train.adam(config.learningRate);
+  const optimizer = new ScheduledAdam(config.learningRate);
   const started = Date.now();
   const history: EpochResult[] = [];
   try {
     for (let epoch = 1; epoch <= config.epochs; epoch++) {
+      optimizer.setLearningRate(config.learningRate * config.lrDecay ** (epoch - 1));
       const loss = await trainEpoch(steps, optimizer, train, config, epoch, (step, stepsPerEpoch, meanLoss) => {
         const elapsedMs = Date.now() - started;
         const done = (epoch - 1) * stepsPerEpoch + step;
@@ -89,6 +92,17 @@ export async function trainClassifier(train: ImageSet, test: ImageSet, config: C
   }
   const testAccuracy = history[history.length - 1].testAccuracy;
   return { classifier, config, backend: tf.getBackend(), tfjsVersion: tf.version_core, history, testAccuracy, elapsedMs: Date.now() - started };
+}
+
+/** tfjs's Adam (its default betas and epsilon) with a learning rate that can change between epochs; the moments carry over. */
+class ScheduledAdam extends tf.AdamOptimizer {
+  constructor(learningRate: number) {
+    super(learningRate, 0.9, 0.999);
+  }
+
+  setLearningRate(learningRate: number): void {
+    this.learningRate = learningRate;
+  }
 }
 
 /** Fraction of `predicted` equal to `labels`. */
@@ -205,5 +219,6 @@ function assertConfig(config: ClassifierTrainConfig): void {
     if (!Number.isInteger(value) || value < 1) throw new RangeError(`classifier training: ${name} must be a positive integer, got ${value}`);
   }
   if (!(config.learningRate > 0)) throw new RangeError(`classifier training: learningRate must be positive, got ${config.learningRate}`);
+  if (!(config.lrDecay > 0 && config.lrDecay <= 1)) throw new RangeError(`classifier training: lrDecay must be in (0, 1], got ${config.lrDecay}`);
   if (!Number.isInteger(config.maxShift) || config.maxShift < 0) throw new RangeError(`classifier training: maxShift must be a non-negative integer, got ${config.maxShift}`);
 }

@@ -50,6 +50,7 @@ export const ClassifierManifestSchema = z.object({
     epochs: PositiveInt,
     batchSize: PositiveInt,
     learningRate: z.number().positive(),
+    lrDecay: z.number().positive().max(1),
     maxShift: NonNegativeInt,
     workers: PositiveInt,
     backend: z.string(),
@@ -106,5 +107,29 @@ export const SampleQualitySchema = z.object({
   samples: ImageSetQualitySchema,
   reconstructions: ImageSetQualitySchema,
   elapsedMs: NonNegativeInt,
+  /** Wall time of each pass: test-set features, prior samples (decode + classify + FID), reconstructions. */
+  phaseMs: z.object({ testSet: NonNegativeInt, samples: NonNegativeInt, reconstructions: NonNegativeInt }),
 });
 export type SampleQuality = z.infer<typeof SampleQualitySchema>;
+
+/** Hand-set bounds on one set's sample-quality numbers; an absent bound is not checked. */
+export const SetQualityBoundsSchema = z
+  .object({
+    maxFid: z.number().positive().optional(),
+    minClassShare: z.number().min(0).max(1).optional(),
+    minEntropy: z.number().nonnegative().optional(),
+    minMeanConfidence: z.number().min(0).max(1).optional(),
+  })
+  .strict();
+export type SetQualityBounds = z.infer<typeof SetQualityBoundsSchema>;
+
+/** Bounds for the prior samples and the reconstructions (what a suite gate holds a checkpoint to). */
+export const SampleQualityBoundsSchema = z
+  .object({
+    /** Where the numbers come from (measurements, reasons). */
+    note: z.string().optional(),
+    samples: SetQualityBoundsSchema.optional(),
+    reconstructions: SetQualityBoundsSchema.optional(),
+  })
+  .strict();
+export type SampleQualityBounds = z.infer<typeof SampleQualityBoundsSchema>;

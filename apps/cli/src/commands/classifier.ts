@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Option } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import { loadSplit } from '@cvae/dataset';
 import { workspaceRelative } from '@cvae/formats';
 import { DEFAULT_TRAIN_CONFIG, TrainProgress, defaultClassifierDir, manifestFor, saveClassifier, trainClassifier } from '@cvae/classifier';
@@ -14,6 +14,7 @@ type ClassifierTrainOptions = {
   epochs: number;
   batchSize: number;
   lr: number;
+  lrDecay: number;
   maxShift: number;
   limit?: number;
   testLimit?: number;
@@ -34,6 +35,7 @@ export const classifierTrainCommand: CliCommand<ClassifierTrainOptions> = {
       .addOption(new Option('--epochs <N>', 'epochs over the training set').argParser(integer(1, 1000)).default(defaults.epochs))
       .addOption(new Option('--batch-size <N>', 'images per step').argParser(integer(1, 60_000)).default(defaults.batchSize))
       .addOption(new Option('--lr <RATE>', 'Adam learning rate').argParser(positiveNumber).default(defaults.learningRate))
+      .addOption(new Option('--lr-decay <F>', 'learning-rate factor per epoch (epoch e uses lr · F^(e−1))').argParser(decayFactor).default(defaults.lrDecay))
       .addOption(new Option('--max-shift <PX>', 'largest random shift of a training image, pixels each way (0: no augmentation)').argParser(integer(0, 8)).default(defaults.maxShift))
       .addOption(new Option('--limit <N>', 'train on the first N training images only (default: all)').argParser(integer(1)))
       .addOption(new Option('--test-limit <N>', 'measure accuracy on the first N test images only (default: all)').argParser(integer(1)))
@@ -44,7 +46,7 @@ export const classifierTrainCommand: CliCommand<ClassifierTrainOptions> = {
     const backend = await initBackend(options.backend);
     const train = loadSplit('train', { dataDir: options.dataDir, limit: options.limit });
     const test = loadSplit('test', { dataDir: options.dataDir, limit: options.testLimit });
-    const config = { seed: options.seed, epochs: options.epochs, batchSize: options.batchSize, learningRate: options.lr, maxShift: options.maxShift, workers: options.workers };
+    const config = { seed: options.seed, epochs: options.epochs, batchSize: options.batchSize, learningRate: options.lr, lrDecay: options.lrDecay, maxShift: options.maxShift, workers: options.workers };
     io.stderr(`classifier: ${train.count} training and ${test.count} test images, ${config.epochs} epochs, ${config.workers} threads, ${backend.name}\n`);
     const trained = await trainClassifier(train, test, config, progressPrinter(io));
     try {
@@ -63,7 +65,7 @@ export const classifierTrainCommand: CliCommand<ClassifierTrainOptions> = {
 function reproducingCommand(options: ClassifierTrainOptions, out: string): string {
   const flags = [
     options.dataDir === undefined ? '' : `--data-dir ${workspaceRelative(path.resolve(options.dataDir))}`,
-    `--seed ${options.seed} --epochs ${options.epochs} --batch-size ${options.batchSize} --lr ${options.lr} --max-shift ${options.maxShift}`,
+    `--seed ${options.seed} --epochs ${options.epochs} --batch-size ${options.batchSize} --lr ${options.lr} --lr-decay ${options.lrDecay} --max-shift ${options.maxShift}`,
     options.limit === undefined ? '' : `--limit ${options.limit}`,
     options.testLimit === undefined ? '' : `--test-limit ${options.testLimit}`,
     `--workers ${options.workers} --backend ${options.backend ?? 'auto'} --out ${workspaceRelative(out)}`,
@@ -82,6 +84,12 @@ function progressPrinter(io: Io): (p: TrainProgress) => void {
     const line = `classifier epoch ${p.epoch}/${p.epochs}: step ${p.step}/${p.stepsPerEpoch}, loss ${p.loss.toFixed(4)}, ETA ${eta}`;
     io.stderr(io.isTTY ? `\r${line}${p.step === p.stepsPerEpoch ? '\n' : ''}` : `${line}\n`);
   };
+}
+
+function decayFactor(raw: string): number {
+  const value = Number(raw);
+  if (raw.trim() !== '' && value > 0 && value <= 1) return value;
+  throw new InvalidArgumentError(`must be a number in (0, 1], got '${raw}'`);
 }
 
 function percent(fraction: number): string {
