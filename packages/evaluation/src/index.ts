@@ -11,3 +11,5 @@ export * from './load';
 export * from './paths';
 export * from './provenance';
 export * from './golden-writes';
+export * from './frechet';
+export * from './sample-quality';

@@ -2,6 +2,7 @@
 import { readFileSync } from 'fs';
 import * as path from 'path';
 import { CheckpointManifestSchema } from './checkpoint';
+import { ClassifierManifestSchema, SampleQualityBoundsSchema } from './classifier';
 import { GatesSchema } from './gates';
 import { GOLDEN_NAME_PATTERN, GoldenConfigSchema, GoldenIndexSchema } from './goldens';
 import { parseFormat, parseJsonLines, parseJsonText } from './read';
@@ -20,6 +21,8 @@ describe('the committed files validate', () => {
     ['packages/evaluation/goldens/golden.config.json', GoldenConfigSchema],
     ['packages/evaluation/goldens/goldens.json', GoldenIndexSchema],
     ['packages/evaluation/gates.json', GatesSchema],
+    ['classifiers/mnist/manifest.json', ClassifierManifestSchema],
+    ['packages/evaluation/sample-quality.bounds.json', SampleQualityBoundsSchema],
   ] as const)('%s', (file, schema) => {
     expect(() => parseJsonText(schema, read(file), file)).not.toThrow();
   });

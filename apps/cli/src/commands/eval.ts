@@ -6,6 +6,7 @@ import type { BackendPreference } from '@cvae/tfjs-kernels';
 import type { CliCommand, Io } from '../command';
 import { formatTable } from '../format';
 import { backendOption, checkpointOption, existingCheckpoint, integer, jsonOption, seedOption, workersOption } from '../options';
+import { QualityFlags, classifierOption, existingClassifier, measureQuality, qualitySampleCount, qualitySamplesOption, qualityTable } from './eval-quality';
 
 const TEST_IMAGES = 10_000;
 
@@ -18,7 +19,7 @@ type EvalOptions = {
   workers: number;
   json?: boolean;
   writeGates?: string;
-};
+} & QualityFlags;
 
 export const evalCommand: CliCommand<EvalOptions> = {
   path: ['eval'],
@@ -36,16 +37,22 @@ export const evalCommand: CliCommand<EvalOptions> = {
       .addOption(backendOption())
       .addOption(workersOption('evaluating (the numbers do not depend on it)'))
       .addOption(jsonOption())
-      .addOption(new Option('--write-gates <FILE>', 'also derive quality gates (mean ∓ 3 standard errors) from this evaluation and write them to FILE')),
+      .addOption(new Option('--write-gates <FILE>', 'also derive quality gates (mean ∓ 3 standard errors) from this evaluation and write them to FILE'))
+      .addOption(qualitySamplesOption())
+      .addOption(classifierOption()),
   async run(options, _operands, io) {
     const { limit, iwSamples, seed, workers, writeGates: gatesFile } = options;
     const checkpoint = existingCheckpoint(options.checkpoint);
+    const qualitySamples = qualitySampleCount(options, limit);
+    const classifier = qualitySamples > 0 ? existingClassifier(options.classifier) : undefined;
     const loaded = await loadForEvaluation({ checkpoint, backend: options.backend });
     try {
-      const metrics = await evaluateModel(loaded.model, loadSplit('test', { limit }), { seed, iwSamples, workers, onProgress: progressPrinter(io) });
+      const testSet = loadSplit('test', { limit });
+      const metrics = await evaluateModel(loaded.model, testSet, { seed, iwSamples, workers, onProgress: progressPrinter(io) });
       if (gatesFile !== undefined) await writeGates(path.resolve(gatesFile), deriveGates(metrics, { checkpoint: loaded.checkpoint, backend: loaded.backend }));
-      const result = { checkpoint: path.resolve(checkpoint), backend: loaded.backend, workers, ...metrics };
-      io.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : humanReadable(result));
+      const quality = classifier && (await measureQuality(classifier, { loaded, testSet, samples: qualitySamples, seed, workers }, io));
+      const result = { checkpoint: path.resolve(checkpoint), backend: loaded.backend, workers, ...metrics, ...(quality ? { sampleQuality: quality } : {}) };
+      io.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : humanReadable(result) + (quality ? `\n${qualityTable(quality)}` : ''));
       if (gatesFile !== undefined) io.stderr(`eval: wrote gates to ${gatesFile}\n`);
       return 0;
     } finally {

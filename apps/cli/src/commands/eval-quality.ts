@@ -1,0 +1,96 @@
+/** `cvae eval`'s sample-quality block: its flags, the measurement, and its table. */
+import { existsSync } from 'fs';
+import { Option } from 'commander';
+import { assertSameDataset, defaultClassifierDir, loadClassifier } from '@cvae/classifier';
+import type { ImageSet } from '@cvae/dataset';
+import { LoadedForEvaluation, SampleQualityPhase, sampleQuality } from '@cvae/evaluation';
+import type { ImageSetQuality, SampleQuality } from '@cvae/formats';
+import type { Io } from '../command';
+import { UsageError } from '../errors';
+import { formatTable } from '../format';
+import { integer } from '../options';
+
+export interface QualityFlags {
+  qualitySamples?: number;
+  classifier: string;
+}
+
+export function qualitySamplesOption(): Option {
+  const description = 'prior samples for the sample-quality block (FID, class coverage); 0 skips it (default: 10000, or --limit when given)';
+  return new Option('--quality-samples <N>', description).argParser(integer(0, 1_000_000));
+}
+
+export function classifierOption(): Option {
+  const classifier = defaultClassifierDir();
+  return new Option('--classifier <DIR>', 'classifier the sample quality is measured with').default(classifier, `the committed MNIST classifier, ${classifier}`);
+}
+
+/** How many prior samples to measure: the flag, else --limit (a quick eval stays quick), else 10,000; fewer than 2 cannot fit a Gaussian. */
+export function qualitySampleCount(flags: QualityFlags, limit: number | undefined): number {
+  const count = flags.qualitySamples ?? limit ?? 10_000;
+  return count < 2 ? 0 : count;
+}
+
+/** Checked before any work starts, so a wrong path is a usage error. */
+export function existingClassifier(dir: string): string {
+  if (existsSync(dir)) return dir;
+  throw new UsageError(`classifier directory ${dir} does not exist (train one with: npx cvae classifier train --out ${dir})`);
+}
+
+export interface QualityRun {
+  loaded: LoadedForEvaluation;
+  testSet: ImageSet;
+  samples: number;
+  seed: number;
+  workers: number;
+}
+
+/** Loads the classifier (hash-checked) and measures; progress with ETA on stderr. */
+export async function measureQuality(classifierDir: string, run: QualityRun, io: Io): Promise<SampleQuality> {
+  const loaded = await loadClassifier(classifierDir);
+  try {
+    // cvae eval reads the embedded MNIST: the classifier must have been made on the same files.
+    assertSameDataset(loaded, undefined);
+    const { testSet, samples, seed, workers } = run;
+    const { model, checkpoint, backend } = run.loaded;
+    return await sampleQuality(model, loaded, { samples, seed, workers, testSet, checkpoint, backend, onProgress: qualityProgress(io) });
+  } finally {
+    loaded.classifier.dispose();
+  }
+}
+
+function qualityProgress(io: Io): (phase: SampleQualityPhase, done: number, total: number) => void {
+  const started = new Map<SampleQualityPhase, number>();
+  return (phase, done, total) => {
+    if (!started.has(phase)) started.set(phase, Date.now());
+    if (!io.isTTY && done !== total) return;
+    const elapsed = Date.now() - (started.get(phase) ?? Date.now());
+    const eta = done > 0 ? `${((elapsed / done) * (total - done) / 1000).toFixed(0)}s` : '?';
+    const line = `sample quality, ${phase}: ${done}/${total} images (${Math.round((100 * done) / total)}%), ETA ${eta}`;
+    io.stderr(io.isTTY ? `\r${line}${done === total ? '\n' : ''}` : `${line}\n`);
+  };
+}
+
+/** The block for people: one row per set, then each set's class shares. */
+export function qualityTable(q: SampleQuality): string {
+  const row = (name: string, s: ImageSetQuality) => [name, String(s.images), s.fid.toFixed(2), `${percent(s.minClassShare)} (${s.minClass})`, s.entropy.toFixed(3), s.meanConfidence.toFixed(3)];
+  const shares = (name: string, s: ImageSetQuality) => `${name}: ${s.classShares.map((share, digit) => `${digit}:${percent(share)}`).join(' ')}`;
+  return [
+    `sample quality (classifier ${q.classifier.path}; prior seed ${q.seed}; decoded images ${q.sampleImages}; FID against ${q.testImages} test images)`,
+    `${seconds(q.elapsedMs)} s: test set ${seconds(q.phaseMs.testSet)} s, ${q.samples.images} prior samples ${seconds(q.phaseMs.samples)} s, reconstructions ${seconds(q.phaseMs.reconstructions)} s`,
+    '',
+    formatTable(['set', 'images', 'FID', 'smallest class', 'entropy (nats)', 'mean confidence'], [row('prior samples', q.samples), row('reconstructions', q.reconstructions)]),
+    '',
+    shares('prior samples, predicted classes', q.samples),
+    shares('reconstructions, predicted classes', q.reconstructions),
+    '',
+  ].join('\n');
+}
+
+function seconds(ms: number): string {
+  return (ms / 1000).toFixed(1);
+}
+
+function percent(share: number): string {
+  return `${(100 * share).toFixed(1)}%`;
+}
