@@ -1,0 +1,70 @@
+import { mkdtempSync } from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { loadClassifier } from '@cvae/classifier';
+import { SampleQualitySchema } from '@cvae/formats';
+import { runCli } from '../cli';
+import type { Io } from '../command';
+import { classifierTrainCommand } from './classifier';
+import { evalCommand } from './eval';
+
+const COMMANDS = [classifierTrainCommand, evalCommand];
+
+async function run(...argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const io: Io = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), isTTY: false };
+  const code = await runCli(argv, io, COMMANDS);
+  return { code, stdout, stderr };
+}
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'cvae-cli-classifier-'));
+const missing = path.join(dir, 'no-such-dir');
+
+describe('cvae classifier train: bad input', () => {
+  test.each([
+    [['classifier', 'train', '--epochs', '0'], "cvae: --epochs must be an integer in [1, 1000], got '0'\n"],
+    [['classifier', 'train', '--lr-decay', '1.5'], "cvae: --lr-decay must be a number in (0, 1], got '1.5'\n"],
+    [['classifier', 'train', '--max-shift', '-1'], "cvae: --max-shift must be an integer in [0, 8], got '-1'\n"],
+    [['classifier', 'train', '--data-dir', missing], `cvae: --data-dir ${missing}: directory does not exist\n`],
+    [['classifier', 'train', '--seed', 'x'], "cvae: --seed must be an integer in [0, 4294967295], got 'x'\n"],
+    [['classifier', 'fit'], "cvae: unknown command 'classifier fit' (try: train)\n"],
+    [['eval', '--classifier', missing, '--limit', '10'], `cvae: classifier directory ${missing} does not exist (train one with: npx cvae classifier train --out ${missing})\n`],
+  ])('%j → exit 2 with one line', async (argv, message) => {
+    expect(await run(...argv)).toEqual({ code: 2, stdout: '', stderr: message });
+  });
+});
+
+describe('cvae classifier train, then cvae eval with it', () => {
+  const out = path.join(dir, 'small');
+
+  test('trains on 2 threads, reports accuracy, and writes a classifier whose manifest holds the command', async () => {
+    const result = await run('classifier', 'train', '--limit', '256', '--test-limit', '100', '--epochs', '2', '--batch-size', '64', '--workers', '2', '--backend', 'wasm', '--out', out);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^epoch 1: loss \d+\.\d{4}, test accuracy \d+\.\d{2}%\nepoch 2: .*\nwrote .*small: test accuracy \d+\.\d{2}% on 100 images, trained in \d+ s\n$/);
+    expect(result.stderr).toContain('classifier: 256 training and 100 test images, 2 epochs, 2 threads, wasm\n');
+    expect(result.stderr).toMatch(/classifier epoch 2\/2: step 4\/4, loss \d+\.\d{4}, ETA 0 s\n/);
+    const loaded = await loadClassifier(out);
+    expect(loaded.manifest.command).toBe(`npx cvae classifier train --seed 1 --epochs 2 --batch-size 64 --lr 0.001 --lr-decay 0.75 --max-shift 2 --limit 256 --test-limit 100 --workers 2 --backend wasm --out ${out}`);
+    expect(loaded.manifest.training).toMatchObject({ workers: 2, backend: 'wasm', epochs: 2 });
+    loaded.classifier.dispose();
+  }, 120_000);
+
+  test('eval --json carries the sample-quality block of the reference, measured with the classifier given', async () => {
+    const result = await run('eval', '--limit', '600', '--quality-samples', '700', '--classifier', out, '--workers', '2', '--json');
+    expect(result.code).toBe(0);
+    const quality = SampleQualitySchema.parse(JSON.parse(result.stdout).sampleQuality);
+    expect(quality).toMatchObject({ seed: 0, testImages: 600, sampleImages: 'binarized', samples: { images: 700 }, reconstructions: { images: 600 } });
+    expect(quality.classifier.path).toBe(out);
+    expect(result.stderr).toContain('sample quality, prior samples: 700/700 images (100%)');
+  }, 120_000);
+
+  test('eval prints the block as a table; --quality-samples 0 leaves it out', async () => {
+    const table = await run('eval', '--limit', '50', '--classifier', out, '--workers', '1');
+    expect(table.stdout).toMatch(/prior samples\s+50\s+\d+\.\d{2}\s+\d+\.\d% \(\d\)/);
+    expect(table.stdout).toMatch(/reconstructions\s+50\s+\d+\.\d{2}/);
+    expect(table.stdout).toMatch(/prior samples, predicted classes: 0:\d+\.\d% 1:/);
+    const without = await run('eval', '--limit', '50', '--quality-samples', '0', '--workers', '1', '--json');
+    expect(JSON.parse(without.stdout).sampleQuality).toBeUndefined();
+  }, 120_000);
+});
