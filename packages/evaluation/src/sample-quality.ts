@@ -30,7 +30,7 @@ export interface SampleQualityOptions {
   seed?: number;
   /** Threads, this one included (default 1). */
   workers?: number;
-  /** Threads to run on instead of starting `workers`; they must have been created with `tasks: CLASSIFIER_TASKS`. Kept open. */
+  /** Threads to run on instead of starting `workers` (from qualityReplicas, or created with `tasks: CLASSIFIER_TASKS`). Kept open. */
   replicas?: Replicas;
   /** The reference images (default: the classifier's dataset's test split, preprocessed as it was trained). */
   testSet?: ImageSet;
@@ -41,13 +41,21 @@ export interface SampleQualityOptions {
   onProgress?: (phase: SampleQualityPhase, done: number, total: number) => void;
 }
 
+/**
+ * Threads (this one and `threads − 1` replica workers of `model`) that can run both `evaluateModel`
+ * and `sampleQuality`, so a caller doing both starts its workers once. Close them when done.
+ */
+export function qualityReplicas(model: CVAE, threads: number): Replicas {
+  return Replicas.create(model, { threads, tasks: CLASSIFIER_TASKS, label: 'evaluation worker pool' });
+}
+
 /** Sample quality of `model` as `loaded` (a classifier from loadClassifier) sees it. */
 export async function sampleQuality(model: CVAE, loaded: LoadedClassifier, options: SampleQualityOptions = {}): Promise<SampleQuality> {
   const { samples = DEFAULT_QUALITY_SAMPLES, seed = DEFAULT_QUALITY_SEED, workers = 1, sampleImages = DEFAULT_SAMPLE_IMAGES, onProgress } = options;
   if (!Number.isInteger(samples) || samples < 2) throw new RangeError(`sampleQuality: samples must be an integer ≥ 2, got ${samples}`);
   const started = Date.now();
   const testSet = options.testSet ?? classifierTestSet(loaded);
-  const replicas = options.replicas ?? Replicas.create(model, { threads: workers, tasks: CLASSIFIER_TASKS, label: 'sample quality worker pool' });
+  const replicas = options.replicas ?? qualityReplicas(model, workers);
   const classify = async (phase: SampleQualityPhase, source: ThreadedSource) =>
     classifyOnThreads(replicas, { classifier: loaded.classifier, weightsKey: loaded.ref.weights }, source, { sampleImages, onProgress: (done, total) => onProgress?.(phase, done, total) });
   try {

@@ -3,7 +3,7 @@ import { existsSync } from 'fs';
 import { Option } from 'commander';
 import { assertSameDataset, defaultClassifierDir, loadClassifier } from '@cvae/classifier';
 import type { ImageSet } from '@cvae/dataset';
-import { LoadedForEvaluation, SampleQualityPhase, sampleQuality } from '@cvae/evaluation';
+import { LoadedForEvaluation, SampleQualityPhase, qualityReplicas, sampleQuality } from '@cvae/evaluation';
 import type { ImageSetQuality, SampleQuality } from '@cvae/formats';
 import type { Io } from '../command';
 import { UsageError } from '../errors';
@@ -39,10 +39,11 @@ export function existingClassifier(dir: string): string {
 
 export interface QualityRun {
   loaded: LoadedForEvaluation;
+  /** The threads the ELBO metrics ran on (qualityReplicas), reused here. */
+  replicas: ReturnType<typeof qualityReplicas>;
   testSet: ImageSet;
   samples: number;
   seed: number;
-  workers: number;
 }
 
 /** Loads the classifier (hash-checked) and measures; progress with ETA on stderr. */
@@ -51,9 +52,9 @@ export async function measureQuality(classifierDir: string, run: QualityRun, io:
   try {
     // cvae eval reads the embedded MNIST: the classifier must have been made on the same files.
     assertSameDataset(loaded, undefined);
-    const { testSet, samples, seed, workers } = run;
+    const { testSet, samples, seed, replicas } = run;
     const { model, checkpoint, backend } = run.loaded;
-    return await sampleQuality(model, loaded, { samples, seed, workers, testSet, checkpoint, backend, onProgress: qualityProgress(io) });
+    return await sampleQuality(model, loaded, { samples, seed, replicas, testSet, checkpoint, backend, onProgress: qualityProgress(io) });
   } finally {
     loaded.classifier.dispose();
   }

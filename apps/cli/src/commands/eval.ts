@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { Option } from 'commander';
 import { loadSplit } from '@cvae/dataset';
-import { EvalProgress, Metrics, deriveGates, evaluateModel, loadForEvaluation, writeGates } from '@cvae/evaluation';
+import { EvalProgress, Metrics, deriveGates, evaluateModel, loadForEvaluation, qualityReplicas, writeGates } from '@cvae/evaluation';
 import type { BackendPreference } from '@cvae/tfjs-kernels';
 import type { CliCommand, Io } from '../command';
 import { formatTable } from '../format';
@@ -46,16 +46,18 @@ export const evalCommand: CliCommand<EvalOptions> = {
     const qualitySamples = qualitySampleCount(options, limit);
     const classifier = qualitySamples > 0 ? existingClassifier(options.classifier) : undefined;
     const loaded = await loadForEvaluation({ checkpoint, backend: options.backend });
+    const replicas = qualityReplicas(loaded.model, workers);
     try {
       const testSet = loadSplit('test', { limit });
-      const metrics = await evaluateModel(loaded.model, testSet, { seed, iwSamples, workers, onProgress: progressPrinter(io) });
+      const metrics = await evaluateModel(loaded.model, testSet, { seed, iwSamples, replicas, onProgress: progressPrinter(io) });
       if (gatesFile !== undefined) await writeGates(path.resolve(gatesFile), deriveGates(metrics, { checkpoint: loaded.checkpoint, backend: loaded.backend }));
-      const quality = classifier && (await measureQuality(classifier, { loaded, testSet, samples: qualitySamples, seed, workers }, io));
+      const quality = classifier && (await measureQuality(classifier, { loaded, replicas, testSet, samples: qualitySamples, seed }, io));
       const result = { checkpoint: path.resolve(checkpoint), backend: loaded.backend, workers, ...metrics, ...(quality ? { sampleQuality: quality } : {}) };
       io.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : humanReadable(result) + (quality ? `\n${qualityTable(quality)}` : ''));
       if (gatesFile !== undefined) io.stderr(`eval: wrote gates to ${gatesFile}\n`);
       return 0;
     } finally {
+      await replicas.close();
       loaded.model.dispose();
     }
   },
