@@ -29,6 +29,8 @@ describe('cvae classifier train: bad input', () => {
     [['classifier', 'train', '--data-dir', missing], `cvae: --data-dir ${missing}: directory does not exist\n`],
     [['classifier', 'train', '--seed', 'x'], "cvae: --seed must be an integer in [0, 4294967295], got 'x'\n"],
     [['classifier', 'fit'], "cvae: unknown command 'classifier fit' (try: train)\n"],
+    [['eval', '--quality-samples', '1'], 'cvae: sample quality needs at least 2 prior samples and 2 test images (--quality-samples 0 skips it)\n'],
+    [['eval', '--limit', '1', '--quality-samples', '100'], 'cvae: sample quality needs at least 2 prior samples and 2 test images (--quality-samples 0 skips it)\n'],
     [['eval', '--classifier', missing, '--limit', '10'], `cvae: classifier directory ${missing} does not exist (train one with: npx cvae classifier train --out ${missing})\n`],
   ])('%j → exit 2 with one line', async (argv, message) => {
     expect(await run(...argv)).toEqual({ code: 2, stdout: '', stderr: message });

@@ -25,10 +25,17 @@ export function classifierOption(): Option {
   return new Option('--classifier <DIR>', 'classifier the sample quality is measured with').default(classifier, `the committed MNIST classifier, ${classifier}`);
 }
 
-/** How many prior samples to measure: the flag, else --limit (a quick eval stays quick), else 10,000; fewer than 2 cannot fit a Gaussian. */
+/**
+ * How many prior samples to measure: the flag, else --limit (a quick eval stays quick), else 10,000.
+ * A Gaussian needs two vectors: an implicit count below 2 skips the block, an explicit one is a usage error.
+ */
 export function qualitySampleCount(flags: QualityFlags, limit: number | undefined): number {
-  const count = flags.qualitySamples ?? limit ?? 10_000;
-  return count < 2 ? 0 : count;
+  const testImages = limit ?? 10_000;
+  if (flags.qualitySamples === undefined) return testImages < 2 ? 0 : testImages;
+  if (flags.qualitySamples > 0 && (flags.qualitySamples < 2 || testImages < 2)) {
+    throw new UsageError('sample quality needs at least 2 prior samples and 2 test images (--quality-samples 0 skips it)');
+  }
+  return flags.qualitySamples;
 }
 
 /** Checked before any work starts, so a wrong path is a usage error. */
