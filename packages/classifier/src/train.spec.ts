@@ -47,6 +47,11 @@ test('data-parallel on 2 threads takes the same steps as 1 thread, up to float s
   expect(tf.getBackend()).toBe('wasm');
 }, 120_000);
 
+test('images of another size are refused in one line naming both sizes', async () => {
+  const small = { ...testSet, height: 14, width: 56 };
+  await expect(trainClassifier(train, small, CONFIG)).rejects.toThrow('classifier training: the test images are 14×56, the classifier takes 28×28');
+});
+
 test('bad settings are refused before any work, naming the setting', async () => {
   await expect(trainClassifier(train, testSet, { ...CONFIG, batchSize: 0 })).rejects.toThrow('classifier training: batchSize must be a positive integer, got 0');
   await expect(trainClassifier(train, testSet, { ...CONFIG, learningRate: -1 })).rejects.toThrow('classifier training: learningRate must be positive, got -1');

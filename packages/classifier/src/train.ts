@@ -13,7 +13,7 @@ import { Replicas, shardRanges } from '@cvae/replicas';
 import { shiftImages } from './augment';
 import type { ClassifierGradientRequest, ClassifierGradientResponse } from './gradient-task';
 import { classifierGradients } from './loss';
-import { Classifier } from './network';
+import { Classifier, classifierArchitecture } from './network';
 import { predictLabels } from './predict';
 
 const GRADIENT_TASK = 'classifier-gradient';
@@ -67,6 +67,12 @@ export interface TrainedClassifier {
 /** Trains a fresh classifier on `train`, measuring accuracy on `test` after every epoch. */
 export async function trainClassifier(train: ImageSet, test: ImageSet, config: ClassifierTrainConfig, onProgress?: (p: TrainProgress) => void): Promise<TrainedClassifier> {
   assertConfig(config);
+  const expected = classifierArchitecture().inputShape;
+  for (const set of [train, test]) {
+    if (set.height !== expected[0] || set.width !== expected[1]) {
+      throw new RangeError(`classifier training: the ${set.split} images are ${set.height}×${set.width}, the classifier takes ${expected[0]}×${expected[1]}`);
+    }
+  }
   const classifier = Classifier.create({ seed: config.seed });
   const steps = new StepRunner(classifier, config.workers);
   const optimizer = new ScheduledAdam(config.learningRate);

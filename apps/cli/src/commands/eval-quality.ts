@@ -1,7 +1,7 @@
 /** `cvae eval`'s sample-quality block: its flags, the measurement, and its table. */
 import { existsSync } from 'fs';
 import { Option } from 'commander';
-import { assertSameDataset, defaultClassifierDir, loadClassifier } from '@cvae/classifier';
+import { LoadedClassifier, assertSameDataset, defaultClassifierDir, loadClassifier } from '@cvae/classifier';
 import type { ImageSet } from '@cvae/dataset';
 import { LoadedForEvaluation, SampleQualityPhase, qualityReplicas, sampleQuality } from '@cvae/evaluation';
 import type { ImageSetQuality, SampleQuality } from '@cvae/formats';
@@ -44,6 +44,21 @@ export function existingClassifier(dir: string): string {
   throw new UsageError(`classifier directory ${dir} does not exist (train one with: npx cvae classifier train --out ${dir})`);
 }
 
+/**
+ * Loads the classifier (hash-checked; after the backend is chosen) before the metrics run, so a
+ * classifier made on other data than cvae eval's embedded MNIST fails first, not after the ELBO pass.
+ */
+export async function openClassifier(dir: string): Promise<LoadedClassifier> {
+  const loaded = await loadClassifier(dir);
+  try {
+    assertSameDataset(loaded, undefined);
+  } catch (error) {
+    loaded.classifier.dispose();
+    throw error;
+  }
+  return loaded;
+}
+
 export interface QualityRun {
   loaded: LoadedForEvaluation;
   /** The threads the ELBO metrics ran on (qualityReplicas), reused here. */
@@ -53,18 +68,11 @@ export interface QualityRun {
   seed: number;
 }
 
-/** Loads the classifier (hash-checked) and measures; progress with ETA on stderr. */
-export async function measureQuality(classifierDir: string, run: QualityRun, io: Io): Promise<SampleQuality> {
-  const loaded = await loadClassifier(classifierDir);
-  try {
-    // cvae eval reads the embedded MNIST: the classifier must have been made on the same files.
-    assertSameDataset(loaded, undefined);
-    const { testSet, samples, seed, replicas } = run;
-    const { model, checkpoint, backend } = run.loaded;
-    return await sampleQuality(model, loaded, { samples, seed, replicas, testSet, checkpoint, backend, onProgress: qualityProgress(io) });
-  } finally {
-    loaded.classifier.dispose();
-  }
+/** Measures with an opened classifier; progress with ETA on stderr. */
+export async function measureQuality(classifier: LoadedClassifier, run: QualityRun, io: Io): Promise<SampleQuality> {
+  const { testSet, samples, seed, replicas } = run;
+  const { model, checkpoint, backend } = run.loaded;
+  return sampleQuality(model, classifier, { samples, seed, replicas, testSet, checkpoint, backend, onProgress: qualityProgress(io) });
 }
 
 function qualityProgress(io: Io): (phase: SampleQualityPhase, done: number, total: number) => void {

@@ -6,7 +6,7 @@ import type { BackendPreference } from '@cvae/tfjs-kernels';
 import type { CliCommand, Io } from '../command';
 import { formatTable } from '../format';
 import { backendOption, checkpointOption, existingCheckpoint, integer, jsonOption, seedOption, workersOption } from '../options';
-import { QualityFlags, classifierOption, existingClassifier, measureQuality, qualitySampleCount, qualitySamplesOption, qualityTable } from './eval-quality';
+import { QualityFlags, classifierOption, existingClassifier, measureQuality, openClassifier, qualitySampleCount, qualitySamplesOption, qualityTable } from './eval-quality';
 
 const TEST_IMAGES = 10_000;
 
@@ -44,10 +44,12 @@ export const evalCommand: CliCommand<EvalOptions> = {
     const { limit, iwSamples, seed, workers, writeGates: gatesFile } = options;
     const checkpoint = existingCheckpoint(options.checkpoint);
     const qualitySamples = qualitySampleCount(options, limit);
-    const classifier = qualitySamples > 0 ? existingClassifier(options.classifier) : undefined;
+    const classifierDir = qualitySamples > 0 ? existingClassifier(options.classifier) : undefined;
     const loaded = await loadForEvaluation({ checkpoint, backend: options.backend });
     const replicas = qualityReplicas(loaded.model, workers);
+    let classifier: Awaited<ReturnType<typeof openClassifier>> | undefined;
     try {
+      classifier = classifierDir === undefined ? undefined : await openClassifier(classifierDir);
       const testSet = loadSplit('test', { limit });
       const metrics = await evaluateModel(loaded.model, testSet, { seed, iwSamples, replicas, onProgress: progressPrinter(io) });
       if (gatesFile !== undefined) await writeGates(path.resolve(gatesFile), deriveGates(metrics, { checkpoint: loaded.checkpoint, backend: loaded.backend }));
@@ -59,6 +61,7 @@ export const evalCommand: CliCommand<EvalOptions> = {
     } finally {
       await replicas.close();
       loaded.model.dispose();
+      classifier?.classifier.dispose();
     }
   },
 };
