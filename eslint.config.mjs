@@ -10,6 +10,8 @@ import jsoncParser from 'jsonc-eslint-parser';
  *                   |
  *               replicas
  *               /        \
+ *              /      classifier
+ *             /          |
  *        training       evaluation
  *               \        /      \
  *                  cli  ←  viewer      e2e
@@ -26,9 +28,10 @@ const dependencyDirection = [
   { sourceTag: 'scope:model', onlyDependOnLibsWithTags: LEAVES },
   { sourceTag: 'scope:replicas', onlyDependOnLibsWithTags: [...LEAVES, 'scope:model'] },
   { sourceTag: 'scope:training', onlyDependOnLibsWithTags: [...LEAVES, 'scope:model', 'scope:replicas'] },
-  { sourceTag: 'scope:evaluation', onlyDependOnLibsWithTags: [...LEAVES, REPORT_UI, 'scope:model', 'scope:replicas'] },
+  { sourceTag: 'scope:classifier', onlyDependOnLibsWithTags: [...LEAVES, 'scope:model', 'scope:replicas'] },
+  { sourceTag: 'scope:evaluation', onlyDependOnLibsWithTags: [...LEAVES, REPORT_UI, 'scope:model', 'scope:replicas', 'scope:classifier'] },
   { sourceTag: 'scope:viewer', onlyDependOnLibsWithTags: ['scope:formats', 'scope:images', REPORT_UI, 'scope:evaluation'] },
-  { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: [...LEAVES, REPORT_UI, 'scope:model', 'scope:replicas', 'scope:training', 'scope:evaluation', 'scope:viewer'] },
+  { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: [...LEAVES, REPORT_UI, 'scope:model', 'scope:replicas', 'scope:training', 'scope:classifier', 'scope:evaluation', 'scope:viewer'] },
   { sourceTag: 'scope:e2e', onlyDependOnLibsWithTags: [...LEAVES, REPORT_UI, 'scope:model', 'scope:evaluation', 'scope:viewer'] },
 ];
 

