@@ -33,7 +33,7 @@ export default async function globalSetup(): Promise<void> {
   } finally {
     model.dispose();
   }
-  await initSuite({ suiteDir: paths.suiteDir, checkpoint: paths.checkpointDir, backend: 'cpu', gateImages: GATE_IMAGES, images: SUITE_IMAGES, measureNoise: false });
+  await initSuite({ suiteDir: paths.suiteDir, checkpoint: paths.checkpointDir, backend: 'cpu', gateImages: GATE_IMAGES, images: SUITE_IMAGES, measureNoise: false, qualitySamples: GATE_IMAGES });
   await loosenTolerances(paths.suiteDir);
   await corruptGolden(paths.suiteDir, FAILING_GOLDEN);
   await checkSuite({ suiteDir: paths.suiteDir, checkpoint: paths.checkpointDir, reportDir: paths.reportDir, backend: 'cpu' });

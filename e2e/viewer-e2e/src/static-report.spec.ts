@@ -13,6 +13,9 @@ test('index.html opens from disk: verdict, gates, images and modes without a ser
   await page.goto(pathToFileURL(path.join(workspacePaths().reportDir, 'index.html')).href);
   await expect(page.getByTestId('report-verdict')).toHaveText('FAIL');
   await expect(page.locator('tr[data-gate]')).toHaveCount(4);
+  // The sample-quality gate (bounds init proposed from this checkpoint): its two sets, within bounds.
+  await expect(page.getByTestId('quality').locator('tr[data-quality]')).toHaveCount(2);
+  await expect(page.getByTestId('quality').locator('h2 .badge')).toHaveText('pass');
   await expect(page.locator('article.comparison')).toHaveCount(4);
   const card = `article.comparison[data-name="${FAILING_GOLDEN}"]`;
   await expectImagesDecoded(page, `${card} img`, 3);

@@ -1,6 +1,6 @@
 /**
- * The whole verdict of a suite on a checkpoint: every golden (pixels) and every metric gate (paired
- * with the baseline), in one report a CI job can keep — report.json, the images beside it, and a
+ * The whole verdict of a suite on a checkpoint: every golden (pixels), every metric gate (paired
+ * with the baseline) and the sample-quality gate (hand-set bounds), in one report a CI job can keep — report.json, the images beside it, and a
  * static index.html that opens from a downloaded artifact with no server.
  *
  * Update modes follow jest's snapshots: 'none' (--ci) writes nothing and a missing golden or baseline
@@ -9,7 +9,7 @@
  * never rewritten: a model accepted with -u still fails a floor it breaks.
  */
 import * as path from 'path';
-import { ComparisonStatus, GateResult, GoldenReport, REPORT_FORMAT_VERSION, ReportEntry, Suite, estimate } from '@cvae/formats';
+import { ComparisonStatus, GateResult, GoldenReport, QualityGateResult, REPORT_FORMAT_VERSION, ReportEntry, Suite, estimate } from '@cvae/formats';
 import { writeJsonAtomic } from '@cvae/images';
 import type { CVAE } from '@cvae/model';
 import { BaselineValues, gatedMetrics, measureGateImages, readBaseline, writeBaseline } from './baseline';
@@ -21,6 +21,8 @@ import { EvaluationSource, withLoadedModel } from './load';
 import type { EvalProgress, PerImageValues } from './metrics';
 import { relativePosix } from './paths';
 import { evaluateGates } from './gates';
+import { measureQualityGate } from './quality-gate';
+import type { SampleQualityPhase } from './sample-quality';
 import { writeStaticReport } from './static-report';
 import { METRIC_INFO } from '@cvae/formats';
 import { LoadedSuite, defaultSuiteDir, defaultSuiteReportDir, readSuite, suiteCheckpointDir } from './suite';
@@ -46,6 +48,7 @@ export interface CheckSuiteOptions {
   names?: string[];
   update?: UpdateMode;
   onProgress?: (progress: EvalProgress) => void;
+  onQualityProgress?: (phase: SampleQualityPhase, done: number, total: number) => void;
 }
 
 export interface SuiteCheck {
@@ -69,11 +72,13 @@ export async function checkSuiteForModel(model: CVAE, source: EvaluationSource, 
   const { comparisons, obsolete } = await compareGoldens(model, source, loaded, reportDir, options.names);
   let gates: GateResult[] = [];
   let baselineWritten = false;
+  let quality: QualityGateResult | null = null;
   if (options.pixelsOnly !== true) {
     const candidate = await measureGateImages(model, source, loaded.suite, { workers: options.workers, onProgress: options.onProgress });
     ({ gates, written: baselineWritten } = await gatesWithBaseline(loaded, source, candidate, update));
+    quality = await measureQualityGate(model, source, loaded.suite, { workers: options.workers, onProgress: options.onQualityProgress });
   }
-  const report = buildReport({ loaded, source, reportDir, comparisons, gates, obsolete });
+  const report = buildReport({ loaded, source, reportDir, comparisons, gates, quality, obsolete });
   await writeJsonAtomic(path.join(reportDir, REPORT_FILE), report);
   await writeStaticReport(reportDir, report);
   return { report, reportDir, written: { goldens, baseline: baselineWritten } };
@@ -136,16 +141,17 @@ interface ReportParts {
   reportDir: string;
   comparisons: ReportEntry[];
   gates: GateResult[];
+  quality: QualityGateResult | null;
   obsolete: string[];
 }
 
-function buildReport({ loaded, source, reportDir, comparisons, gates, obsolete }: ReportParts): GoldenReport {
+function buildReport({ loaded, source, reportDir, comparisons, gates, quality, obsolete }: ReportParts): GoldenReport {
   const counts: Record<ComparisonStatus, number> = { pass: 0, fail: 0, missing: 0, 'size-mismatch': 0 };
   comparisons.forEach((c) => counts[c.status]++);
   return {
     formatVersion: REPORT_FORMAT_VERSION,
     createdAt: new Date().toISOString(),
-    passed: comparisons.every((c) => c.status === 'pass') && gates.every((g) => g.passed),
+    passed: comparisons.every((c) => c.status === 'pass') && gates.every((g) => g.passed) && (quality?.passed ?? true),
     suite: { name: loaded.name, dir: relativePosix(reportDir, loaded.dir) },
     checkpoint: source.checkpoint,
     dataset: source.dataset,
@@ -155,6 +161,7 @@ function buildReport({ loaded, source, reportDir, comparisons, gates, obsolete }
     counts,
     comparisons,
     gates,
+    ...(quality === null ? {} : { quality }),
     obsolete,
   };
 }

@@ -23,3 +23,4 @@ export * from './perturb';
 export * from './latent-space';
 export * from './frechet';
 export * from './sample-quality';
+export * from './quality-gate';

@@ -15,6 +15,8 @@ import { withGoldensLock } from './golden-writes';
 import { EvaluationSource, testSetOf, withLoadedModel } from './load';
 import type { EvalProgress, PerImageValues } from './metrics';
 import { measureNoise } from './noise';
+import { proposeQualityGate } from './quality-gate';
+import { DEFAULT_QUALITY_SAMPLES } from './sample-quality';
 import { metricNoise, pixelTolerance } from './tolerances';
 import { readSuite, suiteCheckpointDir } from './suite';
 import { formatNumber, METRIC_INFO } from '@cvae/formats';
@@ -38,6 +40,8 @@ export interface InitSuiteOptions {
   iwSamples?: number;
   /** Default: prior (seed 42, 8×8), recon (first 10) and, for a 2-D latent, the manifold (20×20). */
   images?: Record<string, ImageSetSpec>;
+  /** Prior samples of the quality gate (default 10,000; 0: no quality gate). Only when a classifier of the suite's dataset exists. */
+  qualitySamples?: number;
   /** Measure every compute path (default true; off, tolerances assume only this path's exactness). */
   measureNoise?: boolean;
   description?: string;
@@ -86,7 +90,10 @@ async function buildSuite(model: Parameters<typeof renderGoldens>[0], source: Ev
   });
   const noise: NoiseEvidence = { formatVersion: 1, checkpoint: source.checkpoint, measuredAt: new Date().toISOString(), paths: evidence };
   await writeJsonAtomic(path.join(dir, NOISE_FILE), noise);
-  const suite = finalSuite(draft, evidence, perImage);
+  const qualitySamples = options.qualitySamples ?? DEFAULT_QUALITY_SAMPLES;
+  if (qualitySamples > 0) say(`measuring sample quality (${qualitySamples} prior samples) to propose its bounds`);
+  const quality = qualitySamples > 0 ? await proposeQualityGate(model, source, draft.gates.images, { samples: qualitySamples, seed: draft.gates.seed, workers: options.workers }) : null;
+  const suite = finalSuite(quality === null ? draft : { ...draft, quality }, evidence, perImage);
   await writeJsonAtomic(path.join(dir, SUITE_FILE), suite);
   return suite;
 }
@@ -141,6 +148,7 @@ function finalSuite(draft: Suite, evidence: NoiseEvidence['paths'], perImage: Pe
     notes: [
       `Made by cvae golden init on ${new Date().toISOString().slice(0, 10)} from ${draft.checkpoint.path}. Pixel tolerances and metric noise are derived from noise.json (every compute path on this checkpoint): see packages/evaluation/README.md.`,
       `The floors were PROPOSED by init (ELBO, IWAE and cross-entropy 3% or 5 nats worse than the baseline, MSE 5% worse, KL 20% lower): review them and set them by hand; no command rewrites them.`,
+      ...(draft.quality ? ['The sample-quality bounds were PROPOSED by init too (FID × 1.4, every class ≥ 0.5% of the samples, entropy − 0.15 nats, confidence − 0.08): review them.'] : []),
     ],
   };
 }

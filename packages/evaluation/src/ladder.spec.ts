@@ -11,7 +11,9 @@ import { SUITE_FILE, type Suite } from '@cvae/formats';
 import { checkSuite, type SuiteCheck } from './check';
 import { perturbCheckpoint, type WeightPart } from './perturb';
 import { defaultSuiteDir, suiteCheckpointDir } from './suite';
+import { LOST_CLASS_EDIT, remapDecoderLatent } from './test-utils/classifier';
 import { tempDir } from './test-utils/reference';
+import { loadCheckpoint, saveCheckpoint } from '@cvae/model';
 
 jest.setTimeout(600_000);
 
@@ -34,6 +36,7 @@ const LADDER: [WeightPart, number, string[], 'within' | 'worse'][] = [
 let scratch: string;
 let suiteDir: string;
 let reference: string;
+let referenceQuality: Suite['quality'];
 
 /** The reference suite with 2,000 gate images: its goldens and tolerances, a baseline measured here. */
 beforeAll(async () => {
@@ -44,7 +47,9 @@ beforeAll(async () => {
   for (const file of ['goldens.json', 'prior.png', 'recon.png', 'manifold.png', 'noise.json']) cpSync(path.join(source, file), path.join(suiteDir, file));
   const suite = JSON.parse(readFileSync(path.join(source, SUITE_FILE), 'utf8')) as Suite;
   reference = suiteCheckpointDir(suite);
-  writeFileSync(path.join(suiteDir, SUITE_FILE), JSON.stringify({ ...suite, gates: { ...suite.gates, images: GATE_IMAGES } }));
+  referenceQuality = suite.quality;
+  // The ladder is about goldens and metric gates; the quality gate has its own test below.
+  writeFileSync(path.join(suiteDir, SUITE_FILE), JSON.stringify({ ...suite, quality: undefined, gates: { ...suite.gates, images: GATE_IMAGES } }));
   const first = await check(reference, 'new');
   expect(first.written.baseline).toBe(true);
 });
@@ -78,4 +83,39 @@ test.each(LADDER)('%s weights × (1 + %s·n): failing goldens %j, ELBO %s', asyn
     expect(result.report.gates.every((g) => g.passed)).toBe(true);
   }
   expect(result.report.passed).toBe(goldens.length === 0 && elboVerdict === 'within');
+});
+
+describe('the sample-quality gate of the reference suite', () => {
+  const QUALITY_SAMPLES = 5000;
+
+  beforeAll(() => {
+    if (referenceQuality === undefined) throw new Error('suites/reference/suite.json has no quality gate');
+    const suite = JSON.parse(readFileSync(path.join(suiteDir, SUITE_FILE), 'utf8')) as Suite;
+    writeFileSync(path.join(suiteDir, SUITE_FILE), JSON.stringify({ ...suite, quality: { ...referenceQuality, samples: QUALITY_SAMPLES } }));
+  });
+
+  test('the reference passes its bounds', async () => {
+    const { report } = await check(reference);
+    expect(report.quality?.violations).toEqual([]);
+    expect(report.quality?.result.samples.images).toBe(QUALITY_SAMPLES);
+    expect(report.passed).toBe(true);
+  });
+
+  test('a decoder edited until a class disappears from its samples fails it, naming the class', async () => {
+    const lost = path.join(scratch, 'lost-class');
+    const { model, manifest } = await loadCheckpoint(reference);
+    try {
+      remapDecoderLatent(model, LOST_CLASS_EDIT.scale, LOST_CLASS_EDIT.shift);
+      await saveCheckpoint(lost, model, { epoch: manifest.epoch, step: manifest.step, seeds: manifest.seeds, dataset: manifest.dataset, backend: manifest.backend });
+    } finally {
+      model.dispose();
+    }
+    const { report } = await check(lost);
+    const quality = report.quality;
+    expect(quality?.passed).toBe(false);
+    const { minClass, minClassShare } = quality?.result.samples ?? { minClass: -1, minClassShare: 1 };
+    expect(minClassShare).toBeLessThan(0.005);
+    expect(quality?.violations.filter((v) => v.startsWith(`prior samples: class ${minClass} has`))).toHaveLength(1);
+    expect(report.passed).toBe(false);
+  });
 });

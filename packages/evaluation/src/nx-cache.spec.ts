@@ -6,6 +6,7 @@
  */
 import { execFileSync, spawnSync } from 'child_process';
 import * as path from 'path';
+import { stripVTControlCharacters } from 'util';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const TARGET = 'evaluation:test';
@@ -17,7 +18,8 @@ function nx(...args: string[]): string {
 /** `nx show target inputs --check` (which exits 1 for "not an input"): whether Nx hashes this file or external dependency for the target. */
 function isInput(value: string): boolean {
   const run = spawnSync(process.execPath, [require.resolve('nx/bin/nx.js'), 'show', 'target', 'inputs', TARGET, '--check', value], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' } });
-  const output = `${run.stdout}${run.stderr}`;
+  // Nx colours its answer when the environment asks for colour (FORCE_COLOR in CI), so compare plain text.
+  const output = stripVTControlCharacters(`${run.stdout}${run.stderr}`);
   if (new RegExp(`${escape(value)} is an input for ${TARGET}`).test(output)) return true;
   if (new RegExp(`${escape(value)} is not an input for ${TARGET}`).test(output)) return false;
   throw new Error(`unexpected answer from nx show target inputs --check ${value}: ${output}`);

@@ -22,7 +22,7 @@ let suiteJson: string;
 beforeAll(async () => {
   scratch = tempDir('lifecycle');
   suiteDir = path.join(scratch, 'suite');
-  await initSuite({ suiteDir, checkpoint: referenceCheckpoint(), gateImages: 300, images: IMAGES, measureNoise: false, workers: 1 });
+  await initSuite({ suiteDir, checkpoint: referenceCheckpoint(), gateImages: 300, images: IMAGES, measureNoise: false, qualitySamples: 0, workers: 1 });
   suiteJson = readFileSync(path.join(suiteDir, SUITE_FILE), 'utf8');
 });
 afterEach(() => expect(readFileSync(path.join(suiteDir, SUITE_FILE), 'utf8')).toBe(suiteJson));
@@ -45,7 +45,7 @@ test('init writes goldens, a baseline and the suite, proposes floors, and leaves
 });
 
 test('init refuses an existing suite directory and changes nothing in it', async () => {
-  await expect(initSuite({ suiteDir, checkpoint: referenceCheckpoint(), images: IMAGES, measureNoise: false })).rejects.toThrow(SuiteExistsError);
+  await expect(initSuite({ suiteDir, checkpoint: referenceCheckpoint(), images: IMAGES, measureNoise: false, qualitySamples: 0 })).rejects.toThrow(SuiteExistsError);
   expect(readdirSync(scratch)).toEqual(['suite']);
 });
 

@@ -60,6 +60,14 @@ for (const dir of suiteDirs) {
       if (!gate.passed) throw new Error(gate.message);
     });
 
+    if (suite.quality !== undefined) {
+      test('sample quality', () => {
+        const quality = check.report.quality;
+        if (quality === undefined) throw new Error('no sample-quality result in the report');
+        if (!quality.passed) throw new Error(quality.violations.join('; '));
+      });
+    }
+
     test('no obsolete goldens', () => {
       if (check.report.obsolete.length === 0) return;
       const message = `obsolete goldens (no image of suite.json produces them): ${check.report.obsolete.join(', ')}; remove them with -u (or cvae golden update --suite ${dir})`;

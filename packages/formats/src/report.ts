@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { CheckpointRefSchema } from './checkpoint';
+import { SampleQualityBoundsSchema, SampleQualitySchema } from './classifier';
 import { DatasetLabelSchema } from './dataset';
 import { EstimateSchema, IsoDate, NonNegativeInt, PositiveInt } from './common';
 import { GoldenNameSchema, GoldenProvenanceSchema, GoldenThresholdsSchema, IMAGE_SET_KINDS } from './goldens';
@@ -80,6 +81,15 @@ export const GateResultSchema = z.object({
 });
 export type GateResult = z.infer<typeof GateResultSchema>;
 
+/** The sample-quality gate's measurement, the bounds it was held to, and one line per bound broken. */
+export const QualityGateResultSchema = z.object({
+  result: SampleQualitySchema,
+  bounds: SampleQualityBoundsSchema,
+  violations: z.array(z.string()),
+  passed: z.boolean(),
+});
+export type QualityGateResult = z.infer<typeof QualityGateResultSchema>;
+
 export const GoldenReportSchema = z.object({
   formatVersion: z.literal(REPORT_FORMAT_VERSION),
   createdAt: IsoDate,
@@ -96,6 +106,8 @@ export const GoldenReportSchema = z.object({
   comparisons: z.array(ReportEntrySchema),
   /** The metric gates; empty when only the pixels were checked (`cvae golden check`). */
   gates: z.array(GateResultSchema),
+  /** The sample-quality gate; absent when the suite has none or only the pixels were checked. */
+  quality: QualityGateResultSchema.optional(),
   /** Golden PNGs or goldens.json entries that no image set of suite.json produces any more. */
   obsolete: z.array(z.string()),
 });

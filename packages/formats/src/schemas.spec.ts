@@ -2,7 +2,7 @@
 import { readFileSync } from 'fs';
 import * as path from 'path';
 import { CheckpointManifestSchema } from './checkpoint';
-import { ClassifierManifestSchema, SampleQualityBoundsSchema } from './classifier';
+import { ClassifierManifestSchema } from './classifier';
 import { estimate } from './common';
 import { GOLDEN_NAME_PATTERN, GoldenIndexSchema } from './goldens';
 import { BaselineSchema, NoiseEvidenceSchema, SuiteSchema } from './suite';
@@ -24,7 +24,6 @@ describe('the committed files validate', () => {
     ['suites/reference/baseline.json', BaselineSchema],
     ['suites/reference/noise.json', NoiseEvidenceSchema],
     ['classifiers/mnist/manifest.json', ClassifierManifestSchema],
-    ['packages/evaluation/sample-quality.bounds.json', SampleQualityBoundsSchema],
   ] as const)('%s', (file, schema) => {
     expect(() => parseJsonText(schema, read(file), file)).not.toThrow();
   });

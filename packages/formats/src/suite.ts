@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { CheckpointRefSchema } from './checkpoint';
+import { SampleQualityBoundsSchema } from './classifier';
 import { EstimateSchema, IsoDate, NonNegativeInt, PositiveInt, Sha256 } from './common';
 import { DatasetIdentitySchema } from './dataset';
 import { GoldenNameSchema, GoldenThresholdsSchema, ImageSetSpecSchema } from './goldens';
@@ -37,6 +38,19 @@ export const MetricGateSchema = z.object({
 });
 export type MetricGate = z.infer<typeof MetricGateSchema>;
 
+/**
+ * The sample-quality gate: a classifier (named by path and weights sha256, so a retrained one is never
+ * used silently) judges `samples` seeded prior samples and the reconstructions of the gate images;
+ * the hand-set bounds fail the check (FID, a lost class, entropy, confidence).
+ */
+export const SuiteQualitySchema = z.object({
+  classifier: z.object({ path: z.string().min(1), weights: Sha256 }),
+  samples: PositiveInt,
+  seed: NonNegativeInt,
+  bounds: SampleQualityBoundsSchema,
+});
+export type SuiteQuality = z.infer<typeof SuiteQualitySchema>;
+
 export const SuiteSchema = z.object({
   formatVersion: z.literal(SUITE_FORMAT_VERSION),
   description: z.string().optional(),
@@ -60,6 +74,7 @@ export const SuiteSchema = z.object({
       iwae: MetricGateSchema.optional(),
     }),
   }),
+  quality: SuiteQualitySchema.optional(),
   /** Why the numbers are what they are (people's notes; kept verbatim). */
   notes: z.array(z.string()).optional(),
 });

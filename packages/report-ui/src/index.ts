@@ -5,7 +5,7 @@
  * and blink — with integer zoom down to single pixels. Framework-free DOM code; the static report
  * (file://) and the viewer's review page both call it, with their own image URLs.
  */
-import type { GateResult, GoldenReport, ReportEntry } from '@cvae/formats';
+import type { GateResult, GoldenReport, ImageSetQuality, QualityGateResult, ReportEntry, SetQualityBounds } from '@cvae/formats';
 
 export type Mode = 'side-by-side' | 'slider' | 'blink';
 export const MODES: readonly Mode[] = ['side-by-side', 'slider', 'blink'];
@@ -33,7 +33,7 @@ export function renderStaticReport(root: HTMLElement, report: GoldenReport): voi
 export function renderReport(root: HTMLElement, report: GoldenReport, options: RenderOptions): void {
   timers.forEach((id) => window.clearInterval(id));
   timers.clear();
-  root.replaceChildren(header(report), gatesSection(report.gates), obsoleteSection(report.obsolete), toolbar(() => renderReport(root, report, options)), comparisons(report, options));
+  root.replaceChildren(header(report), gatesSection(report.gates), qualitySection(report.quality), obsoleteSection(report.obsolete), toolbar(() => renderReport(root, report, options)), comparisons(report, options));
   root.classList.add('cvae-report');
 }
 
@@ -45,7 +45,7 @@ function header(report: GoldenReport): HTMLElement {
     'header',
     { class: 'report-header' },
     h('h1', {}, `Suite ${report.suite.name}: `, h('span', { class: `verdict ${report.passed ? 'pass' : 'fail'}`, 'data-testid': 'report-verdict' }, report.passed ? 'PASS' : 'FAIL')),
-    h('p', { class: 'summary' }, `${report.comparisons.length} images, ${failingImages} failing · ${report.gates.length} gates, ${failingGates} failing · ${report.obsolete.length} obsolete`),
+    h('p', { class: 'summary' }, `${report.comparisons.length} images, ${failingImages} failing · ${report.gates.length} gates, ${failingGates} failing${report.quality ? ` · sample quality ${report.quality.passed ? 'pass' : 'FAIL'}` : ''} · ${report.obsolete.length} obsolete`),
     h(
       'dl',
       { class: 'provenance' },
@@ -56,6 +56,38 @@ function header(report: GoldenReport): HTMLElement {
       ...fact('made', report.createdAt),
     ),
   );
+}
+
+/** The sample-quality gate: FID, class coverage, entropy and confidence of the samples and reconstructions against their bounds. */
+function qualitySection(quality: QualityGateResult | undefined): HTMLElement {
+  if (quality === undefined) return h('section', { class: 'quality empty' });
+  const { result, bounds } = quality;
+  const cell = (text: string, bound: string | null) => h('td', { class: 'num' }, text, bound === null ? null : h('span', { class: 'bound' }, ` (${bound})`));
+  const row = (name: string, q: ImageSetQuality, b: SetQualityBounds = {}) =>
+    h(
+      'tr',
+      { 'data-quality': name },
+      h('td', {}, name),
+      cell(q.images.toLocaleString('en-US'), null),
+      cell(q.fid.toFixed(1), b.maxFid === undefined ? null : `≤ ${b.maxFid}`),
+      cell(`${q.minClass}: ${percent(q.minClassShare)}`, b.minClassShare === undefined ? null : `≥ ${percent(b.minClassShare)}`),
+      cell(q.entropy.toFixed(3), b.minEntropy === undefined ? null : `≥ ${b.minEntropy}`),
+      cell(q.meanConfidence.toFixed(3), b.minMeanConfidence === undefined ? null : `≥ ${b.minMeanConfidence}`),
+      h('td', { class: 'shares' }, q.classShares.map((share, digit) => `${digit}:${percent(share)}`).join(' ')),
+    );
+  const head = h('tr', {}, ...['set', 'images', 'FID', 'smallest class', 'entropy (nats)', 'confidence', 'class shares'].map((t) => h('th', {}, t)));
+  return h(
+    'section',
+    { class: `quality ${quality.passed ? 'pass' : 'fail'}`, 'data-testid': 'quality' },
+    h('h2', {}, 'Sample quality ', h('span', { class: `badge ${quality.passed ? 'pass' : 'fail'}` }, quality.passed ? 'pass' : 'FAIL')),
+    h('p', { class: 'recipe' }, `classifier ${result.classifier.path} (${short(result.classifier.weights)}) · prior seed ${result.seed} · FID against ${result.testImages.toLocaleString('en-US')} test images`),
+    h('table', {}, h('thead', {}, head), h('tbody', {}, row('prior samples', result.samples, bounds.samples), row('reconstructions', result.reconstructions, bounds.reconstructions))),
+    quality.violations.length === 0 ? null : h('ul', { class: 'violations' }, ...quality.violations.map((v) => h('li', {}, v))),
+  );
+}
+
+function percent(share: number): string {
+  return `${(100 * share).toFixed(1)}%`;
 }
 
 function gatesSection(gates: GateResult[]): HTMLElement {

@@ -2,11 +2,12 @@ import * as path from 'path';
 import { Option } from 'commander';
 import { describeIdentity } from '@cvae/dataset';
 import { STATIC_REPORT_FILE, UpdateMode, checkSuite } from '@cvae/evaluation';
-import type { GoldenReport } from '@cvae/formats';
+import type { GoldenReport, ImageSetQuality, QualityGateResult, SetQualityBounds } from '@cvae/formats';
 import type { BackendPreference } from '@cvae/tfjs-kernels';
 import type { CliCommand, Io } from '../command';
 import { backendOption, checkpointOption, dataDirOption, existingCheckpoint, jsonOption, suiteOption, workersOption } from '../options';
 import { progressPrinter } from './eval';
+import { qualityProgress } from './eval-quality';
 
 type CheckOptions = { suite: string; checkpoint?: string; report?: string; dataDir?: string; backend?: BackendPreference; workers: number; json?: boolean; update?: boolean; ci?: boolean };
 
@@ -35,6 +36,7 @@ export const checkCommand: CliCommand<CheckOptions> = {
       workers: options.workers,
       update: updateMode(options),
       onProgress: progressPrinter(io),
+      onQualityProgress: qualityProgress(io),
     });
     for (const change of written.goldens.filter((c) => c.status !== 'unchanged')) io.stderr(`cvae check: golden ${change.name} ${change.status} (${change.reason})\n`);
     if (written.baseline) io.stderr(`cvae check: baseline of ${options.suite} written from ${report.checkpoint.path}\n`);
@@ -51,6 +53,15 @@ export function updateMode(options: { update?: boolean; ci?: boolean }, env: Nod
   return 'new';
 }
 
+/** The quality gate in a few lines: its numbers against the bounds, then each bound broken. */
+export function qualityLines(quality: QualityGateResult): string[] {
+  const { result, bounds } = quality;
+  const set = (name: string, q: ImageSetQuality, b: SetQualityBounds = {}) =>
+    `${name}: FID ${q.fid.toFixed(1)}${b.maxFid === undefined ? '' : ` (≤ ${b.maxFid})`}, smallest class ${q.minClass} ${(100 * q.minClassShare).toFixed(1)}%${b.minClassShare === undefined ? '' : ` (≥ ${(100 * b.minClassShare).toFixed(1)}%)`}, entropy ${q.entropy.toFixed(3)}, confidence ${q.meanConfidence.toFixed(3)}`;
+  const head = `quality ${quality.passed ? 'pass' : 'FAIL'}: classifier ${result.classifier.path}, ${result.samples.images.toLocaleString('en-US')} prior samples (seed ${result.seed}), FID against ${result.testImages.toLocaleString('en-US')} test images`;
+  return [head, `  ${set('prior samples', result.samples, bounds.samples)}`, `  ${set('reconstructions', result.reconstructions, bounds.reconstructions)}`, ...quality.violations.map((v) => `  FAIL ${v}`)];
+}
+
 /** --report DIR: where the report goes (default: reports/<suite name>). */
 export function reportOption(): Option {
   return new Option('--report <DIR>', 'report directory (default: reports/<suite name> under the workspace root)');
@@ -61,6 +72,7 @@ export function printReport(report: GoldenReport, reportDir: string, io: Io): vo
   io.stdout(`suite ${report.suite.name}: checkpoint ${report.checkpoint.path}, dataset ${describeIdentity(report.dataset)}, ${report.backend} (${report.kernels})\n`);
   for (const entry of report.comparisons) io.stdout(`${entry.message}\n`);
   for (const gate of report.gates) io.stdout(`gate ${gate.passed ? 'pass' : 'FAIL'}: ${gate.message}\n`);
+  if (report.quality) for (const line of qualityLines(report.quality)) io.stdout(`${line}\n`);
   if (report.obsolete.length > 0) io.stdout(`obsolete goldens (no image of suite.json produces them; cvae golden update removes them): ${report.obsolete.join(', ')}\n`);
   io.stdout(`${report.passed ? 'PASS' : 'FAIL'} — report: ${path.join(reportDir, STATIC_REPORT_FILE)}\n`);
 }

@@ -76,7 +76,7 @@ export async function measureQuality(classifier: LoadedClassifier, run: QualityR
   return sampleQuality(model, classifier, { samples, seed, replicas, testSet, checkpoint, backend, onProgress: qualityProgress(io) });
 }
 
-function qualityProgress(io: Io): (phase: SampleQualityPhase, done: number, total: number) => void {
+export function qualityProgress(io: Io): (phase: SampleQualityPhase, done: number, total: number) => void {
   const started = new Map<SampleQualityPhase, number>();
   return (phase, done, total) => {
     if (!started.has(phase)) started.set(phase, Date.now());

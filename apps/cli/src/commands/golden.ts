@@ -9,7 +9,7 @@ import { printReport, reportOption } from './check';
 
 type SuiteOptions = { suite: string; checkpoint?: string; backend?: BackendPreference; dataDir?: string };
 
-export const goldenInitCommand: CliCommand<SuiteOptions & { checkpoint: string; gateImages?: number; seed: number; iwSamples: number; noise: boolean; workers: number; description?: string }> = {
+export const goldenInitCommand: CliCommand<SuiteOptions & { checkpoint: string; gateImages?: number; seed: number; iwSamples: number; qualitySamples: number; noise: boolean; workers: number; description?: string }> = {
   path: ['golden', 'init'],
   summary: 'Create a suite from a checkpoint: goldens rendered, baseline metrics measured, noise of every compute path measured and tolerances derived, floors proposed.',
   define: (command) =>
@@ -20,6 +20,7 @@ export const goldenInitCommand: CliCommand<SuiteOptions & { checkpoint: string; 
       .addOption(new Option('--gate-images <N>', 'gate on the first N test images (default: all)').argParser(integer(2)))
       .addOption(seedOption('the gates\' eps draws').default(0))
       .addOption(new Option('--iw-samples <K>', 'also gate the IWAE bound with K samples (0: not gated; slow)').argParser(integer(0, 10_000)).default(0))
+      .addOption(new Option('--quality-samples <N>', 'prior samples of the sample-quality gate, when a classifier of the dataset exists (classifiers/mnist for MNIST); 0: no quality gate').argParser(integer(0, 1_000_000)).default(10_000))
       .addOption(new Option('--no-noise', 'skip measuring the other compute paths (tolerances then assume only this one)'))
       .addOption(new Option('--description <TEXT>', 'what the suite is for'))
       .addOption(backendOption())
@@ -34,13 +35,15 @@ export const goldenInitCommand: CliCommand<SuiteOptions & { checkpoint: string; 
       gateImages: options.gateImages,
       seed: options.seed,
       iwSamples: options.iwSamples || undefined,
+      qualitySamples: options.qualitySamples,
       measureNoise: options.noise,
       description: options.description,
       onProgress: (line) => io.stderr(`golden init: ${line}\n`),
       onEvalProgress: progressPrinter(io),
     });
-    io.stdout(`created suite ${options.suite}: ${Object.keys(suite.images).length} goldens, ${Object.keys(suite.gates.metrics).length} gates on ${suite.gates.images} images\n`);
-    io.stdout(`review the proposed floors in ${path.join(options.suite, 'suite.json')}, then: cvae check --suite ${options.suite}\n`);
+    const quality = suite.quality ? `, a sample-quality gate (${suite.quality.samples} prior samples, classifier ${suite.quality.classifier.path})` : ', no sample-quality gate (no classifier of this dataset)';
+    io.stdout(`created suite ${options.suite}: ${Object.keys(suite.images).length} goldens, ${Object.keys(suite.gates.metrics).length} gates on ${suite.gates.images} images${quality}\n`);
+    io.stdout(`review the proposed floors and bounds in ${path.join(options.suite, 'suite.json')}, then: cvae check --suite ${options.suite}\n`);
     return 0;
   },
 };

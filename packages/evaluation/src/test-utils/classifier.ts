@@ -26,3 +26,6 @@ export function remapDecoderLatent(model: CVAE, scale: number, shift: number[]):
   layer.setWeights(remapped);
   tf.dispose(remapped);
 }
+
+/** A latent remap (decoder_dense weights) that leaves one class out of the prior samples; chosen by measurement (README). */
+export const LOST_CLASS_EDIT = { scale: 0.9, shift: [1.2, 0.3] };
