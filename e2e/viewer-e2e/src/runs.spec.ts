@@ -83,7 +83,7 @@ test('the final-metrics table sorts, and pairs runs with a baseline image by ima
   const delta = b.reduce((sum, v, i) => sum + (v - a[i]), 0) / a.length;
   const shown = Number((await paired.first().textContent())?.split(' ± ')[0].replace(/[+,]/g, ''));
   expect(Math.abs(shown - delta)).toBeLessThan(Math.abs(delta) * 1e-3 + 1e-3);
-  await expect(paired.first()).toHaveAttribute('data-verdict', /^(better|worse|no significant change)$/);
+  await expect(paired.first()).toHaveAttribute('data-verdict', /^(unchanged|better|worse|changed within margin|changed)$/);
   await expect(paired.first()).toHaveAttribute('title', /latent 8 vs 2: other eps draws, paired on images only/);
   await expect(table.locator(`tr[data-run="${latent2.name}"] [data-testid="paired"]`)).toHaveText('baseline');
   await expect(table.locator(`tr[data-run="${RUN_NAME}"] [data-testid="paired"]`)).toHaveText('—: no per-image metrics');

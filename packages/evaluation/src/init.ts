@@ -6,7 +6,7 @@
  */
 import { promises as fs } from 'fs';
 import * as path from 'path';
-import { BASELINE_FILE, BaselineSchema, ImageSetSpec, MetricGate, NOISE_FILE, NoiseEvidence, SUITE_FILE, SUITE_FORMAT_VERSION, Suite, readJsonFile, workspaceRelative } from '@cvae/formats';
+import { BASELINE_FILE, DEFAULT_MARGINS, formatNumber, METRIC_INFO, BaselineSchema, ImageSetSpec, MetricGate, NOISE_FILE, NoiseEvidence, SUITE_FILE, SUITE_FORMAT_VERSION, Suite, readJsonFile, workspaceRelative } from '@cvae/formats';
 import { pathExists, writeJsonAtomic } from '@cvae/images';
 import { gatedMetrics, measureGateImages, writeBaseline } from './baseline';
 import { renderGoldens } from './golden-render';
@@ -19,7 +19,6 @@ import { proposeQualityGate } from './quality-gate';
 import { DEFAULT_QUALITY_SAMPLES } from './sample-quality';
 import { metricNoise, pixelTolerance } from './tolerances';
 import { readSuite, suiteCheckpointDir } from './suite';
-import { formatNumber, METRIC_INFO } from '@cvae/formats';
 
 /** A suite that already exists is never overwritten: `cvae golden init` exits 2. */
 export class SuiteExistsError extends Error {
@@ -49,8 +48,6 @@ export interface InitSuiteOptions {
   onEvalProgress?: (progress: EvalProgress) => void;
 }
 
-/** The practical margins δ init proposes (metric units): what a person would call a real change. */
-export const DEFAULT_MARGINS: Record<string, number> = { elbo: 0.5, iwae: 0.5, reconstructionCrossEntropy: 0.5, reconstructionMse: 0.0005, kl: 0.05 };
 
 export async function initSuite(options: InitSuiteOptions): Promise<Suite> {
   const target = path.resolve(options.suiteDir);

@@ -33,6 +33,12 @@ export const METRIC_INFO: Record<string, MetricInfo> = {
   reconstructionCrossEntropy: { label: 'reconstruction cross-entropy', unit: 'nats/image', direction: 'lower', digits: 2 },
 };
 
+/**
+ * The practical margins δ (metric units) `cvae golden init` proposes and the viewer's run comparison
+ * uses: what a person would call a real change. A suite's own margins are in its suite.json.
+ */
+export const DEFAULT_MARGINS: Record<string, number> = { elbo: 0.5, iwae: 0.5, reconstructionCrossEntropy: 0.5, reconstructionMse: 0.0005, kl: 0.05 };
+
 export interface PairedDifference {
   baseline: Estimate;
   candidate: Estimate;

@@ -1,5 +1,5 @@
 import type { TestMetricsFile } from '@cvae/formats';
-import { comparePerImage, pairedDifference, pairedVerdict } from './paired';
+import { comparePerImage, pairedMetric } from './paired';
 
 function metricsFile(values: { elbo: number[]; kl: number[]; mse: number[] }, patch: { sha?: string; latentDim?: number; seed?: number } = {}): TestMetricsFile {
   const count = values.elbo.length;
@@ -15,32 +15,32 @@ function metricsFile(values: { elbo: number[]; kl: number[]; mse: number[] }, pa
   };
 }
 
-describe('paired comparison', () => {
-  it('pairedDifference: mean and standard error of the per-image differences', () => {
-    // Differences 1, 2, 3, 6: mean 3, sample sd √(14/3), SE √(14/3)/2.
-    const estimate = pairedDifference([10, 20, 30, 40], [11, 22, 33, 46]);
-    expect(estimate.mean).toBeCloseTo(3, 12);
-    expect(estimate.standardError).toBeCloseTo(Math.sqrt(14 / 3) / 2, 12);
-    expect(() => pairedDifference([1, 2], [1])).toThrow('paired difference: 2 baseline values but 1 candidate values');
-    expect(() => pairedDifference([1], [1])).toThrow('need at least 2 pairs, got 1');
-  });
-
+describe('paired comparison of two runs', () => {
   it('pairing sees a shift far smaller than the image-to-image spread', () => {
-    // Images differ by hundreds of nats; the candidate is better by 0.5 ± 0.05 on every image.
+    // Images differ by hundreds of nats; the candidate is better by 1 ± 0.05 on every image.
     const base = Array.from({ length: 100 }, (_, i) => -100 - 3 * i);
-    const candidate = base.map((v, i) => v + 0.5 + (i % 2 === 0 ? 0.05 : -0.05));
-    const difference = pairedDifference(base, candidate);
-    expect(difference.standardError).toBeLessThan(0.01);
-    expect(pairedVerdict('elbo', difference)).toBe('better');
+    const candidate = base.map((v, i) => v + 1 + (i % 2 === 0 ? 0.05 : -0.05));
+    const m = pairedMetric('elbo', base, candidate);
+    expect(m.delta).toBeCloseTo(1, 9);
+    expect(m.standardError).toBeLessThan(0.01);
+    expect(m.unpairedStandardError).toBeGreaterThan(10);
+    expect(m).toMatchObject({ margin: 0.5, verdict: 'better' });
   });
 
-  it('verdicts: within 2 SE is no change; ELBO up and MSE down are better; KL only goes higher or lower', () => {
-    expect(pairedVerdict('elbo', { mean: 1, standardError: 0.6 })).toBe('no significant change');
-    expect(pairedVerdict('elbo', { mean: -1, standardError: 0.1 })).toBe('worse');
-    expect(pairedVerdict('mse', { mean: -0.01, standardError: 0.001 })).toBe('better');
-    expect(pairedVerdict('mse', { mean: 0.01, standardError: 0.001 })).toBe('worse');
-    expect(pairedVerdict('kl', { mean: 2, standardError: 0.1 })).toBe('higher');
-    expect(pairedVerdict('kl', { mean: -2, standardError: 0.1 })).toBe('lower');
+  it('judges each column like the suite gate of the same metric: margin δ, 3 SE, direction', () => {
+    const shifted = (values: number[], by: number) => values.map((v, i) => v + by + (i % 2 ? 0.001 : -0.001));
+    const elbo = [-100, -120, -90, -110];
+    expect(pairedMetric('elbo', elbo, elbo).verdict).toBe('unchanged');
+    expect(pairedMetric('elbo', elbo, shifted(elbo, -0.3)).verdict).toBe('changed within margin');
+    expect(pairedMetric('elbo', elbo, shifted(elbo, -0.8)).verdict).toBe('worse');
+    const mse = [0.02, 0.04, 0.03, 0.05];
+    // The mse column is the suites' reconstructionMse: margin 0.0005, lower is better.
+    expect(pairedMetric('mse', mse, shifted(mse, -0.01))).toMatchObject({ margin: 0.0005, verdict: 'better' });
+    expect(pairedMetric('mse', mse, shifted(mse, 0.0002)).verdict).toBe('changed within margin');
+    const kl = [3, 4, 5, 6];
+    // KL has no better direction: beyond its margin it is only "changed".
+    expect(pairedMetric('kl', kl, shifted(kl, 2)).verdict).toBe('changed');
+    expect(pairedMetric('kl', kl, shifted(kl, -2)).verdict).toBe('changed');
   });
 
   it('comparePerImage pairs runs on the same images, and says why it will not pair others', () => {
@@ -48,7 +48,8 @@ describe('paired comparison', () => {
     const candidate = metricsFile({ elbo: [-99, -118, -88], kl: [3, 4, 5], mse: [0.1, 0.2, 0.3] }, { latentDim: 8 });
     const result = comparePerImage(base, candidate);
     if (!result.paired) throw new Error(result.reason);
-    expect(result.metrics.map((m) => [m.metric, m.verdict])).toEqual([['elbo', 'better'], ['kl', 'no significant change'], ['mse', 'no significant change']]);
+    // ELBO Δ +5/3 ± 1/3 (differences 1, 2, 2): 5/3 − 3·1/3 = 0.67 beyond the 0.5 margin.
+    expect(result.metrics.map((m) => [m.metric, m.verdict])).toEqual([['elbo', 'better'], ['kl', 'unchanged'], ['mse', 'unchanged']]);
     expect(result.metrics[0].delta).toBeCloseTo(5 / 3, 5);
     expect(result.note).toBe('latent 8 vs 2: other eps draws, paired on images only');
     expect(comparePerImage(base, metricsFile({ elbo: [1, 2, 3], kl: [1, 2, 3], mse: [1, 2, 3] }, { sha: 'c'.repeat(64) }))).toEqual({ paired: false, reason: 'evaluated on other test images (3 images, MNIST vs 3, MNIST)' });

@@ -1,36 +1,23 @@
 /**
  * Paired comparison of two runs' per-image test metrics: on the same test images, the mean of the
- * per-image differences and its standard error. Pairing removes the image-to-image spread both runs
- * share, so a difference that is invisible next to two runs' own standard errors can be clear here.
- * Kept apart and pure: @cvae/evaluation's verdicts may replace it.
+ * per-image differences and its standard error, and the verdict a suite gate would give it
+ * (@cvae/formats' verdicts, with the default margins δ and no measured noise: two runs' numbers are
+ * unchanged only when they are equal). Pairing removes the image-to-image spread both runs share, so
+ * a difference invisible next to two runs' own standard errors can be clear here.
  */
-import type { Estimate, PerImageMetricName, TestMetricsFile } from '@cvae/formats';
-import type { PairedMetric, PairedVerdict } from '../shared/api-types';
+import { DEFAULT_MARGINS, METRIC_INFO, pairedDifference, verdictOf, type PerImageMetricName, type TestMetricsFile } from '@cvae/formats';
+import type { PairedMetric } from '../shared/api-types';
 
-/** |Δ| within this many standard errors counts as no change (≈ 95% two-sided). */
-export const SIGNIFICANT_STANDARD_ERRORS = 2;
+/** test-metrics columns under the names suites and verdicts use. */
+const SUITE_METRIC: Record<PerImageMetricName, string> = { elbo: 'elbo', kl: 'kl', mse: 'reconstructionMse' };
 
-/** Which way is better: ELBO up, MSE down; KL is neither (more KL can mean a more used latent space). */
-const DIRECTION: Record<PerImageMetricName, 1 | -1 | 0> = { elbo: 1, mse: -1, kl: 0 };
-
-/** Mean and standard error of candidate − baseline, image by image. */
-export function pairedDifference(baseline: ArrayLike<number>, candidate: ArrayLike<number>): Estimate {
-  const n = baseline.length;
-  if (n !== candidate.length) throw new RangeError(`paired difference: ${n} baseline values but ${candidate.length} candidate values`);
-  if (n < 2) throw new RangeError(`paired difference: need at least 2 pairs, got ${n}`);
-  let sum = 0;
-  for (let i = 0; i < n; i++) sum += candidate[i] - baseline[i];
-  const mean = sum / n;
-  let squares = 0;
-  for (let i = 0; i < n; i++) squares += (candidate[i] - baseline[i] - mean) ** 2;
-  return { mean, standardError: Math.sqrt(squares / (n - 1) / n) };
-}
-
-export function pairedVerdict(metric: PerImageMetricName, difference: Estimate): PairedVerdict {
-  if (Math.abs(difference.mean) <= SIGNIFICANT_STANDARD_ERRORS * difference.standardError) return 'no significant change';
-  const sign = Math.sign(difference.mean) * DIRECTION[metric];
-  if (DIRECTION[metric] === 0) return difference.mean > 0 ? 'higher' : 'lower';
-  return sign > 0 ? 'better' : 'worse';
+/** One column of two runs, paired: Δ ± SE, the unpaired SE for contrast, and the verdict against the default margin. */
+export function pairedMetric(metric: PerImageMetricName, baseline: ArrayLike<number>, candidate: ArrayLike<number>): PairedMetric {
+  const name = SUITE_METRIC[metric];
+  const difference = pairedDifference(baseline, candidate);
+  const margin = DEFAULT_MARGINS[name];
+  const verdict = verdictOf(difference, { margin, noise: 0 }, METRIC_INFO[name].direction);
+  return { metric, delta: difference.delta, standardError: difference.standardError, unpairedStandardError: difference.unpairedStandardError, margin, verdict };
 }
 
 export type PairedResult = { paired: true; metrics: PairedMetric[]; note: string | null } | { paired: false; reason: string };
@@ -46,8 +33,7 @@ export function comparePerImage(baseline: TestMetricsFile, candidate: TestMetric
   for (const name of a.columns) {
     const [base, cand] = [baseline.values[name], candidate.values[name]];
     if (base === undefined || cand === undefined) continue;
-    const difference = pairedDifference(base, cand);
-    metrics.push({ metric: name, delta: difference.mean, standardError: difference.standardError, verdict: pairedVerdict(name, difference) });
+    metrics.push(pairedMetric(name, base, cand));
   }
   // The eps stream has latentDim normals per image, so other latent sizes draw other eps: still paired on images.
   const note = a.eps.latentDim === b.eps.latentDim ? null : `latent ${b.eps.latentDim} vs ${a.eps.latentDim}: other eps draws, paired on images only`;

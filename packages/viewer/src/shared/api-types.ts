@@ -1,5 +1,5 @@
 /** JSON shapes exchanged between the viewer server and the web app. Types only: the web bundle must not pull in @cvae/formats' Node code. */
-import type { ComparisonStatus, GoldenReport, MetricRow, PerImageMetricName, RunInfo, TrainingProgress } from '@cvae/formats';
+import type { ComparisonStatus, GoldenReport, MetricRow, PerImageMetricName, RunInfo, TrainingProgress, Verdict } from '@cvae/formats';
 
 export type { GoldenReport, MetricRow, PerImageMetricName, RunInfo, TrainingProgress };
 
@@ -40,13 +40,16 @@ export interface Liveness {
   reason: string;
 }
 
-export type PairedVerdict = 'better' | 'worse' | 'higher' | 'lower' | 'no significant change';
 export interface PairedMetric {
   metric: PerImageMetricName;
   /** Mean of candidate − baseline over the test images. */
   delta: number;
   standardError: number;
-  verdict: PairedVerdict;
+  /** What the standard error of Δ would be without pairing. */
+  unpairedStandardError: number;
+  /** The practical margin δ the verdict was judged against (@cvae/formats' DEFAULT_MARGINS). */
+  margin: number;
+  verdict: Verdict;
 }
 
 export type CompareRow =

@@ -246,7 +246,7 @@ function tableSection(state: State, rerender: () => void): HTMLElement {
   });
   const paired = state.baseline !== null ? PAIRED_COLUMNS.map((c) => h('th', { scope: 'col', title: `run − ${state.baseline}, paired over the same test images` }, c.title)) : [];
   const table = h('table', { class: 'metrics-table', 'data-testid': 'metrics-table' }, h('thead', {}, h('tr', {}, ...header, ...paired)), h('tbody', {}, ...rows.map((run) => metricsRow(run, state))));
-  const note = state.baseline === null ? 'Pick a baseline to see paired differences (mean over the same test images ± standard error).' : `Δ = run − ${state.baseline}, paired image by image on the test set (mean ± standard error); “no significant change” within 2 SE.`;
+  const note = state.baseline === null ? 'Pick a baseline to see paired differences (mean over the same test images ± standard error).' : `Δ = run − ${state.baseline}, paired image by image on the test set (mean ± standard error), judged like a suite gate: worse or better when |Δ| − 3 SE exceeds the margin δ (ELBO 0.5 nats, MSE 0.0005, KL 0.05), else changed within margin; unchanged only when equal.`;
   return h('section', { class: 'card' }, h('h2', {}, 'Final metrics'), h('div', { class: 'table-scroll' }, table), h('p', { class: 'message' }, note));
 }
 
@@ -277,8 +277,13 @@ function pairedCells(run: RunSummary, state: State): HTMLElement[] {
   return PAIRED_COLUMNS.map(({ metric }) => {
     const m = row.metrics.find((x) => x.metric === metric);
     if (!m) return h('td', {}, '—');
-    const title = `${m.verdict}${row.note ? `; ${row.note}` : ''} (epoch ${row.epoch} vs ${state.compare?.baselineEpoch ?? '?'})`;
-    return h('td', { class: `verdict verdict-${m.verdict.replace(/ /g, '-')}`, title, 'data-testid': 'paired', 'data-status': 'paired', 'data-metric': metric, 'data-verdict': m.verdict }, `${signed(m.delta)} ± ${formatNumber(m.standardError, 2)}`);
+    const title = `${m.verdict} (margin ${m.margin}; unpaired SE would be ${formatNumber(m.unpairedStandardError, 3)})${row.note ? `; ${row.note}` : ''} (epoch ${row.epoch} vs ${state.compare?.baselineEpoch ?? '?'})`;
+    return h(
+      'td',
+      { class: `verdict verdict-${m.verdict.replace(/ /g, '-')}`, title, 'data-testid': 'paired', 'data-status': 'paired', 'data-metric': metric, 'data-verdict': m.verdict },
+      `${signed(m.delta)} ± ${formatNumber(m.standardError, 2)} `,
+      h('span', { class: 'verdict-word' }, m.verdict),
+    );
   });
 }
 
