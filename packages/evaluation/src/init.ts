@@ -6,7 +6,7 @@
  */
 import { promises as fs } from 'fs';
 import * as path from 'path';
-import { BASELINE_FILE, DEFAULT_MARGINS, formatNumber, METRIC_INFO, BaselineSchema, ImageSetSpec, MetricGate, NOISE_FILE, NoiseEvidence, SUITE_FILE, SUITE_FORMAT_VERSION, Suite, readJsonFile, workspaceRelative } from '@cvae/formats';
+import { BASELINE_FILE, DEFAULT_MARGINS, formatNumber, METRIC_INFO, BaselineSchema, ImageSetSpec, MetricGate, NOISE_FILE, NoiseEvidence, SUITE_FILE, SUITE_FORMAT_VERSION, Suite, SuiteSchema, parseFormat, readJsonFile, workspaceRelative } from '@cvae/formats';
 import { pathExists, writeJsonAtomic } from '@cvae/images';
 import { gatedMetrics, measureGateImages, writeBaseline } from './baseline';
 import { renderGoldens } from './golden-render';
@@ -89,7 +89,8 @@ async function buildSuite(model: Parameters<typeof renderGoldens>[0], source: Ev
   await writeJsonAtomic(path.join(dir, NOISE_FILE), noise);
   const qualitySamples = options.qualitySamples ?? DEFAULT_QUALITY_SAMPLES;
   const quality = qualitySamples > 0 ? await proposeQualityGate(model, source, draft.gates.images, { samples: qualitySamples, seed: draft.gates.seed, workers: options.workers, announce: say }) : null;
-  const suite = finalSuite(quality === null ? draft : { ...draft, quality }, evidence, perImage);
+  // Through the schema before it is written: init must never leave a suite that check cannot read.
+  const suite = parseFormat(SuiteSchema, finalSuite(quality === null ? draft : { ...draft, quality }, evidence, perImage), path.join(dir, SUITE_FILE));
   await writeJsonAtomic(path.join(dir, SUITE_FILE), suite);
   return suite;
 }

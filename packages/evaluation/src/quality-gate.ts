@@ -6,7 +6,7 @@
 import * as path from 'path';
 import { LoadedClassifier, assertSameDataset, classifierDataDir, defaultClassifierDir, loadClassifier } from '@cvae/classifier';
 import { loadSplit } from '@cvae/dataset';
-import { type QualityGateResult, type SampleQualityBounds, type Suite, type SuiteQuality, workspaceRelative, workspaceRoot } from '@cvae/formats';
+import { type QualityGateResult, type SampleQualityBounds, type SetQualityBounds, type Suite, type SuiteQuality, workspaceRelative, workspaceRoot } from '@cvae/formats';
 import type { CVAE } from '@cvae/model';
 import type { EvaluationSource } from './load';
 import { SampleQualityPhase, checkSampleQuality, sampleQuality } from './sample-quality';
@@ -66,13 +66,15 @@ export async function proposeQualityGate(model: CVAE, source: EvaluationSource, 
   const result = await measure(model, source, classifier, draft, gateImages, options).finally(() => classifier.classifier.dispose());
   const bounds: SampleQualityBounds = {
     note: `Proposed by cvae golden init from this checkpoint (samples FID ${result.samples.fid.toFixed(1)}, smallest class ${(100 * result.samples.minClassShare).toFixed(1)}% (${result.samples.minClass}); reconstructions FID ${result.reconstructions.fid.toFixed(1)}): review them.`,
-    samples: setBounds(result.samples),
-    reconstructions: setBounds(result.reconstructions),
+    samples: proposedSetBounds(result.samples),
+    reconstructions: proposedSetBounds(result.reconstructions),
   };
   return { ...draft, bounds };
 }
 
-function setBounds(set: { fid: number; entropy: number; meanConfidence: number }) {
-  const down = (value: number) => Math.floor(value * 100) / 100;
+/** The bounds init proposes for one image set: FID × 1.4 (rounded up), every class ≥ 0.5%, entropy − 0.15 nats, confidence − 0.08. */
+export function proposedSetBounds(set: { fid: number; entropy: number; meanConfidence: number }): SetQualityBounds {
+  // Floored at 0: a barely trained model's entropy or confidence minus the allowance can go below it.
+  const down = (value: number) => Math.max(0, Math.floor(value * 100) / 100);
   return { maxFid: Math.ceil(set.fid * 1.4), minClassShare: 0.005, minEntropy: down(set.entropy - 0.15), minMeanConfidence: down(set.meanConfidence - 0.08) };
 }
