@@ -145,7 +145,7 @@ function finalSuite(draft: Suite, evidence: NoiseEvidence['paths'], perImage: Pe
     notes: [
       `Made by cvae golden init on ${new Date().toISOString().slice(0, 10)} from ${draft.checkpoint.path}. Pixel tolerances and metric noise are derived from noise.json (every compute path on this checkpoint): see packages/evaluation/README.md.`,
       `The floors were PROPOSED by init (ELBO, IWAE and cross-entropy 3% or 5 nats worse than the baseline, MSE 5% worse, KL 20% lower): review them and set them by hand; no command rewrites them.`,
-      ...(draft.quality ? ['The sample-quality bounds were PROPOSED by init too (FID × 1.4, every class ≥ 0.5% of the samples, entropy − 0.15 nats, confidence − 0.08): review them.'] : []),
+      ...(draft.quality ? ['The sample-quality bounds were PROPOSED by init too (FID × 1.4, every class ≥ 0.5% of the samples or half the share of a class already below it, entropy − 0.15 nats, confidence − 0.08): review them.'] : []),
     ],
   };
 }

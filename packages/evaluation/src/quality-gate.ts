@@ -49,7 +49,7 @@ function measure(model: CVAE, source: EvaluationSource, classifier: LoadedClassi
 /**
  * What `cvae golden init` proposes when a classifier for the suite's dataset exists: the committed
  * classifier, and bounds loose enough for run-to-run noise and tight enough for a lost class —
- * FID × 1.4, every class ≥ 0.5% of the samples, entropy − 0.15 nats, confidence − 0.08.
+ * FID × 1.4, every class ≥ 0.5% of the samples (or half the share of one already below it), entropy − 0.15 nats, confidence − 0.08.
  */
 export async function proposeQualityGate(model: CVAE, source: EvaluationSource, gateImages: number, options: QualityGateOptions & { samples: number; seed: number; classifierDir?: string; announce?: (line: string) => void }): Promise<SuiteQuality | null> {
   const dir = options.classifierDir ?? defaultClassifierDir();
@@ -72,9 +72,17 @@ export async function proposeQualityGate(model: CVAE, source: EvaluationSource, 
   return { ...draft, bounds };
 }
 
-/** The bounds init proposes for one image set: FID × 1.4 (rounded up), every class ≥ 0.5%, entropy − 0.15 nats, confidence − 0.08. */
-export function proposedSetBounds(set: { fid: number; entropy: number; meanConfidence: number }): SetQualityBounds {
-  // Floored at 0: a barely trained model's entropy or confidence minus the allowance can go below it.
-  const down = (value: number) => Math.max(0, Math.floor(value * 100) / 100);
-  return { maxFid: Math.ceil(set.fid * 1.4), minClassShare: 0.005, minEntropy: down(set.entropy - 0.15), minMeanConfidence: down(set.meanConfidence - 0.08) };
+/** Every class at least this share of the samples: below it, a class the generator lost. */
+export const LOST_CLASS_SHARE = 0.005;
+
+/**
+ * The bounds init proposes for one image set, which the measured checkpoint itself passes: FID × 1.4
+ * (rounded up), entropy − 0.15 nats, confidence − 0.08 (floored at 0), and every class ≥ 0.5% — or, for
+ * a checkpoint whose smallest class is already below that, half its share, so the suite starts green
+ * and still catches the class vanishing.
+ */
+export function proposedSetBounds(set: { fid: number; entropy: number; meanConfidence: number; minClassShare: number }): SetQualityBounds {
+  const down = (value: number, unit = 100) => Math.max(0, Math.floor(value * unit) / unit);
+  const minClassShare = set.minClassShare >= LOST_CLASS_SHARE ? LOST_CLASS_SHARE : down(set.minClassShare / 2, 10_000);
+  return { maxFid: Math.ceil(set.fid * 1.4), minClassShare, minEntropy: down(set.entropy - 0.15), minMeanConfidence: down(set.meanConfidence - 0.08) };
 }
