@@ -7,18 +7,22 @@
 import { setFlagsFromString } from 'v8';
 import { CONV_FMA_WASM_BASE64, CONV_WASM_BASE64 } from './conv-wasm.generated';
 
-type Ptr = number; // byte offset into the backend's memory
+type Ptr = number; // byte offset into the backend's memory; 0 = none (tfjs never allocates there)
 
-/** dx from dy and the filter; both input-gradient kernels take these arguments. */
+/** conv.c's ACT_* codes of the fused epilogues. */
+export const ACTIVATION_CODES = { linear: 0, relu: 1 } as const;
+export type FusedActivation = keyof typeof ACTIVATION_CODES;
+
+/** dx from dy and the filter, then act(dx + bias) (bias 0 for none); both input-gradient kernels take these arguments. */
 type InputGradKernel = (
   dy: Ptr, B: number, OH: number, OW: number, CO: number, w: Ptr, KH: number, KW: number, C: number,
-  sy: number, sx: number, pt: number, pl: number, H: number, W: number, dx: Ptr, scratch: Ptr,
+  sy: number, sx: number, pt: number, pl: number, H: number, W: number, dx: Ptr, scratch: Ptr, bias: Ptr, act: number,
 ) => void;
 
 export interface ConvSimdExports {
   cvae_conv2d(
     x: Ptr, B: number, H: number, W: number, C: number, w: Ptr, KH: number, KW: number, CO: number,
-    sy: number, sx: number, pt: number, pl: number, OH: number, OW: number, y: Ptr, scratch: Ptr,
+    sy: number, sx: number, pt: number, pl: number, OH: number, OW: number, y: Ptr, scratch: Ptr, bias: Ptr, act: number,
   ): void;
   cvae_conv2d_backprop_input: InputGradKernel;
   cvae_conv2d_backprop_input_dot: InputGradKernel;
@@ -26,6 +30,10 @@ export interface ConvSimdExports {
     x: Ptr, B: number, H: number, W: number, C: number, dy: Ptr, OH: number, OW: number, CO: number,
     KH: number, KW: number, sy: number, sx: number, pt: number, pl: number, dw: Ptr,
   ): void;
+  /** dpre = act'(y)·dy and dbias = column sums of dpre (float64), one pass; scratch: C doubles. */
+  cvae_bias_act_grad(dy: Ptr, y: Ptr, rows: number, C: number, act: number, dpre: Ptr, dbias: Ptr, scratch: Ptr): void;
+  /** out[M,N] = op(a)·op(b); ta: a stored [K,M]; tb: b stored [N,K]. */
+  cvae_matmul(a: Ptr, b: Ptr, M: number, K: number, N: number, ta: number, tb: number, out: Ptr): void;
 }
 
 /** Which build of conv.c runs: with fused multiply-add (relaxed SIMD) or plain SIMD-128. */

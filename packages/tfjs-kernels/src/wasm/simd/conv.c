@@ -52,8 +52,28 @@ static inline void tile_step(const f32 *p0, const f32 *p1, const f32 *p2, const 
   acc[4] = a20; acc[5] = a21; acc[6] = a30; acc[7] = a31;
 }
 
-/* Stores the first `rows` rows of a tile; row r goes to out + r*step. */
-static inline void tile_store(f32 *out, int step, int rows, const v128_t *acc) {
+/* Activations of the fused epilogues (a conv layer's bias and activation applied as its tile is stored). */
+#define ACT_LINEAR 0
+#define ACT_RELU 1
+
+/* y < 0 ? 0 : y, lane-wise: tfjs's Relu (NaN stays NaN); one maxps. */
+static inline v128_t relu4(v128_t v) { return wasm_f32x4_pmax(v, wasm_f32x4_splat(0.f)); }
+
+/*
+ * Stores the first `rows` rows of a tile; row r goes to out + r*step. With a bias (8 channels from
+ * bias8; NULL for none) it is added first, then the activation: the same float operations as
+ * tfjs's separate Add and Relu kernels, so the fused result is bit-identical to the unfused one.
+ */
+static inline void tile_store(f32 *out, int step, int rows, v128_t *acc, const f32 *bias8, int act) {
+  if (bias8) {
+    const v128_t b0 = wasm_v128_load(bias8), b1 = wasm_v128_load(bias8 + 4);
+    for (int r = 0; r < 4; r++) {
+      acc[2 * r] = wasm_f32x4_add(acc[2 * r], b0);
+      acc[2 * r + 1] = wasm_f32x4_add(acc[2 * r + 1], b1);
+    }
+  }
+  if (act == ACT_RELU)
+    for (int i = 0; i < 8; i++) acc[i] = relu4(acc[i]);
   for (int r = 0; r < 4 && r < rows; r++) {
     wasm_v128_store(out + r * step, acc[2 * r]);
     wasm_v128_store(out + r * step + 4, acc[2 * r + 1]);
@@ -119,13 +139,14 @@ static void gather_patches(const f32 *x, int b, int H, int W, int C, int KH, int
 }
 
 /*
- * y[B,OH,OW,CO] = conv(x[B,H,W,C], w[KH,KW,C,CO]). Needs CO % 8 == 0.
+ * y[B,OH,OW,CO] = act(conv(x[B,H,W,C], w[KH,KW,C,CO]) + bias[CO]). Needs CO % 8 == 0.
+ * bias: NULL for none; act: ACT_LINEAR or ACT_RELU.
  * scratch: KH*KW*C*CO + max(C, 4*KH*KW*C) floats — the packed filter, then zeros or the gathered patches.
  */
 EXPORT void cvae_conv2d(const f32 *x, int B, int H, int W, int C,
                         const f32 *w, int KH, int KW, int CO,
                         int sy, int sx, int pt, int pl, int OH, int OW,
-                        f32 *y, f32 *scratch) {
+                        f32 *y, f32 *scratch, const f32 *bias, int act) {
   const int K = KH * KW * C, gather = C < GATHER_BELOW_CHANNELS;
   f32 *packed = scratch, *rest = scratch + K * CO;
   pack_columns(w, K, CO, packed);
@@ -141,7 +162,7 @@ EXPORT void cvae_conv2d(const f32 *x, int B, int H, int W, int C,
           const f32 *panel = packed + nb * K * 8;
           if (gather) tile_step(rest, rest + K, rest + 2 * K, rest + 3 * K, panel, K, acc);
           else conv_tile_direct(x, b, H, W, C, panel, KH, KW, sy, sx, pt, pl, oy, ox, OW, rest, acc);
-          tile_store(yrow + ox * CO + nb * 8, CO, OW - ox, acc);
+          tile_store(yrow + ox * CO + nb * 8, CO, OW - ox, acc, bias ? bias + nb * 8 : 0, act);
         }
       }
     }
@@ -157,7 +178,8 @@ static inline int first_tap(int start, int s) {
 }
 
 /*
- * dx[B,H,W,C] from dy[B,OH,OW,CO] and w[KH,KW,C,CO]. Needs C % 8 == 0.
+ * dx[B,H,W,C] from dy[B,OH,OW,CO] and w[KH,KW,C,CO]. Needs C % 8 == 0. As the forward pass of a
+ * transposed convolution, act(dx + bias[C]) (bias NULL for none): the layer's bias and activation.
  * Output pixels are visited by phase (iy mod sy, ix mod sx): within a phase every pixel
  * uses the same taps, so a tile of 4 same-phase pixels runs only the taps that exist.
  * scratch: (KH*KW*C*CO + CO) floats — w packed as [C/8][KH][KW][CO][8], then CO zeros.
@@ -165,7 +187,7 @@ static inline int first_tap(int start, int s) {
 EXPORT void cvae_conv2d_backprop_input(const f32 *dy, int B, int OH, int OW, int CO,
                                        const f32 *w, int KH, int KW, int C,
                                        int sy, int sx, int pt, int pl, int H, int W,
-                                       f32 *dx, f32 *scratch) {
+                                       f32 *dx, f32 *scratch, const f32 *bias, int act) {
   const int taps = KH * KW;
   f32 *packed = scratch, *zeros = scratch + taps * C * CO;
   fill_zero(zeros, CO);
@@ -200,7 +222,7 @@ EXPORT void cvae_conv2d_backprop_input(const f32 *dy, int B, int OH, int OW, int
                           packed + ((nb * taps + ky * KW + kx) * CO) * 8, CO, acc);
               }
             }
-            tile_store(dxrow + ix * C + nb * 8, sx * C, count - j, acc);
+            tile_store(dxrow + ix * C + nb * 8, sx * C, count - j, acc, bias ? bias + nb * 8 : 0, act);
           }
       }
     }
@@ -217,15 +239,21 @@ static inline f32 horizontal_sum(v128_t v) {
   acc[2 * (r) + 1] = MADD(acc[2 * (r) + 1], wasm_v128_load(p##r + co + 4), f1)
 #define DOT_ROW4(r) acc[2 * (r)] = MADD(acc[2 * (r)], wasm_v128_load(p##r + co), f0)
 
+/* The fused epilogue of one value: act(v + bias[c]). */
+static inline f32 epilogue1(f32 v, const f32 *bias, int c, int act) {
+  if (bias) v += bias[c];
+  return act == ACT_RELU && v < 0.f ? 0.f : v;
+}
+
 /*
  * dx for C % 8 != 0 (the CVAE's 32 -> 1 output layer): dot products along CO, for tiles of 4
- * same-phase pixels (8 independent accumulator chains). Needs CO % 4 == 0.
+ * same-phase pixels (8 independent accumulator chains). Needs CO % 4 == 0. bias/act as above.
  * scratch: CO floats (zeros).
  */
 EXPORT void cvae_conv2d_backprop_input_dot(const f32 *dy, int B, int OH, int OW, int CO,
                                            const f32 *w, int KH, int KW, int C,
                                            int sy, int sx, int pt, int pl, int H, int W,
-                                           f32 *dx, f32 *scratch) {
+                                           f32 *dx, f32 *scratch, const f32 *bias, int act) {
   f32 *zeros = scratch;
   fill_zero(zeros, CO);
   for (int b = 0; b < B; b++)
@@ -263,7 +291,7 @@ EXPORT void cvae_conv2d_backprop_input_dot(const f32 *dy, int B, int OH, int OW,
               }
             }
             for (int r = 0; r < 4 && j + r < count; r++)
-              dxrow[(ix + r * sx) * C + c] = horizontal_sum(wasm_f32x4_add(acc[2 * r], acc[2 * r + 1]));
+              dxrow[(ix + r * sx) * C + c] = epilogue1(horizontal_sum(wasm_f32x4_add(acc[2 * r], acc[2 * r + 1])), bias, c, act);
           }
         }
       }
@@ -384,4 +412,113 @@ EXPORT void cvae_conv2d_backprop_filter(const f32 *x, int B, int H, int W, int C
         }
     }
   }
+}
+
+/* ------------------------------------------------ activation and bias gradients ---------- */
+
+/*
+ * The backward pass of a fused bias + activation, in one pass over dy[rows, C]:
+ *   dpre = act == ACT_RELU ? (y > 0 ? dy : 0) : dy     (tfjs: dy * step(y))
+ *   dbias[c] = sum over rows of dpre[., c]
+ * dbias is accumulated in float64 with the order of @cvae/tfjs-kernels' JS Sum (blocks of 8 rows
+ * summed pairwise, then added), so it is the very number the Sum kernel gives for dpre.
+ * scratch: 2*C floats (C doubles, 8-byte aligned). dpre may be dy itself (in place).
+ */
+EXPORT void cvae_bias_act_grad(const f32 *dy, const f32 *y, int rows, int C, int act,
+                               f32 *dpre, f32 *dbias, double *scratch) {
+  double *acc = scratch;
+  for (int c = 0; c < C; c++) acc[c] = 0.0;
+  const v128_t zero = wasm_f32x4_splat(0.f);
+  const int c4 = C - C % 4;
+  int r = 0;
+  for (; r < rows; r += 8) {
+    const int block = rows - r < 8 ? rows - r : 8;
+    const int base = r * C;
+    /* Masks and stores the block first: then dpre holds exactly what is summed. */
+    for (int i = 0; i < block * C; i += 4) {
+      const int k = base + i;
+      if (i + 4 <= block * C) {
+        v128_t d = wasm_v128_load(dy + k);
+        if (act == ACT_RELU) d = wasm_v128_and(d, wasm_f32x4_gt(wasm_v128_load(y + k), zero));
+        wasm_v128_store(dpre + k, d);
+      } else {
+        for (int j = k; j < base + block * C; j++) dpre[j] = act == ACT_RELU && !(y[j] > 0.f) ? 0.f : dy[j];
+      }
+    }
+    const f32 *p = dpre + base;
+    if (block == 8) {
+      int c = 0;
+      for (; c < c4; c += 4) {
+        /* Two f64x2 halves of 4 columns: ((r0+r1)+(r2+r3)) + ((r4+r5)+(r6+r7)), as JS evaluates it. */
+        v128_t lo[8], hi[8];
+        for (int q = 0; q < 8; q++) {
+          const v128_t v = wasm_v128_load(p + q * C + c);
+          lo[q] = wasm_f64x2_promote_low_f32x4(v);
+          hi[q] = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 0, 1));
+        }
+        const v128_t slo = wasm_f64x2_add(wasm_f64x2_add(wasm_f64x2_add(lo[0], lo[1]), wasm_f64x2_add(lo[2], lo[3])),
+                                          wasm_f64x2_add(wasm_f64x2_add(lo[4], lo[5]), wasm_f64x2_add(lo[6], lo[7])));
+        const v128_t shi = wasm_f64x2_add(wasm_f64x2_add(wasm_f64x2_add(hi[0], hi[1]), wasm_f64x2_add(hi[2], hi[3])),
+                                          wasm_f64x2_add(wasm_f64x2_add(hi[4], hi[5]), wasm_f64x2_add(hi[6], hi[7])));
+        wasm_v128_store(acc + c, wasm_f64x2_add(wasm_v128_load(acc + c), slo));
+        wasm_v128_store(acc + c + 2, wasm_f64x2_add(wasm_v128_load(acc + c + 2), shi));
+      }
+      for (; c < C; c++) {
+        const f32 *q = p + c;
+        acc[c] += (((double)q[0] + q[C]) + ((double)q[2 * C] + q[3 * C])) +
+                  (((double)q[4 * C] + q[5 * C]) + ((double)q[6 * C] + q[7 * C]));
+      }
+    } else {
+      for (int q = 0; q < block; q++)
+        for (int c = 0; c < C; c++) acc[c] += p[q * C + c];
+    }
+  }
+  for (int c = 0; c < C; c++) dbias[c] = (f32)acc[c];
+}
+
+/* ------------------------------------------------------------ small matmul ---------- */
+
+/*
+ * out[M,N] = op(a) · op(b) for the dense layers' gradients, where tfjs-wasm's transposed
+ * BatchMatMul is slow: op(a) is a[M,K], or a stored [K,M] when ta; op(b) is b[K,N], or stored
+ * [N,K] when tb. Vectorised along the contiguous axis: rows of b (tb = 0) or dot products along
+ * K (tb = 1). Each output is a sum over k in increasing order.
+ */
+EXPORT void cvae_matmul(const f32 *a, const f32 *b, int M, int K, int N, int ta, int tb, f32 *out) {
+  const int sa_m = ta ? 1 : K, sa_k = ta ? M : 1; /* a element (m, k) at a[m*sa_m + k*sa_k] */
+  if (!tb) {
+    const int n4 = N - N % 4;
+    for (int m = 0; m < M; m++) {
+      f32 *o = out + m * N;
+      for (int n = 0; n < n4; n += 4) {
+        v128_t acc = wasm_f32x4_splat(0.f);
+        for (int k = 0; k < K; k++)
+          acc = MADD(acc, wasm_f32x4_splat(a[m * sa_m + k * sa_k]), wasm_v128_load(b + k * N + n));
+        wasm_v128_store(o + n, acc);
+      }
+      for (int n = n4; n < N; n++) {
+        f32 acc = 0.f;
+        for (int k = 0; k < K; k++) acc += a[m * sa_m + k * sa_k] * b[k * N + n];
+        o[n] = acc;
+      }
+    }
+    return;
+  }
+  for (int m = 0; m < M; m++)
+    for (int n = 0; n < N; n++) {
+      const f32 *bn = b + n * K;
+      f32 acc = 0.f;
+      if (!ta) {
+        /* Dot product along K, 4 lanes (k ≡ lane mod 4) summed at the end. */
+        const f32 *am = a + m * K;
+        v128_t v = wasm_f32x4_splat(0.f);
+        int k = 0;
+        for (; k + 4 <= K; k += 4) v = MADD(v, wasm_v128_load(am + k), wasm_v128_load(bn + k));
+        acc = horizontal_sum(v);
+        for (; k < K; k++) acc += am[k] * bn[k];
+      } else {
+        for (int k = 0; k < K; k++) acc += a[k * M + m] * bn[k];
+      }
+      out[m * N + n] = acc;
+    }
 }
