@@ -1,4 +1,6 @@
 export * from './step';
+export { FlatAdamOptimizer, adamUpdate } from './flat-adam';
+export type { AdamConstants } from './flat-adam';
 export * from './optimizer-state';
 export * from './config';
 export * from './evaluate';

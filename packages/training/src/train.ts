@@ -16,6 +16,7 @@ import { RunPaths, appendJsonLine, readMetrics, runPaths, truncateMetrics } from
 import { renderSampleGrid, sampleGridEps } from './samples';
 import { ParallelTrainer } from './trainer';
 import { NonFiniteLossError, createOptimizer } from './step';
+import type { FlatAdamOptimizer } from './flat-adam';
 
 export const TRAINING_STATE_FILE = 'training/state.json';
 /** Held by the process training a run (see withRunLock). */
@@ -67,7 +68,7 @@ export class TrainingError extends Error {
 interface Session {
   paths: RunPaths;
   model: CVAE;
-  optimizer: tf.AdamOptimizer;
+  optimizer: FlatAdamOptimizer;
   trainSet: ImageSet;
   testSet: ImageSet;
   sampleEps: Float32Array;
