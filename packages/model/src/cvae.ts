@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { deriveSeed } from '@cvae/dataset';
 import { conv2dBiasActivation, conv2dTransposeBiasActivation, denseBiasActivation } from '@cvae/tfjs-kernels';
+import { reparameterizeOp } from './latent-ops';
 
 /** Binarized MNIST images, NHWC. */
 export const IMAGE_SHAPE: readonly [number, number, number] = [28, 28, 1];
@@ -118,7 +119,7 @@ export class CVAE {
     return tf.tidy(() => {
       const noise = eps ?? tf.randomNormal<tf.Rank.R2>(mean.shape);
       assertShape('reparameterize eps', noise.shape, mean.shape);
-      return tf.add(mean, tf.mul(tf.exp(tf.mul(logvar, 0.5)), noise));
+      return reparameterizeOp(mean, logvar, noise);
     });
   }
 

@@ -18,6 +18,7 @@ import { fusedMatMulWasmConfig } from './wasm/FusedMatMul';
 import { biasActivationGradWasmConfig } from './wasm/BiasActivationGrad';
 import { batchMatMulWasmConfig } from './wasm/BatchMatMul';
 import { identityWasmConfig } from './wasm/Identity';
+import { sigmoidCrossEntropyGradWasmConfig, sigmoidCrossEntropyWasmConfig } from './wasm/SigmoidCrossEntropy';
 import { registerFusedGradients } from './fused/gradients';
 import { captureStockWasmKernels } from './wasm/heap';
 import { convSimdBuild } from './wasm/simd/conv-module';
@@ -41,6 +42,7 @@ export const TRAINING_KERNELS: Readonly<Record<TrainingKernelBackend, readonly K
     fusedConv2DWasmConfig, batchMatMulWasmConfig, identityWasmConfig,
     // The layer kernels (fused/names.ts): this package's own names, with gradients.
     cvaeFusedConv2DWasmConfig, fusedConv2DTransposeWasmConfig, fusedMatMulWasmConfig, biasActivationGradWasmConfig,
+    sigmoidCrossEntropyWasmConfig, sigmoidCrossEntropyGradWasmConfig,
   ],
   cpu: [conv2DBackpropFilterCpuConfig, conv2DBackpropInputCpuConfig, conv2DCpuConfig],
 };

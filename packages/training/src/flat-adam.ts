@@ -1,18 +1,20 @@
 /**
- * tfjs's Adam, computed on flat Float32Arrays in one JS loop instead of ~13 tensor ops per variable
- * (≈ 190 kernel calls per CVAE step, on the main thread while the workers wait).
+ * tfjs's Adam with its state in flat arrays and its update in one conv.wasm SIMD call
+ * (@cvae/tfjs-kernels' AdamBuffers) instead of ~13 tensor ops per variable (≈ 190 kernel calls per
+ * CVAE step, on the main thread while the workers wait).
  *
  * Bit-identical to tf.train.adam: every operation of tfjs's update is one IEEE float32 operation
- * (on cpu computed in float64 and rounded, which for + − × ÷ √ gives the same float32), so the loop
- * rounds after each operation with Math.fround, in tfjs's order. β₁ᵗ and β₂ᵗ stay tfjs's scalar
- * variables (accBeta1/accBeta2), so the checkpoint format and optimizer-state.ts are unchanged.
+ * (on cpu computed in float64 and rounded, which for + − × ÷ √ gives the same float32), and the
+ * wasm kernel performs exactly those, in tfjs's order. β₁ᵗ and β₂ᵗ stay tfjs's scalar variables
+ * (accBeta1/accBeta2), so the checkpoint format and optimizer-state.ts are unchanged.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedTensor } from '@tensorflow/tfjs-core/dist/tensor_types';
+import { AdamBuffers, AdamConstants } from '@cvae/tfjs-kernels';
 
 const fround = Math.fround;
 
-/** Where one variable's moments live in the flat m and v arrays, and their names in getWeights(). */
+/** Where one variable's values and moments live in the flat buffers, and the moments' names in getWeights(). */
 interface Slot {
   firstName: string;
   secondName: string;
@@ -21,43 +23,9 @@ interface Slot {
   size: number;
 }
 
-/** The float32 constants of one update (tfjs turns each JS number into a float32 scalar tensor). */
-export interface AdamConstants {
-  beta1: number;
-  oneMinusBeta1: number;
-  beta2: number;
-  oneMinusBeta2: number;
-  oneMinusAccBeta1: number;
-  oneMinusAccBeta2: number;
-  epsilon: number;
-  negativeLearningRate: number;
-}
-
-/**
- * values[i] (and m[i], v[i] at offset + i) after one Adam step with gradients grads[i], exactly as
- * tfjs computes it: m' = m·β₁ + g·(1−β₁); v' = v·β₂ + g²·(1−β₂); value += (m'/(1−β₁ᵗ)) /
- * (√(v'/(1−β₂ᵗ)) + ε) · (−lr).
- */
-export function adamUpdate(values: Float32Array, grads: Float32Array, m: Float32Array, v: Float32Array, offset: number, c: AdamConstants): void {
-  const { beta1, oneMinusBeta1, beta2, oneMinusBeta2, oneMinusAccBeta1, oneMinusAccBeta2, epsilon, negativeLearningRate } = c;
-  for (let i = 0; i < values.length; i++) {
-    const g = grads[i];
-    const j = offset + i;
-    const m1 = fround(fround(m[j] * beta1) + fround(g * oneMinusBeta1));
-    const v1 = fround(fround(v[j] * beta2) + fround(fround(g * g) * oneMinusBeta2));
-    const mHat = fround(m1 / oneMinusAccBeta1);
-    const vHat = fround(v1 / oneMinusAccBeta2);
-    const step = fround(mHat / fround(fround(Math.sqrt(vHat)) + epsilon));
-    values[i] = fround(step * negativeLearningRate) + values[i];
-    m[j] = m1;
-    v[j] = v1;
-  }
-}
-
 export class FlatAdamOptimizer extends tf.AdamOptimizer {
   private slots: Slot[] = [];
-  private m = new Float32Array(0);
-  private v = new Float32Array(0);
+  private buffers = new AdamBuffers(0);
 
   constructor(learningRate: number) {
     // tf.train.adam's defaults; epsilon null = the backend's (1e-7 for float32 backends).
@@ -81,7 +49,7 @@ export class FlatAdamOptimizer extends tf.AdamOptimizer {
   override async getWeights(): Promise<NamedTensor[]> {
     const moments = (array: Float32Array, name: (s: Slot) => string) => this.slots.map((s) => ({ name: name(s), tensor: tf.tensor(array.slice(s.offset, s.offset + s.size), s.shape, 'float32') }));
     // Fresh tensors (tfjs hands out its own moment variables): the caller disposes them.
-    return [await this.saveIterations(), ...moments(this.m, (s) => s.firstName), ...moments(this.v, (s) => s.secondName)];
+    return [await this.saveIterations(), ...moments(this.buffers.m, (s) => s.firstName), ...moments(this.buffers.v, (s) => s.secondName)];
   }
 
   override async setWeights(weightValues: NamedTensor[]): Promise<void> {
@@ -93,9 +61,10 @@ export class FlatAdamOptimizer extends tf.AdamOptimizer {
     });
     const count = rest.length / 2;
     this.slots = [];
+    this.buffers = new AdamBuffers(0);
     this.ensureSlots(rest.slice(0, count).map(({ name, tensor }, i) => ({ firstName: name, secondName: rest[count + i].name, shape: [...tensor.shape], size: tensor.size })));
-    rest.slice(0, count).forEach(({ tensor }, i) => this.m.set(tensor.dataSync() as Float32Array, this.slots[i].offset));
-    rest.slice(count).forEach(({ tensor }, i) => this.v.set(tensor.dataSync() as Float32Array, this.slots[i].offset));
+    rest.slice(0, count).forEach(({ tensor }, i) => this.buffers.m.set(tensor.dataSync() as Float32Array, this.slots[i].offset));
+    rest.slice(count).forEach(({ tensor }, i) => this.buffers.v.set(tensor.dataSync() as Float32Array, this.slots[i].offset));
   }
 
   /** tfjs's private β₁ᵗ and β₂ᵗ scalar variables (read and written by optimizer-state.ts too). */
@@ -107,14 +76,19 @@ export class FlatAdamOptimizer extends tf.AdamOptimizer {
   private update(items: { variable: tf.Variable; grads: Float32Array | null }[]): void {
     this.ensureSlots(items.map(({ variable }) => ({ firstName: `${variable.name}/m`, secondName: `${variable.name}/v`, shape: [...variable.shape], size: variable.size })));
     const constants = this.constants();
+    const { values, grads: flatGrads } = this.buffers;
+    items.forEach(({ variable, grads }, i) => {
+      if (grads == null) return; // as tfjs: no gradient, no update
+      const { offset, size } = this.slots[i];
+      values.set(variable.dataSync() as Float32Array, offset);
+      flatGrads.set(grads, offset);
+      this.buffers.update(constants, offset, size);
+    });
     const [accBeta1, accBeta2] = this.betaPowers();
     tf.tidy(() => {
       items.forEach(({ variable, grads }, i) => {
-        if (grads == null) return; // as tfjs: no gradient, no update
-        // A copy: dataSync may hand out the backend's own storage (cpu).
-        const values = Float32Array.from(variable.dataSync() as Float32Array);
-        adamUpdate(values, grads, this.m, this.v, this.slots[i].offset, constants);
-        variable.assign(tf.tensor(values, variable.shape, 'float32'));
+        const { offset, size } = this.slots[i];
+        if (grads != null) variable.assign(tf.tensor(values.subarray(offset, offset + size), variable.shape, 'float32'));
       });
       accBeta1.assign(tf.scalar(fround(accBeta1.dataSync()[0] * constants.beta1)));
       accBeta2.assign(tf.scalar(fround(accBeta2.dataSync()[0] * constants.beta2)));
@@ -122,6 +96,7 @@ export class FlatAdamOptimizer extends tf.AdamOptimizer {
     this.incrementIterations();
   }
 
+  /** The float32 constants of this update (tfjs turns each JS number into a float32 scalar tensor). */
   private constants(): AdamConstants {
     const [accBeta1, accBeta2] = this.betaPowers();
     return {
@@ -136,20 +111,17 @@ export class FlatAdamOptimizer extends tf.AdamOptimizer {
     };
   }
 
-  /** Moments for variables not seen yet (zeros, as tfjs starts them), appended in position order. */
+  /** Slots for variables not seen yet (moments zero, as tfjs starts them), appended in position order. */
   private ensureSlots(wanted: Omit<Slot, 'offset'>[]): void {
     if (wanted.length <= this.slots.length) return;
-    let offset = this.m.length;
+    let offset = this.buffers.size;
     for (const slot of wanted.slice(this.slots.length)) {
       this.slots.push({ ...slot, offset });
       offset += slot.size;
     }
-    const grow = (old: Float32Array) => {
-      const array = new Float32Array(offset);
-      array.set(old);
-      return array;
-    };
-    this.m = grow(this.m);
-    this.v = grow(this.v);
+    const grown = new AdamBuffers(offset);
+    grown.m.set(this.buffers.m);
+    grown.v.set(this.buffers.v);
+    this.buffers = grown;
   }
 }

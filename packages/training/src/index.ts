@@ -1,6 +1,5 @@
 export * from './step';
-export { FlatAdamOptimizer, adamUpdate } from './flat-adam';
-export type { AdamConstants } from './flat-adam';
+export { FlatAdamOptimizer } from './flat-adam';
 export * from './optimizer-state';
 export * from './config';
 export * from './evaluate';

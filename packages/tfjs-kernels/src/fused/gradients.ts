@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, engine, GradConfig, getGradient, NamedAttrMap, registerGradient, Tensor, Tensor2D, Tensor4D } from '@tensorflow/tfjs-core';
-import { BIAS_ACTIVATION_GRAD, FUSED_CONV2D, FUSED_CONV2D_TRANSPOSE, FUSED_MATMUL, FusedActivation, FusedConvAttrs, FusedConvTransposeAttrs, FusedMatMulAttrs, tfjsConvAttrs } from './names';
+import { BIAS_ACTIVATION_GRAD, FUSED_CONV2D, FUSED_CONV2D_TRANSPOSE, FUSED_MATMUL, FusedActivation, FusedConvAttrs, FusedConvTransposeAttrs, FusedMatMulAttrs, SIGMOID_CROSS_ENTROPY, SIGMOID_CROSS_ENTROPY_GRAD, SigmoidCrossEntropyAttrs, tfjsConvAttrs } from './names';
 
 /** dz = dy · act'(y) and the bias gradient Σ dz over every axis but the last. */
 export function biasActivationGrad(dy: Tensor, y: Tensor, activation: FusedActivation): { dz: Tensor; dbias: Tensor } {
@@ -66,7 +66,24 @@ const matMulGrad: GradConfig = {
   },
 };
 
-export const FUSED_GRADIENTS: readonly GradConfig[] = [conv2dGrad, conv2dTransposeGrad, matMulGrad];
+const sigmoidCrossEntropyGrad: GradConfig = {
+  kernelName: SIGMOID_CROSS_ENTROPY,
+  inputsToSave: ['logits', 'labels'],
+  gradFunc: (dy, saved, attrs) => {
+    const [logits, labels] = saved;
+    const { repeat } = attrs as unknown as SigmoidCrossEntropyAttrs;
+    return {
+      logits: () => engine().runKernel(SIGMOID_CROSS_ENTROPY_GRAD, { dy: dy as Tensor, logits, labels }, { repeat }) as Tensor,
+      // d/dx of (−l·x) is −l, summed over the rows that share a label row.
+      labels: () => tf.tidy(() => {
+        const perRow = tf.mul(tf.neg(logits), tf.reshape(dy as Tensor, [-1, ...logits.shape.slice(1).map(() => 1)]));
+        return tf.reshape(tf.sum(tf.reshape(perRow, [labels.shape[0], repeat, -1]), 1), labels.shape);
+      }),
+    };
+  },
+};
+
+export const FUSED_GRADIENTS: readonly GradConfig[] = [conv2dGrad, conv2dTransposeGrad, matMulGrad, sigmoidCrossEntropyGrad];
 
 /** Registers the layer kernels' gradients with tfjs (idempotent; gradients are not per backend). */
 export function registerFusedGradients(): void {

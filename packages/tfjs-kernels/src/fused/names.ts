@@ -18,6 +18,19 @@ export const FUSED_MATMUL = 'CvaeFusedMatMul';
 /** [dz, dbias] of y = act(z + bias) from dy and y: dz = dy · act'(y), dbias = column sums of dz. */
 export const BIAS_ACTIVATION_GRAD = 'CvaeBiasActivationGrad';
 
+/**
+ * Per-row sums of the sigmoid cross-entropy with logits: out[r] = Σ max(l, 0) − l·x + log(1 + e^−|l|)
+ * over logits' non-batch axes, against labels whose rows each serve `repeat` consecutive logit rows
+ * (k importance samples of one image). Inputs logits [R, ...], labels [R / repeat, ...]; output [R].
+ */
+export const SIGMOID_CROSS_ENTROPY = 'CvaeSigmoidCrossEntropy';
+/** Its gradient w.r.t. the logits: dy[r] · (σ(l) − x). Inputs dy [R], logits, labels; output like logits. */
+export const SIGMOID_CROSS_ENTROPY_GRAD = 'CvaeSigmoidCrossEntropyGrad';
+
+export interface SigmoidCrossEntropyAttrs {
+  repeat: number;
+}
+
 export type Padding = 'valid' | 'same';
 
 export interface FusedConvAttrs {

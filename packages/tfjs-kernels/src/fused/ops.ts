@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { engine, getKernel, NamedAttrMap, NamedTensorMap, Tensor, Tensor1D, Tensor2D, Tensor4D } from '@tensorflow/tfjs-core';
-import { FUSED_CONV2D, FUSED_CONV2D_TRANSPOSE, FUSED_MATMUL, FusedActivation, FusedConvAttrs, FusedConvTransposeAttrs } from './names';
+import { FUSED_CONV2D, FUSED_CONV2D_TRANSPOSE, FUSED_MATMUL, FusedActivation, FusedConvAttrs, FusedConvTransposeAttrs, SIGMOID_CROSS_ENTROPY } from './names';
 
 function registeredHere(kernelName: string): boolean {
   return getKernel(kernelName, tf.getBackend()) != null;
@@ -40,4 +40,18 @@ export function conv2dTransposeBiasActivation(x: Tensor4D, filter: Tensor4D, bia
 export function denseBiasActivation(x: Tensor2D, kernel: Tensor2D, bias: Tensor1D | undefined, activation: FusedActivation): Tensor2D {
   if (registeredHere(FUSED_MATMUL)) return engine().runKernel(FUSED_MATMUL, withBias({ a: x, b: kernel }, bias), { activation }) as Tensor2D;
   return tf.fused.matMul({ a: x, b: kernel, bias, activation }) as Tensor2D;
+}
+
+/**
+ * Σ over every non-batch axis of the sigmoid cross-entropy max(l, 0) − l·x + log(1 + e^−|l|) of
+ * `logits` against `labels`, one value per row; each row of `labels` serves `repeat` consecutive
+ * rows of `logits` (labels [rows / repeat, ...]). Elsewhere than wasm: tfjs's elementwise ops.
+ */
+export function sigmoidCrossEntropyRowSums(logits: Tensor, labels: Tensor, repeat = 1): Tensor1D {
+  if (registeredHere(SIGMOID_CROSS_ENTROPY)) return engine().runKernel(SIGMOID_CROSS_ENTROPY, { logits, labels }, { repeat }) as Tensor1D;
+  return tf.tidy(() => {
+    const x = repeat === 1 ? labels : tf.reshape(tf.tile(tf.expandDims(labels, 1), [1, repeat, ...labels.shape.slice(1).map(() => 1)]), logits.shape);
+    const perElement = tf.add(tf.sub(tf.relu(logits), tf.mul(logits, x)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
+    return tf.sum(perElement, logits.shape.slice(1).map((_, i) => i + 1)) as Tensor1D;
+  });
 }

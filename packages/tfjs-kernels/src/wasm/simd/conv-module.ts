@@ -34,6 +34,12 @@ export interface ConvSimdExports {
   cvae_bias_act_grad(dy: Ptr, y: Ptr, rows: number, C: number, act: number, dpre: Ptr, dbias: Ptr, scratch: Ptr): void;
   /** out[M,N] = op(a)·op(b); ta: a stored [K,M]; tb: b stored [N,K]. */
   cvae_matmul(a: Ptr, b: Ptr, M: number, K: number, N: number, ta: number, tb: number, out: Ptr): void;
+  /** out[r] = Σ_c sigmoid cross-entropy of logits[r, c] against labels[⌊r / repeat⌋, c]. */
+  cvae_sigmoid_cross_entropy(logits: Ptr, labels: Ptr, R: number, C: number, repeat: number, out: Ptr): void;
+  /** One Adam step over n floats in place; c: 8 float32 constants (see conv.c). */
+  cvae_adam(values: Ptr, grads: Ptr, m: Ptr, v: Ptr, n: number, c: Ptr): void;
+  /** dlogits[r, c] = dy[r] · (σ(logits[r, c]) − labels[⌊r / repeat⌋, c]). */
+  cvae_sigmoid_cross_entropy_grad(dy: Ptr, logits: Ptr, labels: Ptr, R: number, C: number, repeat: number, dlogits: Ptr): void;
 }
 
 /** Which build of conv.c runs: with fused multiply-add (relaxed SIMD) or plain SIMD-128. */

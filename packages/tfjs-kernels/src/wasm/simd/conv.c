@@ -522,3 +522,147 @@ EXPORT void cvae_matmul(const f32 *a, const f32 *b, int M, int K, int N, int ta,
       out[m * N + n] = acc;
     }
 }
+
+/* ------------------------------------------------ sigmoid cross-entropy ---------- */
+
+/*
+ * e^x for x <= 0, 4 lanes (Cephes' expf: x = n ln2 + r, a degree-6 polynomial of r, times 2^n);
+ * about 1 ulp. x is clamped at -87 (e^-87 ~ 1.6e-38: below that the cross-entropy term is 0 to
+ * float precision anyway). Plain mul + add in both builds, so both round alike.
+ */
+static inline v128_t exp_nonpositive4(v128_t x) {
+  x = wasm_f32x4_max(x, wasm_f32x4_splat(-87.f));
+  const v128_t n = wasm_f32x4_nearest(wasm_f32x4_mul(x, wasm_f32x4_splat(1.44269504088896341f)));
+  v128_t r = wasm_f32x4_sub(x, wasm_f32x4_mul(n, wasm_f32x4_splat(0.693359375f)));
+  r = wasm_f32x4_sub(r, wasm_f32x4_mul(n, wasm_f32x4_splat(-2.12194440e-4f)));
+  v128_t p = wasm_f32x4_splat(1.9875691500e-4f);
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(1.3981999507e-3f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(8.3334519073e-3f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(4.1665795894e-2f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(1.6666665459e-1f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(5.0000001201e-1f));
+  p = wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_mul(p, r), r), r), wasm_f32x4_splat(1.f));
+  /* 2^n from the exponent bits; n in [-126, 0]. */
+  const v128_t scale = wasm_i32x4_shl(wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(n), wasm_i32x4_splat(127)), 23);
+  return wasm_f32x4_mul(p, scale);
+}
+
+/*
+ * log(1 + t) for t in [0, 1], 4 lanes: Cephes' logf of u = 1 + t (mantissa m in [sqrt(1/2), sqrt(2)),
+ * a degree-9 polynomial of m - 1) plus the rounding error of 1 + t divided by u, so a tiny t
+ * keeps its digits (log1p(t) = t when 1 + t rounds to 1).
+ */
+static inline v128_t log1p_unit4(v128_t t) {
+  const v128_t one = wasm_f32x4_splat(1.f);
+  const v128_t u = wasm_f32x4_add(one, t);
+  const v128_t lost = wasm_f32x4_sub(t, wasm_f32x4_sub(u, one)); /* exact: |1| >= |t| */
+  const v128_t big = wasm_f32x4_gt(u, wasm_f32x4_splat(1.41421356237f));
+  const v128_t e = wasm_v128_and(big, one); /* 1.f where u was halved */
+  const v128_t f = wasm_f32x4_sub(wasm_v128_bitselect(wasm_f32x4_mul(u, wasm_f32x4_splat(0.5f)), u, big), one);
+  const v128_t z = wasm_f32x4_mul(f, f);
+  v128_t y = wasm_f32x4_splat(7.0376836292e-2f);
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, f), wasm_f32x4_splat(-1.1514610310e-1f));
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, f), wasm_f32x4_splat(1.1676998740e-1f));
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, f), wasm_f32x4_splat(-1.2420140846e-1f));
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, f), wasm_f32x4_splat(1.4249322787e-1f));
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, f), wasm_f32x4_splat(-1.6668057665e-1f));
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, f), wasm_f32x4_splat(2.0000714765e-1f));
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, f), wasm_f32x4_splat(-2.4999993993e-1f));
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, f), wasm_f32x4_splat(3.3333331174e-1f));
+  y = wasm_f32x4_mul(wasm_f32x4_mul(y, f), z);
+  y = wasm_f32x4_add(y, wasm_f32x4_mul(e, wasm_f32x4_splat(-2.12194440e-4f)));
+  y = wasm_f32x4_sub(y, wasm_f32x4_mul(z, wasm_f32x4_splat(0.5f)));
+  v128_t result = wasm_f32x4_add(f, y);
+  result = wasm_f32x4_add(result, wasm_f32x4_mul(e, wasm_f32x4_splat(0.693359375f)));
+  return wasm_f32x4_add(result, wasm_f32x4_div(lost, u));
+}
+
+/* max(l, 0) - l*x + log(1 + e^-|l|): tfjs's sigmoidCrossEntropyWithLogits, per lane. */
+static inline v128_t sigmoid_cross_entropy4(v128_t l, v128_t x) {
+  const v128_t softplus = log1p_unit4(exp_nonpositive4(wasm_f32x4_neg(wasm_f32x4_abs(l))));
+  return wasm_f32x4_add(wasm_f32x4_sub(relu4(l), wasm_f32x4_mul(l, x)), softplus);
+}
+
+/* sigmoid(l) from t = e^-|l|: 1/(1+t) for l >= 0, t/(1+t) otherwise (no overflow either way). */
+static inline v128_t sigmoid4(v128_t l) {
+  const v128_t t = exp_nonpositive4(wasm_f32x4_neg(wasm_f32x4_abs(l)));
+  const v128_t one = wasm_f32x4_splat(1.f);
+  return wasm_f32x4_div(wasm_v128_bitselect(one, t, wasm_f32x4_ge(l, wasm_f32x4_splat(0.f))), wasm_f32x4_add(one, t));
+}
+
+/* The scalar lane of a remainder element, through the 4-lane code (so every element rounds alike). */
+static inline f32 lane0(v128_t v) { return wasm_f32x4_extract_lane(v, 0); }
+
+/*
+ * out[r] = sum over c of the sigmoid cross-entropy of logits[r, c] against labels[r / repeat, c]
+ * (rows [R, C]; labels [R / repeat, C], so the k importance samples of an image share its pixels).
+ * Summed in float64.
+ */
+EXPORT void cvae_sigmoid_cross_entropy(const f32 *logits, const f32 *labels, int R, int C, int repeat, f32 *out) {
+  const int c4 = C - C % 4;
+  for (int r = 0; r < R; r++) {
+    const f32 *l = logits + r * C, *x = labels + (r / repeat) * C;
+    v128_t acc = wasm_f64x2_splat(0.0), acc2 = wasm_f64x2_splat(0.0);
+    for (int c = 0; c < c4; c += 4) {
+      const v128_t ce = sigmoid_cross_entropy4(wasm_v128_load(l + c), wasm_v128_load(x + c));
+      acc = wasm_f64x2_add(acc, wasm_f64x2_promote_low_f32x4(ce));
+      acc2 = wasm_f64x2_add(acc2, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(ce, ce, 2, 3, 0, 1)));
+    }
+    double sum = wasm_f64x2_extract_lane(acc, 0) + wasm_f64x2_extract_lane(acc, 1) +
+                 wasm_f64x2_extract_lane(acc2, 0) + wasm_f64x2_extract_lane(acc2, 1);
+    for (int c = c4; c < C; c++) sum += lane0(sigmoid_cross_entropy4(wasm_f32x4_splat(l[c]), wasm_f32x4_splat(x[c])));
+    out[r] = (f32)sum;
+  }
+}
+
+/* dlogits[r, c] = dy[r] * (sigmoid(logits[r, c]) - labels[r / repeat, c]): the gradient of the row sums above. */
+EXPORT void cvae_sigmoid_cross_entropy_grad(const f32 *dy, const f32 *logits, const f32 *labels, int R, int C, int repeat, f32 *dlogits) {
+  const int c4 = C - C % 4;
+  for (int r = 0; r < R; r++) {
+    const f32 *l = logits + r * C, *x = labels + (r / repeat) * C;
+    f32 *d = dlogits + r * C;
+    const v128_t g = wasm_f32x4_splat(dy[r]);
+    for (int c = 0; c < c4; c += 4)
+      wasm_v128_store(d + c, wasm_f32x4_mul(g, wasm_f32x4_sub(sigmoid4(wasm_v128_load(l + c)), wasm_v128_load(x + c))));
+    for (int c = c4; c < C; c++) d[c] = dy[r] * (lane0(sigmoid4(wasm_f32x4_splat(l[c]))) - x[c]);
+  }
+}
+
+/* ------------------------------------------------------------------ Adam ---------- */
+
+/*
+ * One Adam step over flat arrays, exactly tfjs's float32 operations in tfjs's order (each lane of
+ * f32x4 mul/add/div/sqrt is one IEEE float32 operation, never fused), so the result is bit for bit
+ * tf.train.adam's: m = m·β₁ + g·(1−β₁); v = v·β₂ + g²·(1−β₂);
+ * value += (m/(1−β₁ᵗ)) / (√(v/(1−β₂ᵗ)) + ε) · (−lr).
+ */
+static inline v128_t adam4(v128_t value, v128_t g, v128_t *m, v128_t *v, const f32 *c) {
+  const v128_t m1 = wasm_f32x4_add(wasm_f32x4_mul(*m, wasm_f32x4_splat(c[0])), wasm_f32x4_mul(g, wasm_f32x4_splat(c[1])));
+  const v128_t v1 = wasm_f32x4_add(wasm_f32x4_mul(*v, wasm_f32x4_splat(c[2])), wasm_f32x4_mul(wasm_f32x4_mul(g, g), wasm_f32x4_splat(c[3])));
+  const v128_t mHat = wasm_f32x4_div(m1, wasm_f32x4_splat(c[4]));
+  const v128_t vHat = wasm_f32x4_div(v1, wasm_f32x4_splat(c[5]));
+  const v128_t step = wasm_f32x4_div(mHat, wasm_f32x4_add(wasm_f32x4_sqrt(vHat), wasm_f32x4_splat(c[6])));
+  *m = m1;
+  *v = v1;
+  return wasm_f32x4_add(wasm_f32x4_mul(step, wasm_f32x4_splat(c[7])), value);
+}
+
+/*
+ * values, m, v updated in place from grads (n floats each). c: the 8 float32 constants β₁, 1−β₁,
+ * β₂, 1−β₂, 1−β₁ᵗ, 1−β₂ᵗ, ε, −lr. The last n % 4 go through the same lanes (zero-padded copies).
+ */
+EXPORT void cvae_adam(f32 *values, const f32 *grads, f32 *m, f32 *v, int n, const f32 *c) {
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    v128_t mi = wasm_v128_load(m + i), vi = wasm_v128_load(v + i);
+    wasm_v128_store(values + i, adam4(wasm_v128_load(values + i), wasm_v128_load(grads + i), &mi, &vi, c));
+    wasm_v128_store(m + i, mi);
+    wasm_v128_store(v + i, vi);
+  }
+  for (; i < n; i++) {
+    v128_t mi = wasm_f32x4_splat(m[i]), vi = wasm_f32x4_splat(v[i]);
+    values[i] = lane0(adam4(wasm_f32x4_splat(values[i]), wasm_f32x4_splat(grads[i]), &mi, &vi, c));
+    m[i] = lane0(mi);
+    v[i] = lane0(vi);
+  }
+}
