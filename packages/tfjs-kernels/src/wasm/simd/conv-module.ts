@@ -28,8 +28,13 @@ export interface ConvSimdExports {
   cvae_conv2d_backprop_input_dot: InputGradKernel;
   cvae_conv2d_backprop_filter(
     x: Ptr, B: number, H: number, W: number, C: number, dy: Ptr, OH: number, OW: number, CO: number,
-    KH: number, KW: number, sy: number, sx: number, pt: number, pl: number, dw: Ptr,
+    KH: number, KW: number, sy: number, sx: number, pt: number, pl: number, dw: Ptr, scratch: Ptr,
   ): void;
+  /** Floats of scratch each kernel needs for a geometry (the kernels' own arithmetic, so JS never guesses). */
+  cvae_conv2d_scratch(H: number, W: number, C: number, KH: number, KW: number, CO: number, sy: number, sx: number, pt: number, pl: number, OH: number, OW: number): number;
+  cvae_conv2d_backprop_input_scratch(OH: number, OW: number, CO: number, KH: number, KW: number, C: number, sy: number, sx: number, pt: number, pl: number, H: number, W: number): number;
+  cvae_conv2d_backprop_input_dot_scratch(OH: number, OW: number, CO: number, KH: number, KW: number, C: number, sy: number, sx: number, pt: number, pl: number, H: number, W: number): number;
+  cvae_conv2d_backprop_filter_scratch(H: number, W: number, C: number, OH: number, OW: number, KH: number, KW: number, sy: number, sx: number, pt: number, pl: number): number;
   /** dpre = act'(y)·dy and dbias = column sums of dpre (float64), one pass; scratch: C doubles. */
   cvae_bias_act_grad(dy: Ptr, y: Ptr, rows: number, C: number, act: number, dpre: Ptr, dbias: Ptr, scratch: Ptr): void;
   /** out[M,N] = op(a)·op(b); ta: a stored [K,M]; tb: b stored [N,K]. */
@@ -64,12 +69,31 @@ function decode(base64: string): BufferSource {
   return Uint8Array.from(Buffer.from(base64, 'base64'));
 }
 
+/**
+ * Compiles conv.wasm with V8's optimizing compiler (TurboFan) up front. By default V8 runs a wasm
+ * function in its baseline compiler (Liftoff) until it has run for a while, and a kernel's first
+ * calls then take ~8x longer (dec2's forward at batch 100: ~300 ms instead of ~45): every worker
+ * thread, evaluation chunk and IWAE run would pay that. Eager TurboFan compilation of the whole
+ * module takes ~60-140 ms once per process (V8 shares the code with worker threads). The two flags
+ * are set only around this compilation and then reset to V8's defaults.
+ */
+function compileOptimized(bytes: BufferSource): WebAssembly.Module {
+  setFlagsFromString('--no-liftoff');
+  setFlagsFromString('--no-wasm-lazy-compilation');
+  try {
+    return new WebAssembly.Module(bytes);
+  } finally {
+    setFlagsFromString('--liftoff');
+    setFlagsFromString('--wasm-lazy-compilation');
+  }
+}
+
 function chooseBuild(): { build: ConvSimdBuild; module: WebAssembly.Module } {
   if (chosen == null) {
     const fma = decode(CONV_FMA_WASM_BASE64);
     chosen = relaxedSimdAvailable(fma)
-      ? { build: 'simd128-fma', module: new WebAssembly.Module(fma) }
-      : { build: 'simd128', module: new WebAssembly.Module(decode(CONV_WASM_BASE64)) };
+      ? { build: 'simd128-fma', module: compileOptimized(fma) }
+      : { build: 'simd128', module: compileOptimized(decode(CONV_WASM_BASE64)) };
   }
   return chosen;
 }

@@ -40,17 +40,16 @@ function kernels(backend: WasmHeapBackend) {
   return convSimdKernels(backend.wasm.asm.memory);
 }
 
-function filterSize(g: ConvGeometry): number {
-  return g.filterHeight * g.filterWidth * g.inChannels * g.outChannels;
-}
-
 /** y = act(conv2d(x, filter) + bias); needs out channels % 8 == 0. */
 export function conv2DSimd(backend: WasmHeapBackend, g: ConvGeometry, x: TensorInfo, filter: TensorInfo, epilogue = NO_EPILOGUE): TensorInfo | null {
   if (simdKernelFor(g, 'forward') == null) return null;
   const y = allocate(backend, [g.batch, g.outHeight, g.outWidth, g.outChannels]);
-  const patches = 4 * g.filterHeight * g.filterWidth * g.inChannels; // conv.c gathers them when inChannels < 8
-  const scratch = allocate(backend, [filterSize(g) + Math.max(g.inChannels, patches)]);
-  kernels(backend).cvae_conv2d(
+  const k = kernels(backend);
+  const scratch = allocate(backend, [k.cvae_conv2d_scratch(
+    g.inHeight, g.inWidth, g.inChannels, g.filterHeight, g.filterWidth, g.outChannels,
+    g.strideHeight, g.strideWidth, g.padTop, g.padLeft, g.outHeight, g.outWidth,
+  )]);
+  k.cvae_conv2d(
     heapPointer(backend, x), g.batch, g.inHeight, g.inWidth, g.inChannels,
     heapPointer(backend, filter), g.filterHeight, g.filterWidth, g.outChannels,
     g.strideHeight, g.strideWidth, g.padTop, g.padLeft, g.outHeight, g.outWidth,
@@ -69,13 +68,18 @@ export function conv2DBackpropInputSimd(backend: WasmHeapBackend, g: ConvGeometr
   if (kernel == null) return null;
   const tiled = kernel === 'tiled';
   const dx = allocate(backend, [g.batch, g.inHeight, g.inWidth, g.inChannels]);
-  const scratch = allocate(backend, [(tiled ? filterSize(g) : 0) + g.outChannels]);
+  const k = kernels(backend);
+  const scratchFloats = (tiled ? k.cvae_conv2d_backprop_input_scratch : k.cvae_conv2d_backprop_input_dot_scratch)(
+    g.outHeight, g.outWidth, g.outChannels, g.filterHeight, g.filterWidth, g.inChannels,
+    g.strideHeight, g.strideWidth, g.padTop, g.padLeft, g.inHeight, g.inWidth,
+  );
+  const scratch = allocate(backend, [scratchFloats]);
   const args = [
     heapPointer(backend, dy), g.batch, g.outHeight, g.outWidth, g.outChannels,
     heapPointer(backend, filter), g.filterHeight, g.filterWidth, g.inChannels,
     g.strideHeight, g.strideWidth, g.padTop, g.padLeft, g.inHeight, g.inWidth, heapPointer(backend, dx),
   ] as const;
-  const run = tiled ? kernels(backend).cvae_conv2d_backprop_input : kernels(backend).cvae_conv2d_backprop_input_dot;
+  const run = tiled ? k.cvae_conv2d_backprop_input : k.cvae_conv2d_backprop_input_dot;
   run(...args, heapPointer(backend, scratch), ...epilogueArgs(backend, epilogue));
   release(backend, scratch);
   return dx;
@@ -85,11 +89,18 @@ export function conv2DBackpropInputSimd(backend: WasmHeapBackend, g: ConvGeometr
 export function conv2DBackpropFilterSimd(backend: WasmHeapBackend, g: ConvGeometry, x: TensorInfo, dy: TensorInfo): TensorInfo | null {
   if (simdKernelFor(g, 'filter-grad') == null) return null;
   const dw = allocate(backend, [g.filterHeight, g.filterWidth, g.inChannels, g.outChannels]);
-  kernels(backend).cvae_conv2d_backprop_filter(
+  const k = kernels(backend);
+  const scratchFloats = k.cvae_conv2d_backprop_filter_scratch(
+    g.inHeight, g.inWidth, g.inChannels, g.outHeight, g.outWidth, g.filterHeight, g.filterWidth, g.strideHeight, g.strideWidth, g.padTop, g.padLeft,
+  );
+  const scratch = scratchFloats > 0 ? allocate(backend, [scratchFloats]) : null;
+  k.cvae_conv2d_backprop_filter(
     heapPointer(backend, x), g.batch, g.inHeight, g.inWidth, g.inChannels,
     heapPointer(backend, dy), g.outHeight, g.outWidth, g.outChannels,
     g.filterHeight, g.filterWidth, g.strideHeight, g.strideWidth, g.padTop, g.padLeft, heapPointer(backend, dw),
+    scratch ? heapPointer(backend, scratch) : 0,
   );
+  if (scratch) release(backend, scratch);
   return dw;
 }
 

@@ -105,67 +105,104 @@ static void pack_columns(const f32 *w, int K, int CO, f32 *packed) {
       for (int j = 0; j < 8; j++) packed[(nb * K + k) * 8 + j] = w[k * CO + nb * 8 + j];
 }
 
-/* Tile at (b, oy, ox): taps read in place, one reduction of C per tap (C >= GATHER_BELOW_CHANNELS). */
-static void conv_tile_direct(const f32 *x, int b, int H, int W, int C, const f32 *panel, int KH, int KW,
-                             int sy, int sx, int pt, int pl, int oy, int ox, int OW, const f32 *zeros, v128_t *acc) {
-  for (int ky = 0; ky < KH; ky++) {
-    const int iy = oy * sy + ky - pt;
-    if (iy < 0 || iy >= H) continue;
-    const f32 *xrow = x + (b * H + iy) * W * C;
-    for (int kx = 0; kx < KW; kx++) {
-      const int ix = ox * sx + kx - pl;
-      tile_step(pixel_or_zero(xrow, ix, W, C, 1, zeros),
-                pixel_or_zero(xrow, ix + sx, W, C, ox + 1 < OW, zeros),
-                pixel_or_zero(xrow, ix + 2 * sx, W, C, ox + 2 < OW, zeros),
-                pixel_or_zero(xrow, ix + 3 * sx, W, C, ox + 3 < OW, zeros),
-                panel + (ky * KW + kx) * C * 8, C, acc);
+/* Size of a zero-bordered copy of one image: `pad` pixels before, room for `need` after the offset. */
+static inline int padded_extent(int size, int pad, int need) {
+  return pad + size > need ? pad + size : need;
+}
+
+/*
+ * Image b of x[B,H,W,C] with a zero border: pixel (iy, ix) lands at ((iy + pt) * PW + ix + pl) * C
+ * of padded[PH][PW][C]. Kernels then read any tap of any pixel without bounds checks; a tap on the
+ * border adds w * 0 = 0, which leaves every sum as it was.
+ */
+static void pad_image(const f32 *x, int b, int H, int W, int C, int pt, int pl, int PH, int PW, f32 *padded) {
+  for (int py = 0; py < PH; py++) {
+    f32 *row = padded + py * PW * C;
+    const int iy = py - pt;
+    if (iy < 0 || iy >= H) {
+      fill_zero(row, PW * C);
+      continue;
     }
+    fill_zero(row, pl * C);
+    const f32 *src = x + (b * H + iy) * W * C;
+    for (int i = 0; i < W * C; i++) row[pl * C + i] = src[i];
+    fill_zero(row + (pl + W) * C, (PW - pl - W) * C);
   }
 }
 
-/* The 4 patches of the tile at (b, oy, ox) as rows of K = KH*KW*C, zeros for padding. */
-static void gather_patches(const f32 *x, int b, int H, int W, int C, int KH, int KW,
-                           int sy, int sx, int pt, int pl, int oy, int ox, int OW, f32 *patch) {
+/* Padded geometry of the forward conv's input: every tap of every output pixel is inside. */
+static inline int fwd_pad_rows(int H, int pt, int OH, int sy, int KH) { return padded_extent(H, pt, (OH - 1) * sy + KH); }
+static inline int fwd_pad_cols(int W, int pl, int OW, int sx, int KW) { return padded_extent(W, pl, (OW - 1) * sx + KW); }
+
+/*
+ * The first input pixel (tap 0) of each of the 4 output pixels from (oy, ox) on, in raster order (a tile
+ * may wrap to the next row), and (oy, ox) advanced to the next tile; pixels past the image repeat the
+ * last one (computed, never stored). No division: this runs once per tile.
+ */
+static inline void tile_bases(const f32 *padded, int PW, int C, int sy, int sx, int OW, int left, int *oy, int *ox, const f32 **base) {
+  for (int r = 0; r < 4; r++) {
+    base[r] = padded + (*oy * sy * PW + *ox * sx) * C;
+    if (r + 1 < left && ++*ox == OW) *ox = 0, ++*oy;
+  }
+}
+
+/* The 4 patches of a tile as rows of K = KH*KW*C: KH runs of KW*C floats each from the padded image. */
+static void gather_patches(const f32 *const *base, int PW, int C, int KH, int KW, f32 *patch) {
+  const int run = KW * C;
   for (int r = 0; r < 4; r++)
-    for (int ky = 0; ky < KH; ky++) {
-      const int iy = oy * sy + ky - pt;
-      for (int kx = 0; kx < KW; kx++, patch += C) {
-        const int ix = (ox + r) * sx + kx - pl;
-        const int valid = ox + r < OW && iy >= 0 && iy < H && ix >= 0 && ix < W;
-        const f32 *src = x + ((b * H + iy) * W + ix) * C;
-        for (int c = 0; c < C; c++) patch[c] = valid ? src[c] : 0.f;
-      }
+    for (int ky = 0; ky < KH; ky++, patch += run) {
+      const f32 *src = base[r] + ky * PW * C;
+      for (int i = 0; i < run; i++) patch[i] = src[i];
     }
+}
+
+/* acc = the tile's 8 output channels of panel, tap by tap (one reduction of C per tap), C >= GATHER_BELOW_CHANNELS. */
+static inline void conv_tile_taps(const f32 *const *base, int PW, int C, int KH, int KW, const f32 *panel, v128_t *acc) {
+  for (int ky = 0; ky < KH; ky++)
+    for (int kx = 0; kx < KW; kx++, panel += C * 8) {
+      const int off = (ky * PW + kx) * C;
+      tile_step(base[0] + off, base[1] + off, base[2] + off, base[3] + off, panel, C, acc);
+    }
+}
+
+/* Floats of scratch cvae_conv2d needs: the packed filter, the padded image, and 4 gathered patches (C < 8). */
+EXPORT int cvae_conv2d_scratch(int H, int W, int C, int KH, int KW, int CO, int sy, int sx, int pt, int pl, int OH, int OW) {
+  const int K = KH * KW * C;
+  return K * CO + 4 * K + fwd_pad_rows(H, pt, OH, sy, KH) * fwd_pad_cols(W, pl, OW, sx, KW) * C;
 }
 
 /*
  * y[B,OH,OW,CO] = act(conv(x[B,H,W,C], w[KH,KW,C,CO]) + bias[CO]). Needs CO % 8 == 0.
- * bias: NULL for none; act: ACT_LINEAR or ACT_RELU.
- * scratch: KH*KW*C*CO + max(C, 4*KH*KW*C) floats — the packed filter, then zeros or the gathered patches.
+ * bias: NULL for none; act: ACT_LINEAR or ACT_RELU. scratch: cvae_conv2d_scratch floats.
+ * Each image is copied with a zero border, then tiles of 4 output pixels in raster order (no partial
+ * tiles at row ends) x 8 channels reduce over the taps in place, or over gathered patches below 8
+ * input channels.
  */
 EXPORT void cvae_conv2d(const f32 *x, int B, int H, int W, int C,
                         const f32 *w, int KH, int KW, int CO,
                         int sy, int sx, int pt, int pl, int OH, int OW,
                         f32 *y, f32 *scratch, const f32 *bias, int act) {
-  const int K = KH * KW * C, gather = C < GATHER_BELOW_CHANNELS;
-  f32 *packed = scratch, *rest = scratch + K * CO;
+  const int K = KH * KW * C, gather = C < GATHER_BELOW_CHANNELS, pixels = OH * OW;
+  const int PH = fwd_pad_rows(H, pt, OH, sy, KH), PW = fwd_pad_cols(W, pl, OW, sx, KW);
+  f32 *packed = scratch, *patches = scratch + K * CO, *padded = patches + 4 * K;
   pack_columns(w, K, CO, packed);
-  if (!gather) fill_zero(rest, C);
-  for (int b = 0; b < B; b++)
-    for (int oy = 0; oy < OH; oy++) {
-      f32 *yrow = y + (b * OH + oy) * OW * CO;
-      for (int ox = 0; ox < OW; ox += 4) {
-        if (gather) gather_patches(x, b, H, W, C, KH, KW, sy, sx, pt, pl, oy, ox, OW, rest);
-        for (int nb = 0; nb < CO / 8; nb++) {
-          v128_t acc[8];
-          TILE_ZERO(acc);
-          const f32 *panel = packed + nb * K * 8;
-          if (gather) tile_step(rest, rest + K, rest + 2 * K, rest + 3 * K, panel, K, acc);
-          else conv_tile_direct(x, b, H, W, C, panel, KH, KW, sy, sx, pt, pl, oy, ox, OW, rest, acc);
-          tile_store(yrow + ox * CO + nb * 8, CO, OW - ox, acc, bias ? bias + nb * 8 : 0, act);
-        }
+  for (int b = 0; b < B; b++) {
+    pad_image(x, b, H, W, C, pt, pl, PH, PW, padded);
+    f32 *yb = y + b * pixels * CO;
+    for (int p = 0, oy = 0, ox = 0; p < pixels; p += 4) {
+      const f32 *base[4];
+      tile_bases(padded, PW, C, sy, sx, OW, pixels - p, &oy, &ox, base);
+      if (gather) gather_patches(base, PW, C, KH, KW, patches);
+      for (int nb = 0; nb < CO / 8; nb++) {
+        v128_t acc[8];
+        TILE_ZERO(acc);
+        const f32 *panel = packed + nb * K * 8;
+        if (gather) tile_step(patches, patches + K, patches + 2 * K, patches + 3 * K, panel, K, acc);
+        else conv_tile_taps(base, PW, C, KH, KW, panel, acc);
+        tile_store(yb + p * CO + nb * 8, CO, pixels - p, acc, bias ? bias + nb * 8 : 0, act);
       }
     }
+  }
 }
 
 /* ------------------------------------------------------------- input grad ---------- */
@@ -177,55 +214,99 @@ static inline int first_tap(int start, int s) {
   return r;
 }
 
+/* Non-negative a mod s. */
+static inline int mod_positive(int a, int s) {
+  const int r = a % s;
+  return r < 0 ? r + s : r;
+}
+
+/* Padding of dy for the input gradient: a tap m phase-steps back reads m rows above, up to ceil(KH/sy) - 1. */
+static inline int bpi_pad_before(int K, int s) { return (K + s - 1) / s - 1; }
+/* Rows (or columns) of the padded dy: the padding, then dy or the furthest row a pixel's first tap reads. */
+static inline int bpi_pad_extent(int OH, int H, int K, int s, int pt) {
+  const int reach = (H - 1 + pt) / s + 1;
+  return bpi_pad_before(K, s) + (reach > OH ? reach : OH);
+}
+
+/* Floats of scratch cvae_conv2d_backprop_input needs: the packed filter, then the padded dy of one image. */
+EXPORT int cvae_conv2d_backprop_input_scratch(int OH, int OW, int CO, int KH, int KW, int C, int sy, int sx, int pt, int pl, int H, int W) {
+  return KH * KW * C * CO + bpi_pad_extent(OH, H, KH, sy, pt) * bpi_pad_extent(OW, W, KW, sx, pl) * CO;
+}
+
+/* tile_store for 4 pixels anywhere: row r to out[r], the first `rows` of them. */
+static inline void tile_store4(f32 *const *out, int rows, v128_t *acc, const f32 *bias8, int act) {
+  if (bias8) {
+    const v128_t b0 = wasm_v128_load(bias8), b1 = wasm_v128_load(bias8 + 4);
+    for (int r = 0; r < 4; r++) {
+      acc[2 * r] = wasm_f32x4_add(acc[2 * r], b0);
+      acc[2 * r + 1] = wasm_f32x4_add(acc[2 * r + 1], b1);
+    }
+  }
+  if (act == ACT_RELU)
+    for (int i = 0; i < 8; i++) acc[i] = relu4(acc[i]);
+  for (int r = 0; r < 4 && r < rows; r++) {
+    wasm_v128_store(out[r], acc[2 * r]);
+    wasm_v128_store(out[r] + 4, acc[2 * r + 1]);
+  }
+}
+
 /*
  * dx[B,H,W,C] from dy[B,OH,OW,CO] and w[KH,KW,C,CO]. Needs C % 8 == 0. As the forward pass of a
  * transposed convolution, act(dx + bias[C]) (bias NULL for none): the layer's bias and activation.
- * Output pixels are visited by phase (iy mod sy, ix mod sx): within a phase every pixel
- * uses the same taps, so a tile of 4 same-phase pixels runs only the taps that exist.
- * scratch: (KH*KW*C*CO + CO) floats — w packed as [C/8][KH][KW][CO][8], then CO zeros.
+ * Output pixels are visited by phase ((iy + pt) mod sy, (ix + pl) mod sx): within a phase every pixel
+ * uses the same taps, and pixel (i, j) of the phase's grid reads, for its m-th tap row and n-th tap
+ * column, dy at (qy0 + i - m, qx0 + j - n). dy is copied with a zero border, so tiles of 4 pixels in
+ * the grid's raster order (wrapping rows) run every tap of the phase without bounds checks or
+ * divisions. scratch: cvae_conv2d_backprop_input_scratch floats (w packed as [C/8][KH][KW][CO][8]).
  */
 EXPORT void cvae_conv2d_backprop_input(const f32 *dy, int B, int OH, int OW, int CO,
                                        const f32 *w, int KH, int KW, int C,
                                        int sy, int sx, int pt, int pl, int H, int W,
                                        f32 *dx, f32 *scratch, const f32 *bias, int act) {
-  const int taps = KH * KW;
-  f32 *packed = scratch, *zeros = scratch + taps * C * CO;
-  fill_zero(zeros, CO);
+  const int taps = KH * KW, PT = bpi_pad_before(KH, sy), PL = bpi_pad_before(KW, sx);
+  const int PH = bpi_pad_extent(OH, H, KH, sy, pt), PW = bpi_pad_extent(OW, W, KW, sx, pl);
+  f32 *packed = scratch, *dypad = scratch + taps * C * CO;
   for (int nb = 0; nb < C / 8; nb++)
     for (int t = 0; t < taps; t++)
       for (int co = 0; co < CO; co++)
         for (int j = 0; j < 8; j++)
           packed[((nb * taps + t) * CO + co) * 8 + j] = w[(t * C + nb * 8 + j) * CO + co];
 
-  for (int b = 0; b < B; b++)
-    for (int iy = 0; iy < H; iy++) {
-      f32 *dxrow = dx + (b * H + iy) * W * C;
-      const int ky0 = first_tap(iy + pt, sy);
-      for (int phase = 0; phase < sx && phase < W; phase++) {
-        const int kx0 = first_tap(phase + pl, sx);
-        const int count = (W - phase + sx - 1) / sx; /* pixels ix = phase + j*sx */
-        for (int nb = 0; nb < C / 8; nb++)
-          for (int j = 0; j < count; j += 4) {
-            v128_t acc[8];
-            TILE_ZERO(acc);
-            const int ix = phase + j * sx;
-            for (int ky = ky0; ky < KH; ky += sy) {
-              const int oy = (iy + pt - ky) / sy;
-              if (iy + pt - ky < 0 || oy >= OH) continue;
-              const f32 *dyrow = dy + (b * OH + oy) * OW * CO;
-              for (int kx = kx0; kx < KW; kx += sx) {
-                const int ox = (ix + pl - kx) / sx; /* exact: kx was chosen for this phase */
-                tile_step(pixel_or_zero(dyrow, ox, OW, CO, 1, zeros),
-                          pixel_or_zero(dyrow, ox + 1, OW, CO, j + 1 < count, zeros),
-                          pixel_or_zero(dyrow, ox + 2, OW, CO, j + 2 < count, zeros),
-                          pixel_or_zero(dyrow, ox + 3, OW, CO, j + 3 < count, zeros),
-                          packed + ((nb * taps + ky * KW + kx) * CO) * 8, CO, acc);
-              }
+  for (int b = 0; b < B; b++) {
+    pad_image(dy, b, OH, OW, CO, PT, PL, PH, PW, dypad);
+    for (int ry = 0; ry < sy; ry++) {
+        const int iy0 = mod_positive(ry - pt, sy);
+        if (iy0 >= H) continue;
+        const int rows = (H - iy0 + sy - 1) / sy, qy0 = (iy0 + pt - ry) / sy;
+        for (int rx = 0; rx < sx; rx++) {
+          const int ix0 = mod_positive(rx - pl, sx);
+          if (ix0 >= W) continue;
+          const int cols = (W - ix0 + sx - 1) / sx, qx0 = (ix0 + pl - rx) / sx, n = rows * cols;
+          for (int g = 0, i = 0, j = 0; g < n; g += 4) {
+            const f32 *base[4];
+            f32 *out[4];
+            /* (i, j): the grid pixel g + r, advanced in raster order (the last one repeats past n). */
+            for (int r = 0; r < 4; r++) {
+              base[r] = dypad + ((qy0 + i + PT) * PW + qx0 + j + PL) * CO;
+              out[r] = dx + ((b * H + iy0 + i * sy) * W + ix0 + j * sx) * C;
+              if (g + r + 1 < n && ++j == cols) j = 0, i++;
             }
-            tile_store(dxrow + ix * C + nb * 8, sx * C, count - j, acc, bias ? bias + nb * 8 : 0, act);
+            for (int nb = 0; nb < C / 8; nb++) {
+              v128_t acc[8];
+              TILE_ZERO(acc);
+              for (int ky = ry, m = 0; ky < KH; ky += sy, m++)
+                for (int kx = rx, k = 0; kx < KW; kx += sx, k++) {
+                  const int off = -(m * PW + k) * CO;
+                  tile_step(base[0] + off, base[1] + off, base[2] + off, base[3] + off,
+                            packed + ((nb * taps + ky * KW + kx) * CO) * 8, CO, acc);
+                }
+              f32 *outs[4] = {out[0] + nb * 8, out[1] + nb * 8, out[2] + nb * 8, out[3] + nb * 8};
+              tile_store4(outs, n - g, acc, bias ? bias + nb * 8 : 0, act);
+            }
           }
+        }
       }
-    }
+  }
 }
 
 static inline f32 horizontal_sum(v128_t v) {
@@ -246,14 +327,74 @@ static inline f32 epilogue1(f32 v, const f32 *bias, int c, int act) {
 }
 
 /*
+ * The stride-1 case of the dot kernel (the CVAE's 32 -> 1 output layer): in a zero-bordered copy of
+ * dy, the taps kx = KW-1 .. 0 of output pixel ix read the KW pixels from column ix on, KW*CO
+ * contiguous floats; against the filter row flipped along x (repacked in scratch) each row ky is one
+ * dot product. 4 pixels x 2 accumulators per tile, no bounds checks and no per-tap bookkeeping.
+ */
+static inline int rows_applies(int sy, int sx, int KH, int KW, int pt, int pl) {
+  return sy == 1 && sx == 1 && pt >= 0 && pt < KH && pl >= 0 && pl < KW;
+}
+static inline int rows_pad_rows(int H, int OH, int KH, int pt) { return padded_extent(OH, KH - 1 - pt, H + KH - 1); }
+static inline int rows_pad_cols(int W, int OW, int KW, int pl) { return padded_extent(OW, KW - 1 - pl, W + 3 + KW - 1); }
+
+static void backprop_input_rows(const f32 *dy, int B, int OH, int OW, int CO, const f32 *w, int KH, int KW, int C,
+                                int pt, int pl, int H, int W, f32 *dx, f32 *scratch, const f32 *bias, int act) {
+  const int run = KW * CO, PH = rows_pad_rows(H, OH, KH, pt), PW = rows_pad_cols(W, OW, KW, pl);
+  f32 *flipped = scratch, *dypad = scratch + KH * run * C;
+  /* flipped[c][ky][j][co] = w[ky][KW-1-j][c][co] */
+  for (int c = 0; c < C; c++)
+    for (int ky = 0; ky < KH; ky++)
+      for (int j = 0; j < KW; j++)
+        for (int co = 0; co < CO; co++) flipped[((c * KH + ky) * KW + j) * CO + co] = w[((ky * KW + KW - 1 - j) * C + c) * CO + co];
+  for (int b = 0; b < B; b++) {
+    pad_image(dy, b, OH, OW, CO, KH - 1 - pt, KW - 1 - pl, PH, PW, dypad);
+    for (int iy = 0; iy < H; iy++) {
+      f32 *dxrow = dx + (b * H + iy) * W * C;
+      for (int ix = 0; ix < W; ix += 4)
+        for (int c = 0; c < C; c++) {
+          v128_t acc[8];
+          TILE_ZERO(acc);
+          for (int ky = 0; ky < KH; ky++) {
+            const f32 *p0 = dypad + ((iy + KH - 1 - ky) * PW + ix) * CO;
+            const f32 *p1 = p0 + CO, *p2 = p1 + CO, *p3 = p2 + CO;
+            const f32 *f = flipped + (c * KH + ky) * run;
+            int co = 0;
+            for (; co + 8 <= run; co += 8) {
+              const v128_t f0 = wasm_v128_load(f + co), f1 = wasm_v128_load(f + co + 4);
+              DOT_ROW8(0); DOT_ROW8(1); DOT_ROW8(2); DOT_ROW8(3);
+            }
+            if (co < run) {
+              const v128_t f0 = wasm_v128_load(f + co);
+              DOT_ROW4(0); DOT_ROW4(1); DOT_ROW4(2); DOT_ROW4(3);
+            }
+          }
+          for (int r = 0; r < 4 && ix + r < W; r++)
+            dxrow[(ix + r) * C + c] = epilogue1(horizontal_sum(wasm_f32x4_add(acc[2 * r], acc[2 * r + 1])), bias, c, act);
+        }
+    }
+  }
+}
+
+/* Floats of scratch cvae_conv2d_backprop_input_dot needs. */
+EXPORT int cvae_conv2d_backprop_input_dot_scratch(int OH, int OW, int CO, int KH, int KW, int C, int sy, int sx, int pt, int pl, int H, int W) {
+  if (!rows_applies(sy, sx, KH, KW, pt, pl)) return CO;
+  return KH * KW * CO * C + rows_pad_rows(H, OH, KH, pt) * rows_pad_cols(W, OW, KW, pl) * CO;
+}
+
+/*
  * dx for C % 8 != 0 (the CVAE's 32 -> 1 output layer): dot products along CO, for tiles of 4
- * same-phase pixels (8 independent accumulator chains). Needs CO % 4 == 0. bias/act as above.
- * scratch: CO floats (zeros).
+ * same-phase pixels (8 independent accumulator chains); stride 1 takes backprop_input_rows. Needs
+ * CO % 4 == 0. bias/act as above. scratch: cvae_conv2d_backprop_input_dot_scratch floats.
  */
 EXPORT void cvae_conv2d_backprop_input_dot(const f32 *dy, int B, int OH, int OW, int CO,
                                            const f32 *w, int KH, int KW, int C,
                                            int sy, int sx, int pt, int pl, int H, int W,
                                            f32 *dx, f32 *scratch, const f32 *bias, int act) {
+  if (rows_applies(sy, sx, KH, KW, pt, pl)) {
+    backprop_input_rows(dy, B, OH, OW, CO, w, KH, KW, C, pt, pl, H, W, dx, scratch, bias, act);
+    return;
+  }
   f32 *zeros = scratch;
   fill_zero(zeros, CO);
   for (int b = 0; b < B; b++)
@@ -382,15 +523,92 @@ static inline void dw_tile1(const f32 *x, int H, int W, int C, const f32 *dy, in
   if (wide) { wasm_v128_store(t + 8, a2); wasm_v128_store(t + 12, a3); }
 }
 
+/* Output pixels per block of the packed filter gradient: a block's packed taps and dy stay in L1/L2. */
+#define DW_BLOCK_PIXELS 64
+
+/*
+ * dw tile (4 input channels x 8 output channels) += over P pixels whose x values were packed
+ * contiguously (xt: P rows of C floats; dyp: P rows of CO floats): constant strides, one long loop.
+ */
+static inline void dw_tile4_packed(const f32 *xt, int C, const f32 *dyp, int CO, int P, f32 *t) {
+  v128_t a00 = wasm_v128_load(t), a01 = wasm_v128_load(t + 4);
+  v128_t a10 = wasm_v128_load(t + CO), a11 = wasm_v128_load(t + CO + 4);
+  v128_t a20 = wasm_v128_load(t + 2 * CO), a21 = wasm_v128_load(t + 2 * CO + 4);
+  v128_t a30 = wasm_v128_load(t + 3 * CO), a31 = wasm_v128_load(t + 3 * CO + 4);
+  for (int p = 0; p < P; p++, xt += C, dyp += CO) {
+    const v128_t d0 = wasm_v128_load(dyp), d1 = wasm_v128_load(dyp + 4);
+    v128_t v = wasm_v128_load32_splat(xt);
+    a00 = MADD(a00, v, d0);
+    a01 = MADD(a01, v, d1);
+    v = wasm_v128_load32_splat(xt + 1);
+    a10 = MADD(a10, v, d0);
+    a11 = MADD(a11, v, d1);
+    v = wasm_v128_load32_splat(xt + 2);
+    a20 = MADD(a20, v, d0);
+    a21 = MADD(a21, v, d1);
+    v = wasm_v128_load32_splat(xt + 3);
+    a30 = MADD(a30, v, d0);
+    a31 = MADD(a31, v, d1);
+  }
+  wasm_v128_store(t, a00); wasm_v128_store(t + 4, a01);
+  wasm_v128_store(t + CO, a10); wasm_v128_store(t + CO + 4, a11);
+  wasm_v128_store(t + 2 * CO, a20); wasm_v128_store(t + 2 * CO + 4, a21);
+  wasm_v128_store(t + 3 * CO, a30); wasm_v128_store(t + 3 * CO + 4, a31);
+}
+
+/*
+ * dw for C % 4 == 0: per image, the zero-bordered x; per block of output pixels in raster order, each
+ * tap's input pixels packed as [P][C] (a copy of ~1.5 % of the arithmetic), then every tile runs
+ * one loop over the block. Pixels are summed in raster order, as before; border taps add 0.
+ */
+static void dw_blocked(const f32 *x, int B, int H, int W, int C, const f32 *dy, int OH, int OW, int CO,
+                       int KH, int KW, int sy, int sx, int pt, int pl, f32 *dw, f32 *scratch) {
+  const int PH = fwd_pad_rows(H, pt, OH, sy, KH), PW = fwd_pad_cols(W, pl, OW, sx, KW), pixels = OH * OW, taps = KH * KW;
+  f32 *padded = scratch, *packed = scratch + PH * PW * C;
+  for (int b = 0; b < B; b++) {
+    pad_image(x, b, H, W, C, pt, pl, PH, PW, padded);
+    const f32 *dyb = dy + b * pixels * CO;
+    for (int p0 = 0, oy0 = 0, ox0 = 0; p0 < pixels; p0 += DW_BLOCK_PIXELS) {
+      const int P = pixels - p0 < DW_BLOCK_PIXELS ? pixels - p0 : DW_BLOCK_PIXELS;
+      for (int ky = 0, t = 0; ky < KH; ky++)
+        for (int kx = 0; kx < KW; kx++, t++) {
+          f32 *dst = packed + t * DW_BLOCK_PIXELS * C;
+          for (int p = 0, oy = oy0, ox = ox0; p < P; p++, dst += C) {
+            const f32 *src = padded + ((oy * sy + ky) * PW + ox * sx + kx) * C;
+            for (int c = 0; c < C; c++) dst[c] = src[c];
+            if (++ox == OW) ox = 0, oy++;
+          }
+        }
+      for (int t = 0; t < taps; t++)
+        for (int n = 0; n < CO; n += 8)
+          for (int c = 0; c < C; c += 4)
+            dw_tile4_packed(packed + t * DW_BLOCK_PIXELS * C + c, C, dyb + p0 * CO + n, CO, P, dw + (t * C + c) * CO + n);
+      for (int p = 0; p < P; p++)
+        if (++ox0 == OW) ox0 = 0, oy0++;
+    }
+  }
+}
+
+/* Floats of scratch cvae_conv2d_backprop_filter needs: the padded image and packed taps (C % 4 == 0), else none. */
+EXPORT int cvae_conv2d_backprop_filter_scratch(int H, int W, int C, int OH, int OW, int KH, int KW, int sy, int sx, int pt, int pl) {
+  if (C % 4 != 0) return 0;
+  return fwd_pad_rows(H, pt, OH, sy, KH) * fwd_pad_cols(W, pl, OW, sx, KW) * C + KH * KW * DW_BLOCK_PIXELS * C;
+}
+
 /*
  * dw[KH,KW,C,CO] from x[B,H,W,C] and dy[B,OH,OW,CO]. Needs CO % 8 == 0.
- * Blocks of ROWS_PER_BLOCK output rows of one image; every dw tile accumulates over a block
- * in registers (dw itself, at most 9*64*64 floats, stays in L2).
+ * C % 4 == 0 takes dw_blocked; otherwise blocks of ROWS_PER_BLOCK output rows of one image, every dw tile accumulating over a
+ * block in registers (dw itself, at most 9*64*64 floats, stays in L2).
+ * scratch: cvae_conv2d_backprop_filter_scratch floats.
  */
 EXPORT void cvae_conv2d_backprop_filter(const f32 *x, int B, int H, int W, int C,
                                         const f32 *dy, int OH, int OW, int CO,
-                                        int KH, int KW, int sy, int sx, int pt, int pl, f32 *dw) {
+                                        int KH, int KW, int sy, int sx, int pt, int pl, f32 *dw, f32 *scratch) {
   fill_zero(dw, KH * KW * C * CO);
+  if (C % 4 == 0) {
+    dw_blocked(x, B, H, W, C, dy, OH, OW, CO, KH, KW, sy, sx, pt, pl, dw, scratch);
+    return;
+  }
   const int c4 = C - C % 4;
   const int nstep = CO % 16 == 0 ? 16 : 8;
   for (int b = 0; b < B; b++) {
