@@ -93,14 +93,14 @@ export function conv2DBackpropFilterSimd(backend: WasmHeapBackend, g: ConvGeomet
   const scratchFloats = k.cvae_conv2d_backprop_filter_scratch(
     g.inHeight, g.inWidth, g.inChannels, g.outHeight, g.outWidth, g.filterHeight, g.filterWidth, g.strideHeight, g.strideWidth, g.padTop, g.padLeft,
   );
-  const scratch = scratchFloats > 0 ? allocate(backend, [scratchFloats]) : null;
+  const scratch = allocate(backend, [scratchFloats]);
   k.cvae_conv2d_backprop_filter(
     heapPointer(backend, x), g.batch, g.inHeight, g.inWidth, g.inChannels,
     heapPointer(backend, dy), g.outHeight, g.outWidth, g.outChannels,
     g.filterHeight, g.filterWidth, g.strideHeight, g.strideWidth, g.padTop, g.padLeft, heapPointer(backend, dw),
-    scratch ? heapPointer(backend, scratch) : 0,
+    heapPointer(backend, scratch),
   );
-  if (scratch) release(backend, scratch);
+  release(backend, scratch);
   return dw;
 }
 

@@ -441,112 +441,31 @@ EXPORT void cvae_conv2d_backprop_input_dot(const f32 *dy, int B, int OH, int OW,
 
 /* ------------------------------------------------------------ filter grad ---------- */
 
-/* Valid output columns [lo, hi) for filter column kx: input column ox*sx + kx - pl inside [0, W). */
-static inline int first_valid(int kx, int pl, int sx) {
-  const int t = pl - kx; /* ox*sx >= t */
-  return t <= 0 ? 0 : (t + sx - 1) / sx;
-}
-static inline int end_valid(int kx, int pl, int sx, int W, int OW) {
-  const int t = W - 1 + pl - kx; /* ox*sx <= t */
-  if (t < 0) return 0;
-  const int e = t / sx + 1;
-  return e < OW ? e : OW;
-}
-
-#define ROWS_PER_BLOCK 8 /* output rows whose x and dy stay in cache while every tile passes over them */
-
-/* dw tile (4 input channels x 8 output channels) += over the block's rows. */
-static inline void dw_tile4(const f32 *x, int H, int W, int C, const f32 *dy, int OW, int CO,
-                            int sy, int sx, int pt, int b, int oy0, int oy1, int ky, int lo, int hi, int xcol,
-                            int c, int n, f32 *t) {
-  v128_t a00 = wasm_v128_load(t), a01 = wasm_v128_load(t + 4);
-  v128_t a10 = wasm_v128_load(t + CO), a11 = wasm_v128_load(t + CO + 4);
-  v128_t a20 = wasm_v128_load(t + 2 * CO), a21 = wasm_v128_load(t + 2 * CO + 4);
-  v128_t a30 = wasm_v128_load(t + 3 * CO), a31 = wasm_v128_load(t + 3 * CO + 4);
-  const int xstep = sx * C;
-  for (int oy = oy0; oy < oy1; oy++) {
-    const int iy = oy * sy + ky - pt;
-    if (iy < 0 || iy >= H) continue;
-    const f32 *xp = x + ((b * H + iy) * W + xcol) * C + c;
-    const f32 *dp = dy + (oy * OW + lo) * CO + n; /* dy already offset to image b */
-    for (int ox = lo; ox < hi; ox++, xp += xstep, dp += CO) {
-      v128_t d0 = wasm_v128_load(dp), d1 = wasm_v128_load(dp + 4);
-      v128_t v = wasm_v128_load32_splat(xp);
-      a00 = MADD(a00, v, d0);
-      a01 = MADD(a01, v, d1);
-      v = wasm_v128_load32_splat(xp + 1);
-      a10 = MADD(a10, v, d0);
-      a11 = MADD(a11, v, d1);
-      v = wasm_v128_load32_splat(xp + 2);
-      a20 = MADD(a20, v, d0);
-      a21 = MADD(a21, v, d1);
-      v = wasm_v128_load32_splat(xp + 3);
-      a30 = MADD(a30, v, d0);
-      a31 = MADD(a31, v, d1);
-    }
-  }
-  wasm_v128_store(t, a00); wasm_v128_store(t + 4, a01);
-  wasm_v128_store(t + CO, a10); wasm_v128_store(t + CO + 4, a11);
-  wasm_v128_store(t + 2 * CO, a20); wasm_v128_store(t + 2 * CO + 4, a21);
-  wasm_v128_store(t + 3 * CO, a30); wasm_v128_store(t + 3 * CO + 4, a31);
-}
-
-/* dw tile (1 input channel x 16 output channels, or 8 when CO % 16 != 0): the C % 4 remainder. */
-static inline void dw_tile1(const f32 *x, int H, int W, int C, const f32 *dy, int OW, int CO,
-                            int sy, int sx, int pt, int b, int oy0, int oy1, int ky, int lo, int hi, int xcol,
-                            int c, int n, int wide, f32 *t) {
-  v128_t a0 = wasm_v128_load(t), a1 = wasm_v128_load(t + 4);
-  v128_t a2 = wide ? wasm_v128_load(t + 8) : a0, a3 = wide ? wasm_v128_load(t + 12) : a0;
-  const int xstep = sx * C;
-  for (int oy = oy0; oy < oy1; oy++) {
-    const int iy = oy * sy + ky - pt;
-    if (iy < 0 || iy >= H) continue;
-    const f32 *xp = x + ((b * H + iy) * W + xcol) * C + c;
-    const f32 *dp = dy + (oy * OW + lo) * CO + n;
-    if (wide) {
-      for (int ox = lo; ox < hi; ox++, xp += xstep, dp += CO) {
-        v128_t v = wasm_v128_load32_splat(xp);
-        a0 = MADD(a0, v, wasm_v128_load(dp));
-        a1 = MADD(a1, v, wasm_v128_load(dp + 4));
-        a2 = MADD(a2, v, wasm_v128_load(dp + 8));
-        a3 = MADD(a3, v, wasm_v128_load(dp + 12));
-      }
-    } else {
-      for (int ox = lo; ox < hi; ox++, xp += xstep, dp += CO) {
-        v128_t v = wasm_v128_load32_splat(xp);
-        a0 = MADD(a0, v, wasm_v128_load(dp));
-        a1 = MADD(a1, v, wasm_v128_load(dp + 4));
-      }
-    }
-  }
-  wasm_v128_store(t, a0); wasm_v128_store(t + 4, a1);
-  if (wide) { wasm_v128_store(t + 8, a2); wasm_v128_store(t + 12, a3); }
-}
-
-/* Output pixels per block of the packed filter gradient: a block's packed taps and dy stay in L1/L2. */
+/* Output pixels per block of the filter gradient: a block's packed patches and dy stay in L1/L2. */
 #define DW_BLOCK_PIXELS 64
 
 /*
- * dw tile (4 input channels x 8 output channels) += over P pixels whose x values were packed
- * contiguously (xt: P rows of C floats; dyp: P rows of CO floats): constant strides, one long loop.
+ * dw rows [k, k+4) x 8 output channels += over P pixels whose patches were packed as rows of K
+ * floats (pk: the block's patches from column k on; dyp: P rows of CO floats): constant strides,
+ * one loop over the block, 8 accumulator chains.
  */
-static inline void dw_tile4_packed(const f32 *xt, int C, const f32 *dyp, int CO, int P, f32 *t) {
+static inline void dw_tile4_packed(const f32 *pk, int K, const f32 *dyp, int CO, int P, f32 *t) {
   v128_t a00 = wasm_v128_load(t), a01 = wasm_v128_load(t + 4);
   v128_t a10 = wasm_v128_load(t + CO), a11 = wasm_v128_load(t + CO + 4);
   v128_t a20 = wasm_v128_load(t + 2 * CO), a21 = wasm_v128_load(t + 2 * CO + 4);
   v128_t a30 = wasm_v128_load(t + 3 * CO), a31 = wasm_v128_load(t + 3 * CO + 4);
-  for (int p = 0; p < P; p++, xt += C, dyp += CO) {
+  for (int p = 0; p < P; p++, pk += K, dyp += CO) {
     const v128_t d0 = wasm_v128_load(dyp), d1 = wasm_v128_load(dyp + 4);
-    v128_t v = wasm_v128_load32_splat(xt);
+    v128_t v = wasm_v128_load32_splat(pk);
     a00 = MADD(a00, v, d0);
     a01 = MADD(a01, v, d1);
-    v = wasm_v128_load32_splat(xt + 1);
+    v = wasm_v128_load32_splat(pk + 1);
     a10 = MADD(a10, v, d0);
     a11 = MADD(a11, v, d1);
-    v = wasm_v128_load32_splat(xt + 2);
+    v = wasm_v128_load32_splat(pk + 2);
     a20 = MADD(a20, v, d0);
     a21 = MADD(a21, v, d1);
-    v = wasm_v128_load32_splat(xt + 3);
+    v = wasm_v128_load32_splat(pk + 3);
     a30 = MADD(a30, v, d0);
     a31 = MADD(a31, v, d1);
   }
@@ -556,78 +475,62 @@ static inline void dw_tile4_packed(const f32 *xt, int C, const f32 *dyp, int CO,
   wasm_v128_store(t + 3 * CO, a30); wasm_v128_store(t + 3 * CO + 4, a31);
 }
 
-/*
- * dw for C % 4 == 0: per image, the zero-bordered x; per block of output pixels in raster order, each
- * tap's input pixels packed as [P][C] (a copy of ~1.5 % of the arithmetic), then every tile runs
- * one loop over the block. Pixels are summed in raster order, as before; border taps add 0.
- */
-static void dw_blocked(const f32 *x, int B, int H, int W, int C, const f32 *dy, int OH, int OW, int CO,
-                       int KH, int KW, int sy, int sx, int pt, int pl, f32 *dw, f32 *scratch) {
-  const int PH = fwd_pad_rows(H, pt, OH, sy, KH), PW = fwd_pad_cols(W, pl, OW, sx, KW), pixels = OH * OW, taps = KH * KW;
-  f32 *padded = scratch, *packed = scratch + PH * PW * C;
-  for (int b = 0; b < B; b++) {
-    pad_image(x, b, H, W, C, pt, pl, PH, PW, padded);
-    const f32 *dyb = dy + b * pixels * CO;
-    for (int p0 = 0, oy0 = 0, ox0 = 0; p0 < pixels; p0 += DW_BLOCK_PIXELS) {
-      const int P = pixels - p0 < DW_BLOCK_PIXELS ? pixels - p0 : DW_BLOCK_PIXELS;
-      for (int ky = 0, t = 0; ky < KH; ky++)
-        for (int kx = 0; kx < KW; kx++, t++) {
-          f32 *dst = packed + t * DW_BLOCK_PIXELS * C;
-          for (int p = 0, oy = oy0, ox = ox0; p < P; p++, dst += C) {
-            const f32 *src = padded + ((oy * sy + ky) * PW + ox * sx + kx) * C;
-            for (int c = 0; c < C; c++) dst[c] = src[c];
-            if (++ox == OW) ox = 0, oy++;
-          }
-        }
-      for (int t = 0; t < taps; t++)
-        for (int n = 0; n < CO; n += 8)
-          for (int c = 0; c < C; c += 4)
-            dw_tile4_packed(packed + t * DW_BLOCK_PIXELS * C + c, C, dyb + p0 * CO + n, CO, P, dw + (t * C + c) * CO + n);
-      for (int p = 0; p < P; p++)
-        if (++ox0 == OW) ox0 = 0, oy0++;
+/* dw row k x 16 output channels (8 when CO % 16 != 0) += over the block: the K % 4 remainder rows. */
+static inline void dw_tile1_packed(const f32 *pk, int K, const f32 *dyp, int CO, int P, int wide, f32 *t) {
+  v128_t a0 = wasm_v128_load(t), a1 = wasm_v128_load(t + 4);
+  v128_t a2 = wide ? wasm_v128_load(t + 8) : a0, a3 = wide ? wasm_v128_load(t + 12) : a0;
+  for (int p = 0; p < P; p++, pk += K, dyp += CO) {
+    const v128_t v = wasm_v128_load32_splat(pk);
+    a0 = MADD(a0, v, wasm_v128_load(dyp));
+    a1 = MADD(a1, v, wasm_v128_load(dyp + 4));
+    if (wide) {
+      a2 = MADD(a2, v, wasm_v128_load(dyp + 8));
+      a3 = MADD(a3, v, wasm_v128_load(dyp + 12));
     }
   }
+  wasm_v128_store(t, a0); wasm_v128_store(t + 4, a1);
+  if (wide) { wasm_v128_store(t + 8, a2); wasm_v128_store(t + 12, a3); }
 }
 
-/* Floats of scratch cvae_conv2d_backprop_filter needs: the padded image and packed taps (C % 4 == 0), else none. */
+/* Floats of scratch cvae_conv2d_backprop_filter needs: the padded image of one image and a block of packed patches. */
 EXPORT int cvae_conv2d_backprop_filter_scratch(int H, int W, int C, int OH, int OW, int KH, int KW, int sy, int sx, int pt, int pl) {
-  if (C % 4 != 0) return 0;
-  return fwd_pad_rows(H, pt, OH, sy, KH) * fwd_pad_cols(W, pl, OW, sx, KW) * C + KH * KW * DW_BLOCK_PIXELS * C;
+  return fwd_pad_rows(H, pt, OH, sy, KH) * fwd_pad_cols(W, pl, OW, sx, KW) * C + DW_BLOCK_PIXELS * KH * KW * C;
 }
 
 /*
- * dw[KH,KW,C,CO] from x[B,H,W,C] and dy[B,OH,OW,CO]. Needs CO % 8 == 0.
- * C % 4 == 0 takes dw_blocked; otherwise blocks of ROWS_PER_BLOCK output rows of one image, every dw tile accumulating over a
- * block in registers (dw itself, at most 9*64*64 floats, stays in L2).
+ * dw[KH,KW,C,CO] from x[B,H,W,C] and dy[B,OH,OW,CO]. Needs CO % 8 == 0. dw is dWᵀ = patchesᵀ · dy
+ * reduced over output pixels: per image the zero-bordered x; per block of DW_BLOCK_PIXELS output
+ * pixels in raster order their patches (rows of K = KH*KW*C, the same layout as dw's rows) are packed
+ * (a copy of ~1/(2·CO) of the arithmetic), then every tile of 4 dw rows x 8 channels runs one loop over
+ * the block. Each dw entry sums the pixels in raster order; border taps add 0.
  * scratch: cvae_conv2d_backprop_filter_scratch floats.
  */
 EXPORT void cvae_conv2d_backprop_filter(const f32 *x, int B, int H, int W, int C,
                                         const f32 *dy, int OH, int OW, int CO,
                                         int KH, int KW, int sy, int sx, int pt, int pl, f32 *dw, f32 *scratch) {
-  fill_zero(dw, KH * KW * C * CO);
-  if (C % 4 == 0) {
-    dw_blocked(x, B, H, W, C, dy, OH, OW, CO, KH, KW, sy, sx, pt, pl, dw, scratch);
-    return;
-  }
-  const int c4 = C - C % 4;
+  const int K = KH * KW * C, k4 = K - K % 4, run = KW * C, pixels = OH * OW;
+  const int PH = fwd_pad_rows(H, pt, OH, sy, KH), PW = fwd_pad_cols(W, pl, OW, sx, KW);
   const int nstep = CO % 16 == 0 ? 16 : 8;
+  f32 *padded = scratch, *packed = scratch + PH * PW * C;
+  fill_zero(dw, K * CO);
   for (int b = 0; b < B; b++) {
-    const f32 *dyb = dy + b * OH * OW * CO;
-    for (int oy0 = 0; oy0 < OH; oy0 += ROWS_PER_BLOCK) {
-      const int oy1 = oy0 + ROWS_PER_BLOCK < OH ? oy0 + ROWS_PER_BLOCK : OH;
-      for (int ky = 0; ky < KH; ky++)
-        for (int kx = 0; kx < KW; kx++) {
-          const int lo = first_valid(kx, pl, sx), hi = end_valid(kx, pl, sx, W, OW);
-          if (lo >= hi) continue;
-          const int xcol = lo * sx + kx - pl;
-          f32 *tap = dw + (ky * KW + kx) * C * CO;
-          for (int c = 0; c < c4; c += 4)
-            for (int n = 0; n < CO; n += 8)
-              dw_tile4(x, H, W, C, dyb, OW, CO, sy, sx, pt, b, oy0, oy1, ky, lo, hi, xcol, c, n, tap + c * CO + n);
-          for (int c = c4; c < C; c++)
-            for (int n = 0; n < CO; n += nstep)
-              dw_tile1(x, H, W, C, dyb, OW, CO, sy, sx, pt, b, oy0, oy1, ky, lo, hi, xcol, c, n, nstep == 16, tap + c * CO + n);
+    pad_image(x, b, H, W, C, pt, pl, PH, PW, padded);
+    const f32 *dyb = dy + b * pixels * CO;
+    for (int p0 = 0, oy = 0, ox = 0; p0 < pixels; p0 += DW_BLOCK_PIXELS) {
+      const int P = pixels - p0 < DW_BLOCK_PIXELS ? pixels - p0 : DW_BLOCK_PIXELS;
+      f32 *dst = packed;
+      for (int p = 0; p < P; p++) {
+        for (int ky = 0; ky < KH; ky++, dst += run) {
+          const f32 *src = padded + ((oy * sy + ky) * PW + ox * sx) * C;
+          for (int i = 0; i < run; i++) dst[i] = src[i];
         }
+        if (++ox == OW) ox = 0, oy++;
+      }
+      const f32 *dyp = dyb + p0 * CO;
+      for (int n = 0; n < CO; n += 8)
+        for (int k = 0; k < k4; k += 4) dw_tile4_packed(packed + k, K, dyp + n, CO, P, dw + k * CO + n);
+      for (int k = k4; k < K; k++)
+        for (int n = 0; n < CO; n += nstep) dw_tile1_packed(packed + k, K, dyp + n, CO, P, nstep == 16, dw + k * CO + n);
     }
   }
 }
