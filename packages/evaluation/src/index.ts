@@ -11,3 +11,4 @@ export * from './load';
 export * from './paths';
 export * from './provenance';
 export * from './golden-writes';
+export * from './bench';
