@@ -22,3 +22,4 @@ export { FUSED_CONV2D, FUSED_CONV2D_TRANSPOSE, FUSED_MATMUL, BIAS_ACTIVATION_GRA
 export type { FusedActivation, FusedConvAttrs, FusedConvTransposeAttrs, Padding } from './fused/names';
 export { AdamBuffers } from './adam';
 export type { AdamConstants } from './adam';
+export { readFloat32Into } from './read';

@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedTensor } from '@tensorflow/tfjs-core/dist/tensor_types';
-import { AdamBuffers, AdamConstants } from '@cvae/tfjs-kernels';
+import { AdamBuffers, AdamConstants, readFloat32Into } from '@cvae/tfjs-kernels';
 
 const fround = Math.fround;
 
@@ -35,7 +35,7 @@ export class FlatAdamOptimizer extends tf.AdamOptimizer {
   /** tfjs's applyGradients (a map or list of named gradients, by position as tfjs matches moments). */
   override applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
     const named = Array.isArray(variableGradients) ? variableGradients : Object.keys(variableGradients).map((name) => ({ name, tensor: variableGradients[name] }));
-    this.update(named.map(({ name, tensor }) => ({ variable: tf.engine().registeredVariables[name], grads: tensor == null ? null : (tensor.dataSync() as Float32Array) })));
+    this.update(named.map(({ name, tensor }) => ({ variable: tf.engine().registeredVariables[name], grads: tensor ?? null })));
   }
 
   /** One update of `variables` from one flat array of their gradients, in the same order (no gradient tensors). */
@@ -73,15 +73,16 @@ export class FlatAdamOptimizer extends tf.AdamOptimizer {
     return [accBeta1, accBeta2];
   }
 
-  private update(items: { variable: tf.Variable; grads: Float32Array | null }[]): void {
+  private update(items: { variable: tf.Variable; grads: Float32Array | tf.Tensor | null }[]): void {
     this.ensureSlots(items.map(({ variable }) => ({ firstName: `${variable.name}/m`, secondName: `${variable.name}/v`, shape: [...variable.shape], size: variable.size })));
     const constants = this.constants();
     const { values, grads: flatGrads } = this.buffers;
     items.forEach(({ variable, grads }, i) => {
       if (grads == null) return; // as tfjs: no gradient, no update
       const { offset, size } = this.slots[i];
-      values.set(variable.dataSync() as Float32Array, offset);
-      flatGrads.set(grads, offset);
+      readFloat32Into(variable, values, offset);
+      if (grads instanceof Float32Array) flatGrads.set(grads, offset);
+      else readFloat32Into(grads, flatGrads, offset);
       this.buffers.update(constants, offset, size);
     });
     const [accBeta1, accBeta2] = this.betaPowers();
