@@ -327,72 +327,122 @@ static inline f32 epilogue1(f32 v, const f32 *bias, int c, int act) {
 }
 
 /*
- * The stride-1 case of the dot kernel (the CVAE's 32 -> 1 output layer): in a zero-bordered copy of
- * dy, the taps kx = KW-1 .. 0 of output pixel ix read the KW pixels from column ix on, KW*CO
- * contiguous floats; against the filter row flipped along x (repacked in scratch) each row ky is one
- * dot product. 4 pixels x 2 accumulators per tile, no bounds checks and no per-tap bookkeeping.
+ * The stride-1 case of the dot kernel (the CVAE's 32 -> 1 output layer) as a product and a gather:
+ * Z[t*C + c][p] = Σ_co dy[p][co]·w[t][c][co] for every dy pixel p and tap t — the register tile with
+ * the reduction over CO and the taps as its 8-wide columns (the last taps*C % 8 columns as dot
+ * products), stored one plane per column — then dx[iy][ix][c] = Σ_t Z[t*C + c][(iy + pt - ky, ix + pl - kx)] over
+ * the taps that land in dy: for a tap and an output row, one contiguous run of a plane, added 4 at a time.
  */
-static inline int rows_applies(int sy, int sx, int KH, int KW, int pt, int pl) {
-  return sy == 1 && sx == 1 && pt >= 0 && pt < KH && pl >= 0 && pl < KW;
-}
-static inline int rows_pad_rows(int H, int OH, int KH, int pt) { return padded_extent(OH, KH - 1 - pt, H + KH - 1); }
-static inline int rows_pad_cols(int W, int OW, int KW, int pl) { return padded_extent(OW, KW - 1 - pl, W + 3 + KW - 1); }
+static inline int taps_applies(int sy, int sx) { return sy == 1 && sx == 1; }
+static inline int taps_columns(int KH, int KW, int C) { return (KH * KW * C + 7) / 8 * 8; }
 
-static void backprop_input_rows(const f32 *dy, int B, int OH, int OW, int CO, const f32 *w, int KH, int KW, int C,
+/* The tile's 8 columns to 8 planes: column j of pixels r = 0..rows-1 at zp[j*stride + r] (4x4 transposes). */
+static inline void tile_store_planar(const v128_t *acc, f32 *zp, int stride, int rows) {
+  for (int h = 0; h < 2; h++) {
+    const v128_t a = acc[h], b = acc[2 + h], c = acc[4 + h], d = acc[6 + h]; /* pixels 0..3, columns 4h..4h+3 */
+    const v128_t t0 = wasm_i32x4_shuffle(a, b, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(a, b, 2, 6, 3, 7);
+    const v128_t t2 = wasm_i32x4_shuffle(c, d, 0, 4, 1, 5), t3 = wasm_i32x4_shuffle(c, d, 2, 6, 3, 7);
+    v128_t col[4];
+    col[0] = wasm_i32x4_shuffle(t0, t2, 0, 1, 4, 5);
+    col[1] = wasm_i32x4_shuffle(t0, t2, 2, 3, 6, 7);
+    col[2] = wasm_i32x4_shuffle(t1, t3, 0, 1, 4, 5);
+    col[3] = wasm_i32x4_shuffle(t1, t3, 2, 3, 6, 7);
+    for (int j = 0; j < 4; j++) {
+      f32 *dst = zp + (4 * h + j) * stride;
+      if (rows >= 4) {
+        wasm_v128_store(dst, col[j]);
+      } else { /* the last, partial tile (no array: it would need a stack in the shared memory) */
+        dst[0] = wasm_f32x4_extract_lane(col[j], 0);
+        if (rows > 1) dst[1] = wasm_f32x4_extract_lane(col[j], 1);
+        if (rows > 2) dst[2] = wasm_f32x4_extract_lane(col[j], 2);
+      }
+    }
+  }
+}
+
+/* dst[0..n) += src[0..n), 4 at a time. */
+static inline void add_run(f32 *dst, const f32 *src, int n) {
+  int i = 0;
+  for (; i + 4 <= n; i += 4) wasm_v128_store(dst + i, wasm_f32x4_add(wasm_v128_load(dst + i), wasm_v128_load(src + i)));
+  for (; i < n; i++) dst[i] += src[i];
+}
+
+static void backprop_input_taps(const f32 *dy, int B, int OH, int OW, int CO, const f32 *w, int KH, int KW, int C,
                                 int pt, int pl, int H, int W, f32 *dx, f32 *scratch, const f32 *bias, int act) {
-  const int run = KW * CO, PH = rows_pad_rows(H, OH, KH, pt), PW = rows_pad_cols(W, OW, KW, pl);
-  f32 *flipped = scratch, *dypad = scratch + KH * run * C;
-  /* flipped[c][ky][j][co] = w[ky][KW-1-j][c][co] */
-  for (int c = 0; c < C; c++)
-    for (int ky = 0; ky < KH; ky++)
-      for (int j = 0; j < KW; j++)
-        for (int co = 0; co < CO; co++) flipped[((c * KH + ky) * KW + j) * CO + co] = w[((ky * KW + KW - 1 - j) * C + c) * CO + co];
+  const int used = KH * KW * C, cols = taps_columns(KH, KW, C), pixels = OH * OW;
+  f32 *packed = scratch, *z = packed + cols * CO, *row = z + cols * pixels;
+  /* packed: the filter's full 8-column panels as [CO][8] (w[t][c][co] is column t*C + c) */
+  for (int col = 0; col < used / 8 * 8; col++)
+    for (int co = 0; co < CO; co++) packed[((col / 8) * CO + co) * 8 + col % 8] = w[col * CO + co];
   for (int b = 0; b < B; b++) {
-    pad_image(dy, b, OH, OW, CO, KH - 1 - pt, KW - 1 - pl, PH, PW, dypad);
-    for (int iy = 0; iy < H; iy++) {
-      f32 *dxrow = dx + (b * H + iy) * W * C;
-      for (int ix = 0; ix < W; ix += 4)
-        for (int c = 0; c < C; c++) {
-          v128_t acc[8];
-          TILE_ZERO(acc);
-          for (int ky = 0; ky < KH; ky++) {
-            const f32 *p0 = dypad + ((iy + KH - 1 - ky) * PW + ix) * CO;
-            const f32 *p1 = p0 + CO, *p2 = p1 + CO, *p3 = p2 + CO;
-            const f32 *f = flipped + (c * KH + ky) * run;
-            int co = 0;
-            for (; co + 8 <= run; co += 8) {
-              const v128_t f0 = wasm_v128_load(f + co), f1 = wasm_v128_load(f + co + 4);
-              DOT_ROW8(0); DOT_ROW8(1); DOT_ROW8(2); DOT_ROW8(3);
-            }
-            if (co < run) {
-              const v128_t f0 = wasm_v128_load(f + co);
-              DOT_ROW4(0); DOT_ROW4(1); DOT_ROW4(2); DOT_ROW4(3);
-            }
-          }
-          for (int r = 0; r < 4 && ix + r < W; r++)
-            dxrow[(ix + r) * C + c] = epilogue1(horizontal_sum(wasm_f32x4_add(acc[2 * r], acc[2 * r + 1])), bias, c, act);
+    const f32 *dyb = dy + b * pixels * CO;
+    for (int p = 0; p < pixels; p += 4) {
+      const f32 *p0 = dyb + p * CO;
+      const f32 *p1 = p + 1 < pixels ? p0 + CO : p0, *p2 = p + 2 < pixels ? p0 + 2 * CO : p0, *p3 = p + 3 < pixels ? p0 + 3 * CO : p0;
+      for (int pn = 0; pn < used / 8; pn++) {
+        v128_t acc[8];
+        TILE_ZERO(acc);
+        tile_step(p0, p1, p2, p3, packed + pn * CO * 8, CO, acc);
+        tile_store_planar(acc, z + pn * 8 * pixels + p, pixels, pixels - p);
+      }
+      /* The used % 8 last columns: dot products along CO (4 pixels, 2 chains each), not a mostly-zero panel. */
+      for (int col = used / 8 * 8; col < used; col++) {
+        v128_t acc[8];
+        TILE_ZERO(acc);
+        const f32 *f = w + col * CO;
+        int co = 0;
+        for (; co + 8 <= CO; co += 8) {
+          const v128_t f0 = wasm_v128_load(f + co), f1 = wasm_v128_load(f + co + 4);
+          DOT_ROW8(0); DOT_ROW8(1); DOT_ROW8(2); DOT_ROW8(3);
         }
+        if (co < CO) {
+          const v128_t f0 = wasm_v128_load(f + co);
+          DOT_ROW4(0); DOT_ROW4(1); DOT_ROW4(2); DOT_ROW4(3);
+        }
+        f32 *dst = z + col * pixels + p;
+        for (int r = 0; r < 4 && p + r < pixels; r++) dst[r] = horizontal_sum(wasm_f32x4_add(acc[2 * r], acc[2 * r + 1]));
+      }
+    }
+    /* row: one output row, channel-major (row[c][ix]) */
+    for (int iy = 0; iy < H; iy++) {
+      fill_zero(row, W * C);
+      for (int ky = 0; ky < KH; ky++) {
+        const int oy = iy + pt - ky;
+        if (oy < 0 || oy >= OH) continue;
+        for (int kx = 0; kx < KW; kx++) {
+          /* ox = ix + pl - kx inside [0, OW) */
+          const int lo = kx - pl > 0 ? kx - pl : 0, hi = OW + kx - pl < W ? OW + kx - pl : W;
+          if (lo >= hi) continue;
+          for (int c = 0; c < C; c++)
+            add_run(row + c * W + lo, z + ((ky * KW + kx) * C + c) * pixels + oy * OW + lo + pl - kx, hi - lo);
+        }
+      }
+      f32 *out = dx + (b * H + iy) * W * C;
+      for (int ix = 0; ix < W; ix++)
+        for (int c = 0; c < C; c++) out[ix * C + c] = epilogue1(row[c * W + ix], bias, c, act);
     }
   }
 }
 
 /* Floats of scratch cvae_conv2d_backprop_input_dot needs. */
 EXPORT int cvae_conv2d_backprop_input_dot_scratch(int OH, int OW, int CO, int KH, int KW, int C, int sy, int sx, int pt, int pl, int H, int W) {
-  if (!rows_applies(sy, sx, KH, KW, pt, pl)) return CO;
-  return KH * KW * CO * C + rows_pad_rows(H, OH, KH, pt) * rows_pad_cols(W, OW, KW, pl) * CO;
+  (void)pt; (void)pl; (void)H;
+  if (!taps_applies(sy, sx)) return CO;
+  const int cols = taps_columns(KH, KW, C);
+  return cols * CO + OH * OW * cols + W * C;
 }
 
 /*
  * dx for C % 8 != 0 (the CVAE's 32 -> 1 output layer): dot products along CO, for tiles of 4
- * same-phase pixels (8 independent accumulator chains); stride 1 takes backprop_input_rows. Needs
+ * same-phase pixels (8 independent accumulator chains); stride 1 takes backprop_input_taps. Needs
  * CO % 4 == 0. bias/act as above. scratch: cvae_conv2d_backprop_input_dot_scratch floats.
  */
 EXPORT void cvae_conv2d_backprop_input_dot(const f32 *dy, int B, int OH, int OW, int CO,
                                            const f32 *w, int KH, int KW, int C,
                                            int sy, int sx, int pt, int pl, int H, int W,
                                            f32 *dx, f32 *scratch, const f32 *bias, int act) {
-  if (rows_applies(sy, sx, KH, KW, pt, pl)) {
-    backprop_input_rows(dy, B, OH, OW, CO, w, KH, KW, C, pt, pl, H, W, dx, scratch, bias, act);
+  if (taps_applies(sy, sx)) {
+    backprop_input_taps(dy, B, OH, OW, CO, w, KH, KW, C, pt, pl, H, W, dx, scratch, bias, act);
     return;
   }
   f32 *zeros = scratch;
