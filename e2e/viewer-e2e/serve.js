@@ -9,8 +9,8 @@ const root = arg('root');
 
 startViewerServer({
   runsDir: path.join(root, 'runs'),
-  goldensDir: path.join(root, 'goldens'),
-  reportDir: path.join(root, 'report'),
+  suitesDir: path.join(root, 'suites'),
+  reportsDir: path.join(root, 'reports'),
   port: Number(arg('port')),
   allowAccept: true,
 }).then(

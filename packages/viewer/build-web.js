@@ -20,6 +20,10 @@ async function main() {
     logLevel: 'warning',
   });
   for (const file of ['index.html', 'style.css']) fs.copyFileSync(path.join(__dirname, 'src', 'web', file), path.join(outdir, file));
+  // The review page renders with @cvae/report-ui, like the static report: its stylesheet too.
+  fs.copyFileSync(path.join(path.dirname(require.resolve('@cvae/report-ui/package.json')), 'src', 'report-ui.css'), path.join(outdir, 'report-ui.css'));
+  // uPlot's own stylesheet (legend, cursor), served beside ours.
+  fs.copyFileSync(require.resolve('uplot/dist/uPlot.min.css'), path.join(outdir, 'uPlot.min.css'));
 }
 
 main().catch((error) => {

@@ -46,7 +46,7 @@ describe('cvae CLI', () => {
   });
 
   test.each([
-    [['golden'], "cvae: 'golden' needs a subcommand: check, update\n"],
+    [['golden'], "cvae: 'golden' needs a subcommand: init, check, update, noise\n"],
     [['data', 'info', 'extra'], "cvae: unexpected argument 'extra'\n"],
     [['data', 'info', '--data-dir'], 'cvae: --data-dir needs a value\n'],
     [['data', 'info', '--json=yes'], 'cvae: unknown flag --json=yes\n'],

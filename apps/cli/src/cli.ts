@@ -1,4 +1,6 @@
 import { Command, CommanderError, Help, Option } from 'commander';
+import { DatasetMismatchError } from '@cvae/dataset';
+import { SuiteExistsError } from '@cvae/evaluation';
 import type { CliCommand, Io } from './command';
 import { COMMANDS } from './commands';
 import { commandPath, EXIT, fromCommander, HelpShown, UsageError } from './errors';
@@ -87,10 +89,18 @@ function leafTerm(command: Command): string {
   return [commandPath(command), ...args].join(' ');
 }
 
+/**
+ * Exit 2: the command was called wrongly — a bad flag or value, a recorded dataset that is gone or
+ * changed (pass --data-dir), a suite that already exists.
+ */
+function isUsageError(err: unknown): boolean {
+  return err instanceof UsageError || err instanceof DatasetMismatchError || err instanceof SuiteExistsError;
+}
+
 /** One line on stderr, no stack trace (set CVAE_DEBUG=1 to see it); exit 2 for usage errors, else 1. */
 function reportError(err: unknown, io: Io): number {
   const message = err instanceof Error ? err.message : String(err);
   io.stderr(`cvae: ${message.split('\n')[0]}\n`);
   if (process.env.CVAE_DEBUG && err instanceof Error && err.stack) io.stderr(`${err.stack}\n`);
-  return err instanceof UsageError ? EXIT.usage : EXIT.failure;
+  return isUsageError(err) ? EXIT.usage : EXIT.failure;
 }

@@ -9,7 +9,7 @@
 import { existsSync, statSync } from 'fs';
 import { availableParallelism } from 'os';
 import { InvalidArgumentError, Option } from 'commander';
-import { referenceCheckpointDir } from '@cvae/evaluation';
+import { defaultSuiteDir, referenceCheckpointDir } from '@cvae/evaluation';
 import { MAX_SEED } from '@cvae/formats';
 import { BACKEND_PREFERENCES } from '@cvae/tfjs-kernels';
 import { UsageError } from './errors';
@@ -77,17 +77,19 @@ export function seedOption(what: string): Option {
   return new Option('--seed <S>', `seed of ${what}`).argParser(integer(0, MAX_SEED));
 }
 
-export function dataDirOption(): Option {
-  return new Option('--data-dir <DIR>', 'directory with the four MNIST-format IDX files (raw or .gz); default: embedded MNIST').argParser(existingDirectory);
+/** --data-dir DIR; `defaultText` says what is used without it (training: the embedded MNIST; evaluation: the checkpoint's own dataset). */
+export function dataDirOption(defaultText = 'default: the embedded MNIST'): Option {
+  return new Option('--data-dir <DIR>', `directory with the four MNIST-format IDX files (raw or .gz); ${defaultText}`).argParser(existingDirectory);
 }
 
 /**
  * --checkpoint DIR, required or defaulting to the workspace's reference model. Whether it exists is
  * checked when the command runs (existingCheckpoint), so a bad value of a later flag is reported first.
  */
-export function checkpointOption({ required = false } = {}): Option {
-  const option = new Option('--checkpoint <DIR>', 'checkpoint directory');
+export function checkpointOption({ required = false, suiteDefault = false } = {}): Option {
+  const option = new Option('--checkpoint <DIR>', suiteDefault ? 'checkpoint directory (default: the suite\'s own, from its suite.json)' : 'checkpoint directory');
   if (required) return option.makeOptionMandatory();
+  if (suiteDefault) return option;
   const reference = referenceCheckpointDir();
   return option.default(reference, `the reference model, ${reference}`);
 }
@@ -99,6 +101,12 @@ export function checkpointOption({ required = false } = {}): Option {
 export function workspacePathOption(flags: string, description: string, defaultPath: string): Option {
   // The description form shows the path as is; commander would print the bare value JSON-quoted.
   return new Option(flags, description).default(defaultPath, defaultPath);
+}
+
+/** --suite DIR: a suite directory (default: the workspace's reference suite, suites/reference). */
+export function suiteOption(): Option {
+  const reference = defaultSuiteDir();
+  return new Option('--suite <DIR>', 'suite directory').default(reference, reference);
 }
 
 export function jsonOption(): Option {

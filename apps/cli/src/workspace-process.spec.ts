@@ -27,7 +27,7 @@ describe('cvae run from a subdirectory of the workspace', () => {
   it('eval defaults to the workspace reference checkpoint', async () => {
     const result = await cvae(SUBDIRECTORY, 'eval', '--limit', '20', '--workers', '1', '--json');
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toMatchObject({ checkpoint: REFERENCE_CHECKPOINT, images: 20 });
+    expect(JSON.parse(result.stdout)).toMatchObject({ checkpoint: REFERENCE_CHECKPOINT, images: 20, sampleQuality: { classifier: { path: 'classifiers/mnist' } } });
   }, 60_000);
 
   it('every default directory comes from the workspace layout', async () => {
@@ -35,11 +35,10 @@ describe('cvae run from a subdirectory of the workspace', () => {
     // Help wraps long lines; the paths are compared with the wrapping undone.
     const unwrapped = (text: string) => text.replace(/\s+/g, ' ');
     expect(unwrapped(view.stdout)).toContain(`(default: ${path.join(WORKSPACE_ROOT, 'runs')})`);
-    expect(unwrapped(view.stdout)).toContain(`(default: ${path.join(WORKSPACE_ROOT, 'packages', 'evaluation', 'goldens')})`);
-    expect(unwrapped(view.stdout)).toContain(`(default: ${path.join(WORKSPACE_ROOT, 'reports', 'golden')})`);
+    expect(unwrapped(view.stdout)).toContain(`(default: ${path.join(WORKSPACE_ROOT, 'suites')})`);
+    expect(unwrapped(view.stdout)).toContain(`(default: ${path.join(WORKSPACE_ROOT, 'reports')})`);
     expect(unwrapped(train.stdout)).toContain(`(default: ${path.join(WORKSPACE_ROOT, 'runs')})`);
-    expect(unwrapped(check.stdout)).toContain(`(default: ${path.join(WORKSPACE_ROOT, 'reports', 'golden')})`);
-    expect(unwrapped(check.stdout)).toContain(REFERENCE_CHECKPOINT);
+    expect(unwrapped(check.stdout)).toContain(`(default: ${path.join(WORKSPACE_ROOT, 'suites', 'reference')})`);
   }, 30_000);
 
   it('a relative path given by the user stays relative to the working directory', async () => {

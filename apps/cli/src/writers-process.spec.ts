@@ -7,7 +7,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writ
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { KILL_AT_ENV, verifyGoldens, withGoldensLock } from '@cvae/evaluation';
-import { MetricRow } from '@cvae/formats';
+import { MetricRow, SUITE_FILE, type Suite } from '@cvae/formats';
 import { WORKSPACE_ROOT, assertCliBuilt, exitOf, killAll, runCvae, startCvae, waitForStdout } from './test-utils/cli-process';
 
 const TINY_RUN = ['--limit', '640', '--batch-size', '32', '--epochs', '2', '--test-limit', '200', '--backend', 'wasm', '--seed', '1', '--workers', '1'];
@@ -45,56 +45,64 @@ describe('one trainer per run', () => {
   });
 });
 
-/** A workspace of its own (CVAE_WORKSPACE) with small goldens of the reference checkpoint. */
-function goldensWorkspace(name: string): { env: NodeJS.ProcessEnv; goldensDir: string } {
+/** A workspace of its own (CVAE_WORKSPACE) with a small suite of the reference checkpoint (the reference suite's checkpoint, dataset and gates, four small images). */
+function goldensWorkspace(name: string): { env: NodeJS.ProcessEnv; suiteDir: string; editSuite: (edit: (suite: Suite) => void) => void } {
   const root = path.join(scratch, name);
-  const goldensDir = path.join(root, 'packages', 'evaluation', 'goldens');
-  mkdirSync(goldensDir, { recursive: true });
+  const suiteDir = path.join(root, 'suites', 'reference');
+  mkdirSync(suiteDir, { recursive: true });
   cpSync(path.join(WORKSPACE_ROOT, 'runs', 'reference', 'checkpoints', 'last'), path.join(root, 'runs', 'reference', 'checkpoints', 'last'), { recursive: true });
-  const images = { a: { kind: 'prior', seed: 1, grid: 3 }, b: { kind: 'prior', seed: 2, grid: 3 }, c: { kind: 'recon', seed: 0, grid: 4 }, d: { kind: 'manifold', seed: 0, grid: 3 } };
-  writeFileSync(path.join(goldensDir, 'golden.config.json'), JSON.stringify({ defaults: { threshold: 0.05, maxDiffPixels: 0 }, images }));
-  return { env: { CVAE_WORKSPACE: root, CVAE_BACKEND: 'wasm' }, goldensDir };
+  const tolerance = { threshold: 0.05, maxDiffPixels: 0 };
+  const images = { a: { kind: 'prior', seed: 1, grid: 3, tolerance }, b: { kind: 'prior', seed: 2, grid: 3, tolerance }, c: { kind: 'recon', seed: 0, grid: 4, tolerance }, d: { kind: 'manifold', seed: 0, grid: 3, tolerance } };
+  const reference = JSON.parse(readFileSync(path.join(WORKSPACE_ROOT, 'suites', 'reference', SUITE_FILE), 'utf8')) as Suite;
+  const suiteFile = path.join(suiteDir, SUITE_FILE);
+  writeFileSync(suiteFile, JSON.stringify({ ...reference, images }));
+  const editSuite = (edit: (suite: Suite) => void) => {
+    const suite = JSON.parse(readFileSync(suiteFile, 'utf8')) as Suite;
+    edit(suite);
+    writeFileSync(suiteFile, JSON.stringify(suite));
+  };
+  return { env: { CVAE_WORKSPACE: root, CVAE_BACKEND: 'wasm' }, suiteDir, editSuite };
 }
 
 describe('golden writers across processes', () => {
   it('two `cvae golden update` at once: the second waits for the first; every golden matches its index', async () => {
-    const { env, goldensDir } = goldensWorkspace('two-updates');
+    const { env, suiteDir } = goldensWorkspace('two-updates');
     const results = await Promise.all([runCvae(['golden', 'update'], { env, timeoutMs: 120_000 }), runCvae(['golden', 'update', 'a', 'b'], { env, timeoutMs: 120_000 })]);
     expect(results.map((r) => [r.code, r.stderr])).toEqual([[0, ''], [0, '']]);
-    expect((await verifyGoldens(goldensDir)).map((g) => [g.name, g.status])).toEqual(['a', 'b', 'c', 'd'].map((n) => [n, 'ok']));
+    expect((await verifyGoldens(suiteDir)).map((g) => [g.name, g.status])).toEqual(['a', 'b', 'c', 'd'].map((n) => [n, 'ok']));
   });
 
   it('kill -9 at any moment of `cvae golden update`: goldens and index stay consistent, or the one interrupted write is finished by the next writer', async () => {
-    const { env, goldensDir } = goldensWorkspace('kill-update');
+    const { env, suiteDir, editSuite } = goldensWorkspace('kill-update');
     expect((await runCvae(['golden', 'update'], { env, timeoutMs: 120_000 })).code).toBe(0);
     // A new recipe seed each round makes every update write a and b; each round kills it after another delay.
     const delays = [300, 900, 1500, 2100, 2700, 3300];
     for (const [round, delay] of delays.entries()) {
-      const config = JSON.parse(readFileSync(path.join(goldensDir, 'golden.config.json'), 'utf8'));
-      config.images.a.seed = 100 + round;
-      config.images.b.seed = 200 + round;
-      writeFileSync(path.join(goldensDir, 'golden.config.json'), JSON.stringify(config));
+      editSuite((suite) => {
+        suite.images.a.seed = 100 + round;
+        suite.images.b.seed = 200 + round;
+      });
       const update = startCvae(['golden', 'update', 'a', 'b'], { env });
       await new Promise((resolve) => setTimeout(resolve, delay));
       update.child.kill('SIGKILL');
       await update.exited;
-      const before = (await verifyGoldens(goldensDir)).filter((g) => g.status !== 'ok');
+      const before = (await verifyGoldens(suiteDir)).filter((g) => g.status !== 'ok');
       // At most the one golden whose write was cut between its index entry and its rename is stale, and its pending file is there.
       expect(before.length).toBeLessThanOrEqual(1);
-      if (before.length === 1) expect(readdirSync(goldensDir)).toContain(`${before[0].name}.png.pending`);
-      await withGoldensLock(goldensDir, 'test: recover', async () => undefined);
-      expect((await verifyGoldens(goldensDir)).every((g) => g.status === 'ok')).toBe(true);
+      if (before.length === 1) expect(readdirSync(suiteDir)).toContain(`${before[0].name}.png.pending`);
+      await withGoldensLock(suiteDir, 'test: recover', async () => undefined);
+      expect((await verifyGoldens(suiteDir)).every((g) => g.status === 'ok')).toBe(true);
     }
     // The same, deterministically at the one dangerous instant: after the index entry, before the rename.
-    const config = JSON.parse(readFileSync(path.join(goldensDir, 'golden.config.json'), 'utf8'));
-    config.images.a.seed = 999;
-    writeFileSync(path.join(goldensDir, 'golden.config.json'), JSON.stringify(config));
+    editSuite((suite) => {
+      suite.images.a.seed = 999;
+    });
     const killed = await runCvae(['golden', 'update', 'a'], { env: { ...env, [KILL_AT_ENV]: 'index' }, timeoutMs: 120_000 });
     expect(killed.signal).toBe('SIGKILL');
-    expect((await verifyGoldens(goldensDir)).filter((g) => g.status !== 'ok').map((g) => g.name)).toEqual(['a']);
+    expect((await verifyGoldens(suiteDir)).filter((g) => g.status !== 'ok').map((g) => g.name)).toEqual(['a']);
     const check = await runCvae(['golden', 'check', '--report', path.join(scratch, 'kill-report')], { env, timeoutMs: 120_000 });
     expect(check.stderr).toBe('');
-    expect((await verifyGoldens(goldensDir)).every((g) => g.status === 'ok')).toBe(true);
+    expect((await verifyGoldens(suiteDir)).every((g) => g.status === 'ok')).toBe(true);
   });
 });
 

@@ -12,7 +12,11 @@ export const test = base.extend<{ problems: string[]; openPage: (route: string) 
       if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
     });
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()} ${request.failure()?.errorText ?? ''}`));
+    page.on('requestfailed', (request) => {
+      // Leaving a page closes its live-update stream (/api/events): an abort by the page itself, not a failure.
+      if (new URL(request.url()).pathname === '/api/events' && request.failure()?.errorText === 'net::ERR_ABORTED') return;
+      problems.push(`request failed: ${request.url()} ${request.failure()?.errorText ?? ''}`);
+    });
     await use(problems);
     expect(problems, 'console errors, page errors and failed requests').toEqual([]);
   },

@@ -8,6 +8,22 @@ export const RUN_BACKEND_REASON = 'cpu: requested';
 /** The golden global-setup corrupts, so the report holds exactly one failing comparison. */
 export const FAILING_GOLDEN = 'prior-grid';
 export const GOLDEN_THRESHOLDS = { threshold: 0.1, maxDiffPixels: 0 };
+/** The fixture's one golden suite (suites/<name>, its report in reports/<name>). */
+export const SUITE_NAME = 'fixture';
+
+/**
+ * Runs trained for real by `cvae train` in global setup (same seed, data and test images): a latent-8 and
+ * a latent-2 run to compare and explore, and one killed with -9 mid-epoch (run.json still says running).
+ */
+export const TRAINED = {
+  latent8: { name: 'latent8', latentDim: 8 },
+  latent2: { name: 'latent2', latentDim: 2 },
+} as const;
+export const TRAINED_EPOCHS = 2;
+export const TRAINED_TEST_IMAGES = 500;
+export const CRASHED_RUN = 'crashed';
+/** The run the live test trains while the pages are open. */
+export const LIVE_RUN = 'live';
 
 export function workspacePaths() {
   const root = process.env.CVAE_VIEWER_E2E_ROOT;
@@ -16,8 +32,10 @@ export function workspacePaths() {
   return {
     root,
     runsDir: path.join(root, 'runs'),
-    goldensDir: path.join(root, 'goldens'),
-    reportDir: path.join(root, 'report'),
+    suitesDir: path.join(root, 'suites'),
+    suiteDir: path.join(root, 'suites', SUITE_NAME),
+    reportsDir: path.join(root, 'reports'),
+    reportDir: path.join(root, 'reports', SUITE_NAME),
     runDir,
     checkpointDir: path.join(runDir, 'checkpoints', 'last'),
   };

@@ -5,3 +5,4 @@ export * from './batches';
 export * from './random';
 export * from './info';
 export * from './load';
+export * from './identity';

@@ -1,56 +1,49 @@
+/**
+ * The pixel part of a suite check: render every image of the suite, compare each with its golden
+ * (pixelmatch, the suite's per-image tolerance) and write the evidence a reviewer needs beside the
+ * report: `<name>/expected.png` always, and for anything but a pass `actual.png`, `diff.png` and
+ * `result.json` (which carries the provenance Accept records).
+ */
 import { promises as fs } from 'fs';
 import * as path from 'path';
+import { ComparisonResult, GoldenThresholds, ReportEntry } from '@cvae/formats';
 import { decodePng, encodeRgbaPng, writeFileAtomic, writeJsonAtomic } from '@cvae/images';
 import { type CVAE } from '@cvae/model';
-import { ComparisonResult, ComparisonStatus, GoldenReport, GoldenThresholds, REPORT_FORMAT_VERSION, ReportEntry } from '@cvae/formats';
 import { compareImages, ImageComparison } from './compare';
 import { renderGoldens } from './golden-render';
-import { GoldenIndex, GoldenProvenance, goldenFile, readGoldenIndex, readGoldenPng } from './golden-store';
+import { GoldenIndex, GoldenProvenance, readGoldenIndex, readGoldenPng } from './golden-store';
 import { verifyGoldens, whileNoGoldenWrite } from './golden-writes';
-import { EvaluationSource, withLoadedModel } from './load';
-import { defaultGoldensDir, defaultReportDir, relativePosix } from './paths';
+import type { EvaluationSource } from './load';
+import { obsoleteGoldens } from './obsolete';
+import { relativePosix } from './paths';
 import { sameWeights } from './provenance';
+import type { LoadedSuite } from './suite';
 
-export const REPORT_FILE = 'report.json';
-export { REPORT_FORMAT_VERSION };
-export type { GoldenReport, ReportEntry };
+export type { ReportEntry };
 
-export interface CheckGoldensOptions {
-  checkpoint?: string;
-  reportDir?: string;
-  backend?: string;
-  goldensDir?: string;
-  /** Only these configured images (default: all). */
-  names?: string[];
+export interface GoldenComparisons {
+  comparisons: ReportEntry[];
+  /** Golden files or index entries no image of the suite produces any more. */
+  obsolete: string[];
 }
 
-/** Loads the checkpoint, renders every configured image, compares and writes the report. */
-export async function checkGoldens(options: CheckGoldensOptions = {}): Promise<GoldenReport> {
-  return withLoadedModel(options, (model, source) => checkGoldensForModel(model, source, options));
-}
-
-export async function checkGoldensForModel(
-  model: CVAE,
-  source: EvaluationSource,
-  options: Omit<CheckGoldensOptions, 'checkpoint' | 'backend'> = {},
-): Promise<GoldenReport> {
-  const goldensDir = path.resolve(options.goldensDir ?? defaultGoldensDir());
-  const reportDir = path.resolve(options.reportDir ?? defaultReportDir());
-  const { rendered } = await renderGoldens(model, source, goldensDir, options.names);
+/** Renders the suite's images (or `names`), compares them with the goldens and writes the per-image evidence under `reportDir`. */
+export async function compareGoldens(model: CVAE, source: EvaluationSource, loaded: LoadedSuite, reportDir: string, names?: string[]): Promise<GoldenComparisons> {
+  const goldensDir = loaded.dir;
+  const rendered = renderGoldens(model, source, loaded.suite, names);
   // The goldens as one consistent state: no writer is halfway through a PNG and its index entry.
-  const { index, pngs, integrity } = await whileNoGoldenWrite(goldensDir, `golden check (reading ${goldensDir})`, async () => ({
+  const { index, pngs, integrity, obsolete } = await whileNoGoldenWrite(goldensDir, `golden check (reading ${goldensDir})`, async () => ({
     index: await readGoldenIndex(goldensDir),
     pngs: new Map(await Promise.all(rendered.map(async ({ name }) => [name, await readGoldenPng(goldensDir, name)] as const))),
     integrity: new Map((await verifyGoldens(goldensDir)).map((g) => [g.name, g])),
+    obsolete: await obsoleteGoldens(goldensDir, loaded.suite),
   }));
   const comparisons: ReportEntry[] = [];
   for (const { name, png, provenance, thresholds } of rendered) {
     const problem = integrity.get(name)?.status === 'stale' ? integrity.get(name)?.problem : undefined;
-    comparisons.push(await compareAndReport({ name, actualPng: png, expectedPng: pngs.get(name), integrityProblem: problem, provenance, thresholds, goldensDir, reportDir, index }));
+    comparisons.push(await compareAndReport({ name, actualPng: png, expectedPng: pngs.get(name), integrityProblem: problem, provenance, thresholds, reportDir, index }));
   }
-  const report = buildReport(comparisons, source, goldensDir, reportDir);
-  await writeJsonAtomic(path.join(reportDir, REPORT_FILE), report);
-  return report;
+  return { comparisons, obsolete };
 }
 
 interface CompareJob {
@@ -62,18 +55,17 @@ interface CompareJob {
   integrityProblem?: string;
   provenance: GoldenProvenance;
   thresholds: GoldenThresholds;
-  goldensDir: string;
   reportDir: string;
   index: GoldenIndex;
 }
 
 /**
- * Compares one rendered PNG with its golden. On anything but a pass, writes
- * `<reportDir>/<name>/` {actual.png, expected.png (a copy, if any), diff.png (if comparable),
- * result.json}; on a pass, removes that directory so no stale evidence is left behind.
+ * Compares one rendered PNG with its golden and writes `<reportDir>/<name>/`: expected.png (a copy of
+ * the golden, so the report stands on its own) and, on anything but a pass, actual.png, diff.png (if
+ * comparable) and result.json. Evidence of an earlier run is removed first.
  */
 export async function compareAndReport(job: CompareJob): Promise<ReportEntry> {
-  const { name, actualPng, expectedPng, thresholds, goldensDir, reportDir } = job;
+  const { name, actualPng, expectedPng, thresholds, reportDir } = job;
   const actual = decodePng(actualPng);
   const pixels = compareImages(expectedPng === undefined ? undefined : decodePng(expectedPng), actual, thresholds);
   const comparison: ImageComparison = job.integrityProblem !== undefined && pixels.status === 'pass' ? { ...pixels, status: 'fail' } : pixels;
@@ -86,7 +78,7 @@ export async function compareAndReport(job: CompareJob): Promise<ReportEntry> {
     kind: job.provenance.kind,
     seed: job.provenance.seed,
     grid: job.provenance.grid,
-    expected: expectedPng === undefined ? null : rel(goldenFile(goldensDir, name)),
+    expected: null,
     actual: null,
     diff: null,
     result: null,
@@ -103,21 +95,15 @@ export async function compareAndReport(job: CompareJob): Promise<ReportEntry> {
   entry.message = job.integrityProblem !== undefined
     ? `golden ${name}: FAIL, INDEX MISMATCH: ${job.integrityProblem}; rewrite it with: npx cvae golden update ${name}`
     : describe(entry, comparison, displayPath(imageDir), staleNotes(job));
-  if (comparison.status === 'pass') return entry;
-  await writeEvidence(imageDir, actualPng, expectedPng, comparison, entry, job.provenance);
-  return { ...entry, ...evidencePaths(imageDir, expectedPng !== undefined, comparison.diff !== undefined, rel) };
+  if (expectedPng !== undefined) await writeFileAtomic(path.join(imageDir, 'expected.png'), expectedPng);
+  const expected = expectedPng === undefined ? null : rel(path.join(imageDir, 'expected.png'));
+  if (comparison.status === 'pass') return { ...entry, expected };
+  await writeEvidence(imageDir, actualPng, comparison, entry, job.provenance);
+  return { ...entry, expected, ...evidencePaths(imageDir, comparison.diff !== undefined, rel) };
 }
 
-async function writeEvidence(
-  imageDir: string,
-  actualPng: Uint8Array,
-  expectedPng: Uint8Array | undefined,
-  comparison: ImageComparison,
-  entry: ReportEntry,
-  provenance: GoldenProvenance,
-): Promise<void> {
+async function writeEvidence(imageDir: string, actualPng: Uint8Array, comparison: ImageComparison, entry: ReportEntry, provenance: GoldenProvenance): Promise<void> {
   await writeFileAtomic(path.join(imageDir, 'actual.png'), actualPng);
-  if (expectedPng !== undefined) await writeFileAtomic(path.join(imageDir, 'expected.png'), expectedPng);
   if (comparison.diff !== undefined) await writeFileAtomic(path.join(imageDir, 'diff.png'), encodeRgbaPng(comparison.width, comparison.height, comparison.diff));
   const { name, status, width, height, expectedWidth, expectedHeight, diffPixels, diffRatio, maxDelta, thresholds, message } = entry;
   // result.json carries the provenance so acceptGolden can promote actual.png without re-rendering.
@@ -125,10 +111,9 @@ async function writeEvidence(
   await writeJsonAtomic(path.join(imageDir, 'result.json'), result);
 }
 
-function evidencePaths(imageDir: string, hasExpected: boolean, hasDiff: boolean, rel: (f: string) => string) {
+function evidencePaths(imageDir: string, hasDiff: boolean, rel: (f: string) => string) {
   return {
     actual: rel(path.join(imageDir, 'actual.png')),
-    expected: hasExpected ? rel(path.join(imageDir, 'expected.png')) : null,
     diff: hasDiff ? rel(path.join(imageDir, 'diff.png')) : null,
     result: rel(path.join(imageDir, 'result.json')),
   };
@@ -166,19 +151,4 @@ function describe(entry: ReportEntry, comparison: ImageComparison, imageDirRel: 
 function displayPath(dir: string): string {
   const relative = relativePosix(process.cwd(), dir);
   return relative.startsWith('..') || path.isAbsolute(relative) ? dir : relative;
-}
-
-function buildReport(comparisons: ReportEntry[], source: EvaluationSource, goldensDir: string, reportDir: string): GoldenReport {
-  const counts: Record<ComparisonStatus, number> = { pass: 0, fail: 0, missing: 0, 'size-mismatch': 0 };
-  comparisons.forEach((c) => counts[c.status]++);
-  return {
-    formatVersion: REPORT_FORMAT_VERSION,
-    createdAt: new Date().toISOString(),
-    passed: comparisons.every((c) => c.status === 'pass'),
-    checkpoint: source.checkpoint,
-    backend: source.backend,
-    goldensDir: relativePosix(reportDir, goldensDir),
-    counts,
-    comparisons,
-  };
 }

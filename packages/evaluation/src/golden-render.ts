@@ -1,12 +1,11 @@
-import { loadSplit } from '@cvae/dataset';
+import type { GoldenThresholds, Suite } from '@cvae/formats';
 import { encodePng, type Image8 } from '@cvae/images';
 import { type CVAE } from '@cvae/model';
-import type { GoldenThresholds } from './compare';
-import { GoldenConfig, GoldenProvenance, readGoldenConfig, selectImages, specOf, thresholdsFor } from './golden-store';
+import { GoldenProvenance, selectImages, specOf, thresholdsFor } from './golden-store';
 import { renderImageSet } from './image-sets';
-import type { EvaluationSource } from './load';
+import { EvaluationSource, testSetOf } from './load';
 
-/** One configured golden, freshly rendered from a model: what check and update both start from. */
+/** One image of a suite, freshly rendered from a model: what check and update both start from. */
 export interface RenderedGolden {
   name: string;
   image: Image8;
@@ -15,22 +14,15 @@ export interface RenderedGolden {
   thresholds: GoldenThresholds;
 }
 
-export function provenanceFor(config: GoldenConfig, name: string, source: EvaluationSource): GoldenProvenance {
-  return { ...specOf(config.images[name]), checkpoint: source.checkpoint, backend: source.backend };
+export function provenanceFor(suite: Suite, name: string, source: Pick<EvaluationSource, 'checkpoint' | 'backend'>): GoldenProvenance {
+  return { ...specOf(suite.images[name]), checkpoint: source.checkpoint, backend: source.backend };
 }
 
-/** Reads golden.config.json and renders the selected images (default: all configured). */
-export async function renderGoldens(
-  model: CVAE,
-  source: EvaluationSource,
-  goldensDir: string,
-  names?: string[],
-): Promise<{ rendered: RenderedGolden[] }> {
-  const config = await readGoldenConfig(goldensDir);
-  const testSet = loadSplit('test');
-  const rendered = selectImages(config, names).map((name) => {
-    const image = renderImageSet(model, specOf(config.images[name]), testSet);
-    return { name, image, png: encodePng(image), provenance: provenanceFor(config, name, source), thresholds: thresholdsFor(config, name) };
+/** Renders the selected images of a suite (default: all) on the source's dataset. */
+export function renderGoldens(model: CVAE, source: EvaluationSource, suite: Suite, names?: string[]): RenderedGolden[] {
+  const testSet = testSetOf(source);
+  return selectImages(suite, names).map((name) => {
+    const image = renderImageSet(model, specOf(suite.images[name]), testSet);
+    return { name, image, png: encodePng(image), provenance: provenanceFor(suite, name, source), thresholds: thresholdsFor(suite, name) };
   });
-  return { rendered };
 }

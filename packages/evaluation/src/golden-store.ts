@@ -1,23 +1,10 @@
+/** The golden PNGs of a suite and their index (goldens.json), beside suite.json. */
 import { promises as fs } from 'fs';
 import * as path from 'path';
-import {
-  GOLDEN_NAME_PATTERN,
-  GoldenConfig,
-  GoldenConfigSchema,
-  GoldenImageConfig,
-  GoldenIndex,
-  GoldenProvenance,
-  GoldenRecord,
-  GoldenThresholds,
-  ImageSetSpec,
-  readJsonFile,
-} from '@cvae/formats';
+import { GOLDEN_NAME_PATTERN, GoldenIndex, GoldenProvenance, GoldenRecord, GoldenThresholds, ImageSetSpec, Suite, SuiteImage } from '@cvae/formats';
 import { GOLDENS_INDEX_FILE, readIndex, sha256, writeGoldenEntry } from './golden-writes';
-import { defaultGoldensDir } from './paths';
 
-export type { GoldenConfig, GoldenImageConfig, GoldenIndex, GoldenProvenance, GoldenRecord };
-
-export const GOLDEN_CONFIG_FILE = 'golden.config.json';
+export type { GoldenIndex, GoldenProvenance, GoldenRecord };
 export { GOLDENS_INDEX_FILE };
 
 export function assertGoldenName(name: string): void {
@@ -29,25 +16,20 @@ export function goldenFile(goldensDir: string, name: string): string {
   return path.join(goldensDir, `${name}.png`);
 }
 
-export async function readGoldenConfig(goldensDir: string = defaultGoldensDir()): Promise<GoldenConfig> {
-  return readJsonFile(GoldenConfigSchema, path.join(goldensDir, GOLDEN_CONFIG_FILE));
+export function thresholdsFor(suite: Suite, name: string): GoldenThresholds {
+  return suite.images[name].tolerance;
 }
 
-export function thresholdsFor(config: GoldenConfig, name: string): GoldenThresholds {
-  const image = config.images[name];
-  return { threshold: image?.threshold ?? config.defaults.threshold, maxDiffPixels: image?.maxDiffPixels ?? config.defaults.maxDiffPixels };
-}
-
-export function specOf(image: GoldenImageConfig): ImageSetSpec {
+export function specOf(image: SuiteImage | ImageSetSpec): ImageSetSpec {
   const { kind, seed, grid, indices, count } = image;
   return { kind, seed, grid, ...(indices === undefined ? {} : { indices }), ...(count === undefined ? {} : { count }) };
 }
 
-/** Selects configured images by name (all when `names` is empty); unknown names are an error. */
-export function selectImages(config: GoldenConfig, names: readonly string[] = []): string[] {
-  const known = Object.keys(config.images);
+/** Selects a suite's images by name (all when `names` is empty); unknown names are an error. */
+export function selectImages(suite: Suite, names: readonly string[] = []): string[] {
+  const known = Object.keys(suite.images);
   const unknown = names.filter((n) => !known.includes(n));
-  if (unknown.length > 0) throw new RangeError(`unknown golden ${unknown.map((n) => `'${n}'`).join(', ')} (configured: ${known.join(', ')})`);
+  if (unknown.length > 0) throw new RangeError(`unknown golden ${unknown.map((n) => `'${n}'`).join(', ')} (the suite has: ${known.join(', ')})`);
   return names.length > 0 ? [...new Set(names)] : known;
 }
 

@@ -1,49 +1,59 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
-import { ComparisonResultSchema, parseJsonText } from '@cvae/formats';
+import { ComparisonResultSchema, GoldenThresholds, parseJsonText } from '@cvae/formats';
 import { decodePng } from '@cvae/images';
 import { type CVAE } from '@cvae/model';
 import { compareImages } from './compare';
 import { renderGoldens } from './golden-render';
-import { GoldenProvenance, GoldenRecord, assertGoldenName, readGoldenIndex, readGoldenPng, thresholdsFor, writeGolden } from './golden-store';
+import { GoldenProvenance, GoldenRecord, assertGoldenName, readGoldenIndex, readGoldenPng, writeGolden } from './golden-store';
 import { withGoldensLock } from './golden-writes';
 import { EvaluationSource, withLoadedModel } from './load';
-import { defaultGoldensDir, defaultReportDir } from './paths';
+import { removeObsoleteGoldens } from './obsolete';
+import { LoadedSuite, defaultSuiteDir, defaultSuiteReportDir, readSuite, suiteCheckpointDir } from './suite';
 import { sameWeights } from './provenance';
 
 export interface GoldenChange {
   name: string;
-  status: 'created' | 'updated' | 'unchanged';
+  status: 'created' | 'updated' | 'unchanged' | 'removed';
   /** Why it was (or was not) rewritten, for people. */
   reason: string;
 }
 
 export interface UpdateGoldensOptions {
-  /** Rewrite these images (default: every configured image that is missing or changed). */
+  /** The suite directory (default: suites/reference). */
+  suiteDir?: string;
+  /** Rewrite these images (default: every image of the suite that is missing or changed). */
   names?: string[];
+  /** Default: the suite's checkpoint. */
   checkpoint?: string;
   backend?: string;
-  goldensDir?: string;
+  dataDir?: string;
+  /** Also remove obsolete goldens (files or index entries no image of suite.json produces); default true without names. */
+  removeObsolete?: boolean;
 }
 
 /**
- * Renders the configured images and writes the ones that need it: named images whenever their
- * bytes or provenance differ; otherwise only images that are missing, fail their comparison,
- * or were made from other weights or another recipe. Within-threshold noise (another backend)
- * does not churn the goldens.
+ * Renders the suite's images and writes the ones that need it: named images whenever their bytes or
+ * provenance differ; otherwise only images that are missing, fail their comparison, or were made from
+ * other weights or another recipe — noise within tolerance (another compute path) does not churn
+ * the goldens. Without names, obsolete goldens are removed too.
  */
 export async function updateGoldens(options: UpdateGoldensOptions = {}): Promise<GoldenChange[]> {
-  return withLoadedModel(options, (model, source) => updateGoldensForModel(model, source, options));
+  const loaded = await readSuite(options.suiteDir ?? defaultSuiteDir());
+  const checkpoint = options.checkpoint ?? suiteCheckpointDir(loaded.suite);
+  return withLoadedModel({ ...options, checkpoint }, (model, source) => updateGoldensForModel(model, source, loaded, options));
 }
 
 export async function updateGoldensForModel(
   model: CVAE,
   source: EvaluationSource,
-  options: Pick<UpdateGoldensOptions, 'names' | 'goldensDir'> = {},
+  loaded: LoadedSuite,
+  options: Pick<UpdateGoldensOptions, 'names' | 'removeObsolete'> = {},
 ): Promise<GoldenChange[]> {
-  const goldensDir = path.resolve(options.goldensDir ?? defaultGoldensDir());
-  const { rendered } = await renderGoldens(model, source, goldensDir, options.names);
+  const goldensDir = loaded.dir;
+  const rendered = renderGoldens(model, source, loaded.suite, options.names);
   const explicit = (options.names ?? []).length > 0;
+  const removeObsolete = options.removeObsolete ?? !explicit;
   // Decided and written under the lock, against the goldens as they are then (an Accept may have landed meanwhile).
   return withGoldensLock(goldensDir, `cvae golden update ${goldensDir}`, async () => {
     const index = await readGoldenIndex(goldensDir);
@@ -52,13 +62,14 @@ export async function updateGoldensForModel(
       const existing = await readGoldenPng(goldensDir, name);
       const reason = reasonToWrite(existing, png, index[name], provenance, explicit, thresholds);
       if (reason === undefined) {
-        changes.push({ name, status: 'unchanged', reason: 'matches the golden within its thresholds' });
+        changes.push({ name, status: 'unchanged', reason: 'matches the golden within its tolerance' });
         continue;
       }
       await writeGolden(goldensDir, name, png, image, provenance, 'update');
       changes.push({ name, status: existing === undefined ? 'created' : 'updated', reason });
     }
-    return changes;
+    const removed = removeObsolete ? await removeObsoleteGoldens(goldensDir, loaded.suite) : [];
+    return [...changes, ...removed.map((name): GoldenChange => ({ name, status: 'removed', reason: 'obsolete: no image of suite.json produces it' }))];
   });
 }
 
@@ -68,7 +79,7 @@ function reasonToWrite(
   record: GoldenRecord | undefined,
   provenance: GoldenProvenance,
   explicit: boolean,
-  thresholds: ReturnType<typeof thresholdsFor>,
+  thresholds: GoldenThresholds,
 ): string | undefined {
   if (existing === undefined) return 'no golden yet';
   if (record === undefined) return 'not recorded in goldens.json';
@@ -89,8 +100,10 @@ function recipe(p: GoldenProvenance): unknown[] {
 }
 
 export interface AcceptGoldenOptions {
+  /** The report holding `<name>/actual.png` (default: reports/<suite name>). */
   reportDir?: string;
-  goldensDir?: string;
+  /** The suite directory (default: suites/reference). */
+  suiteDir?: string;
 }
 
 /**
@@ -100,8 +113,8 @@ export interface AcceptGoldenOptions {
  */
 export async function acceptGolden(name: string, options: AcceptGoldenOptions = {}): Promise<GoldenRecord> {
   assertGoldenName(name);
-  const reportDir = path.resolve(options.reportDir ?? defaultReportDir());
-  const goldensDir = path.resolve(options.goldensDir ?? defaultGoldensDir());
+  const goldensDir = path.resolve(options.suiteDir ?? defaultSuiteDir());
+  const reportDir = path.resolve(options.reportDir ?? defaultSuiteReportDir(path.basename(goldensDir)));
   const imageDir = path.join(reportDir, name);
   const png = await readOrExplain(path.join(imageDir, 'actual.png'), name);
   const resultFile = path.join(imageDir, 'result.json');

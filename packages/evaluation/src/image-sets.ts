@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { IMAGE_SET_KINDS, ImageSetKind, ImageSetSpec } from '@cvae/formats';
 import { ImageSet, SeededRandom, loadSplit } from '@cvae/dataset';
 import { Image8, tileGrid } from '@cvae/images';
-import { type CVAE, renderLatentScatter } from '@cvae/model';
+import { type CVAE, dimsPlane, latentMeans, pointOnPlane, principalPlane, renderLatentScatter, type LatentPlane } from '@cvae/model';
 import { inverseNormalCdf, linspace } from './inverse-normal';
 
 export { IMAGE_SET_KINDS };
@@ -20,7 +20,8 @@ export function renderImageSet(model: CVAE, spec: ImageSetSpec, testSet?: ImageS
     case 'recon':
       return renderRecon(model, testSet ?? loadSplit('test'), spec.indices ?? range(spec.grid));
     case 'manifold':
-      return renderManifold(model, spec.grid);
+      // A 2-D latent needs no test images; a larger one takes its plane from the means of the first `count`.
+      return renderManifold(model, spec.grid, model.latentDim > 2 ? (testSet ?? loadSplit('test', { limit: spec.count })) : undefined, spec.count);
     case 'scatter':
       return renderScatter(model, testSet ?? loadSplit('test', { limit: spec.count }), spec.count);
   }
@@ -57,24 +58,34 @@ export function renderRecon(model: CVAE, set: ImageSet, indices: number[]): Imag
 }
 
 /**
- * The latent manifold of a 2-D model: z over an n×n grid of standard-normal quantiles
- * Φ⁻¹(p), p = linspace(0.05, 0.95, n) (Acklam's inverse CDF). Column j has z0 = Φ⁻¹(p_j),
- * row i has z1 = Φ⁻¹(p_i), as the tutorial's plot_latent_images lays them out.
+ * The latent manifold: z over an n×n grid of standard-normal quantiles Φ⁻¹(p), p = linspace(0.05, 0.95, n)
+ * (Acklam's inverse CDF), in a plane through the origin (every other direction at 0, the prior's mean).
+ * Column j has the plane's first coordinate Φ⁻¹(p_j), row i its second Φ⁻¹(p_i), as the tutorial's
+ * plot_latent_images lays them out. A 2-D model's plane is (z0, z1) itself; a larger model's is the plane of
+ * the first two principal components of the posterior means of `testSet` (see @cvae/model's latent-plane),
+ * the plane its latent scatter is drawn in. Unit directions keep Φ⁻¹(p) meaningful: the prior is N(0, 1)
+ * along any of them.
  */
-export function renderManifold(model: CVAE, n: number): Image8 {
-  if (model.latentDim !== 2) throw new RangeError(`manifold needs a model with latentDim 2, this one has ${model.latentDim}`);
+export function renderManifold(model: CVAE, n: number, testSet?: ImageSet, count?: number): Image8 {
   const quantiles = linspace(MANIFOLD_QUANTILES.first, MANIFOLD_QUANTILES.last, n).map(inverseNormalCdf);
-  const z = new Float32Array(n * n * 2);
+  const plane = manifoldPlane(model, testSet, count);
+  const d = model.latentDim;
+  const z = new Float32Array(n * n * d);
   for (let row = 0; row < n; row++) {
-    for (let col = 0; col < n; col++) {
-      z[2 * (row * n + col)] = quantiles[col];
-      z[2 * (row * n + col) + 1] = quantiles[row];
-    }
+    for (let col = 0; col < n; col++) z.set(pointOnPlane(plane, quantiles[col], quantiles[row]), (row * n + col) * d);
   }
   return tileGrid(decodeToPixels(model, z), { rows: n, cols: n, tileHeight: 28, tileWidth: 28 });
 }
 
-/** Posterior means (dims 0 and 1) of the first `count` test images, coloured by label (the model's renderer, shared with training). */
+/** (z0, z1) for a 2-D model; for a larger one the principal plane of the means of the first `count` test images (default all). */
+export function manifoldPlane(model: CVAE, testSet?: ImageSet, count?: number): LatentPlane {
+  if (model.latentDim < 2) throw new RangeError(`manifold needs a latent space of 2 or more dimensions, this model has ${model.latentDim}`);
+  if (model.latentDim === 2) return dimsPlane(2, 0, 1);
+  const set = testSet ?? loadSplit('test', { limit: count });
+  return principalPlane(latentMeans(model, set, count ?? set.count), model.latentDim);
+}
+
+/** Posterior means of the first `count` test images, coloured by label: dims 0 and 1, or the principal plane beyond 2-D (the model's renderer, shared with training). */
 export function renderScatter(model: CVAE, set: ImageSet, count = set.count): Image8 {
   return renderLatentScatter(model, set, count);
 }

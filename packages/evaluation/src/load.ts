@@ -1,16 +1,27 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { ImageSet, datasetShortHash, loadSplit, resolveRecordedDataset } from '@cvae/dataset';
+import type { DatasetIdentity, DatasetLabel } from '@cvae/formats';
 import { CVAE, loadCheckpoint } from '@cvae/model';
-import { initBackend } from '@cvae/tfjs-kernels';
+import { convKernelsDescription, initBackend } from '@cvae/tfjs-kernels';
 import { referenceCheckpointDir } from './paths';
 import { CheckpointRef, checkpointRef } from './provenance';
 
-export interface LoadedForEvaluation {
-  model: CVAE;
+/** What an evaluation ran on, recorded in reports, goldens.json and --json outputs. */
+export interface EvaluationSource {
   checkpoint: CheckpointRef;
-  /** Absolute checkpoint directory. */
-  dir: string;
   /** tfjs backend name actually in use ('wasm', 'cpu', 'tensorflow'). */
   backend: string;
+  /** What ran the convolutions, e.g. 'conv.wasm simd128-fma'. */
+  kernels: string;
+  dataset: DatasetLabel;
+  /** Where the dataset's files are (undefined: the embedded MNIST). */
+  dataDir: string | undefined;
+}
+
+export interface LoadedForEvaluation extends EvaluationSource {
+  model: CVAE;
+  /** Absolute checkpoint directory. */
+  dir: string;
 }
 
 export interface LoadOptions {
@@ -18,28 +29,52 @@ export interface LoadOptions {
   checkpoint?: string;
   /** 'auto' | 'wasm' | 'cpu' | 'tfjs-node' (default auto; the CLI reads $CVAE_BACKEND). */
   backend?: string;
+  /** Evaluate on this IDX directory instead of the recorded dataset. */
+  dataDir?: string;
+  /** The recorded dataset to use (default: the checkpoint's own, from its manifest), and what recorded it (for messages). */
+  dataset?: DatasetIdentity;
+  datasetOf?: string;
 }
 
-/** Initialises the backend, then loads and hash-verifies the checkpoint (throws CheckpointError). */
+/**
+ * Initialises the backend, loads and hash-verifies the checkpoint (CheckpointError), and finds the
+ * dataset it was trained on — still there with the same sha256s — unless `dataDir` overrides it
+ * (DatasetMismatchError otherwise: one line that mentions --data-dir).
+ */
 export async function loadForEvaluation(options: LoadOptions = {}): Promise<LoadedForEvaluation> {
   await initBackend(options.backend);
   const dir = options.checkpoint ?? referenceCheckpointDir();
   const { model, manifest } = await loadCheckpoint(dir);
-  return { model, checkpoint: checkpointRef(dir, manifest), dir, backend: tf.getBackend() };
-}
-
-/** The checkpoint and backend an evaluation ran on (recorded in reports and goldens.json). */
-export interface EvaluationSource {
-  checkpoint: CheckpointRef;
-  backend: string;
+  try {
+    const recorded = options.dataset ?? manifest.dataset;
+    const data = resolveRecordedDataset(recorded, options.datasetOf ?? `checkpoint ${dir}`, options.dataDir);
+    const backend = tf.getBackend();
+    return {
+      model,
+      dir,
+      checkpoint: checkpointRef(dir, manifest),
+      backend,
+      kernels: convKernelsDescription(backend),
+      dataset: { ...data.identity, shortHash: datasetShortHash(data.identity) },
+      dataDir: data.dataDir,
+    };
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
 }
 
 /** Loads the checkpoint, runs `work` with the model, and disposes the model whatever happens. */
 export async function withLoadedModel<T>(options: LoadOptions, work: (model: CVAE, source: EvaluationSource) => Promise<T>): Promise<T> {
-  const loaded = await loadForEvaluation(options);
+  const { model, dir: _dir, ...source } = await loadForEvaluation(options);
   try {
-    return await work(loaded.model, { checkpoint: loaded.checkpoint, backend: loaded.backend });
+    return await work(model, source);
   } finally {
-    loaded.model.dispose();
+    model.dispose();
   }
+}
+
+/** The test split of the dataset an evaluation runs on (the first `limit` images). */
+export function testSetOf(source: Pick<EvaluationSource, 'dataDir'>, limit?: number): ImageSet {
+  return loadSplit('test', { dataDir: source.dataDir, limit });
 }

@@ -1,6 +1,6 @@
 import type { ImageSet } from '@cvae/dataset';
-import type { Estimate } from '@cvae/formats';
-import { CVAE, estimate } from '@cvae/model';
+import { Estimate, estimate } from '@cvae/formats';
+import type { CVAE } from '@cvae/model';
 import { Replicas, perImageIwae, perImageMetrics } from '@cvae/replicas';
 
 export const DEFAULT_EVAL_SEED = 0;
@@ -48,12 +48,20 @@ export interface EvaluateOptions {
   replicas?: Replicas;
 }
 
+/** Every metric of every image, in set order (what gates pair with a baseline). */
+export type PerImageValues = Partial<Record<'elbo' | 'kl' | 'reconstructionMse' | 'reconstructionCrossEntropy' | 'iwae', Float32Array>>;
+
 /**
  * Evaluates `model` on every image of `set`. eps is drawn image by image from one seeded stream
  * (normals(latentDim) per image, in set order), so the numbers depend neither on the batch size
  * nor on the number of workers.
  */
 export async function evaluateModel(model: CVAE, set: ImageSet, options: EvaluateOptions = {}): Promise<Metrics> {
+  return (await evaluatePerImage(model, set, options)).metrics;
+}
+
+/** evaluateModel, with the per-image values the estimates were made from. */
+export async function evaluatePerImage(model: CVAE, set: ImageSet, options: EvaluateOptions = {}): Promise<{ metrics: Metrics; perImage: PerImageValues }> {
   const { seed = DEFAULT_EVAL_SEED, batchSize = DEFAULT_EVAL_BATCH_SIZE, iwSamples = 0, onProgress, workers = 1 } = options;
   if (set.count === 0) throw new RangeError('evaluateModel: the image set is empty');
   if (iwSamples !== 0 && (!Number.isInteger(iwSamples) || iwSamples < 1)) throw new RangeError(`iwSamples must be a positive integer, got ${iwSamples}`);
@@ -70,12 +78,14 @@ export async function evaluateModel(model: CVAE, set: ImageSet, options: Evaluat
       reconstructionCrossEntropy: estimate(perImage.crossEntropy),
       elapsedMs: 0,
     };
+    const values: PerImageValues = { elbo: perImage.elbo, kl: perImage.kl, reconstructionMse: perImage.mse, reconstructionCrossEntropy: perImage.crossEntropy };
     if (iwSamples > 0) {
       const logPx = await perImageIwae(replicas, set.images, iwSamples, { seed, onProgress: progressReporter('iwae', set.count, onProgress) });
       metrics.iwae = { ...estimate(logPx), samples: iwSamples };
+      values.iwae = logPx;
     }
     metrics.elapsedMs = Date.now() - started;
-    return metrics;
+    return { metrics, perImage: values };
   } finally {
     if (options.replicas === undefined) await replicas.close();
   }

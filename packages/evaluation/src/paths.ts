@@ -12,19 +12,3 @@ export function referenceCheckpointDir(root: string = workspaceRoot()): string {
   if (override !== undefined && override !== '') return path.resolve(root, override);
   return workspaceLayout(root).referenceCheckpoint;
 }
-
-export function evaluationPackageDir(root: string = workspaceRoot()): string {
-  return path.join(root, 'packages', 'evaluation');
-}
-
-export function defaultGoldensDir(root: string = workspaceRoot()): string {
-  return path.join(evaluationPackageDir(root), 'goldens');
-}
-
-export function defaultReportDir(root: string = workspaceRoot()): string {
-  return workspaceLayout(root).goldenReport;
-}
-
-export function defaultGatesFile(root: string = workspaceRoot()): string {
-  return path.join(evaluationPackageDir(root), 'gates.json');
-}

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IsoDate, NonNegativeInt, PositiveInt, Sha256 } from './common';
+import { LegacyTrainingDataSchema, TrainingDataSchema } from './dataset';
 
 export const CHECKPOINT_FORMAT_VERSION = 1;
 
@@ -17,7 +18,8 @@ export const CheckpointManifestSchema = z.object({
   epoch: NonNegativeInt,
   step: NonNegativeInt,
   seeds: z.record(z.string(), z.number()),
-  dataset: z.record(z.string(), z.unknown()).optional(),
+  /** The training data (identified; or, for checkpoints from before, the legacy dataDir record). */
+  dataset: z.union([TrainingDataSchema, LegacyTrainingDataSchema]).optional(),
   backend: z.string().min(1),
   tfjsVersion: z.string(),
   createdAt: IsoDate,

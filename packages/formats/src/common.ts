@@ -12,6 +12,17 @@ export const Seed = z.number().int().min(0).max(MAX_SEED);
 export const EstimateSchema = z.object({ mean: z.number(), standardError: z.number() });
 export type Estimate = z.infer<typeof EstimateSchema>;
 
+/** Mean and its standard error (sample standard deviation / √n), accumulated in float64. */
+export function estimate(values: ArrayLike<number>): Estimate {
+  const n = values.length;
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += values[i];
+  const mean = sum / n;
+  let squares = 0;
+  for (let i = 0; i < n; i++) squares += (values[i] - mean) ** 2;
+  return { mean, standardError: n > 1 ? Math.sqrt(squares / (n - 1) / n) : 0 };
+}
+
 /** The tfjs backend preferences (the same list as @cvae/tfjs-kernels' BACKEND_PREFERENCES; a test holds them equal). */
 export const BACKEND_PREFERENCES = ['auto', 'tfjs-node', 'wasm', 'cpu'] as const;
 export const BackendPreferenceSchema = z.enum(BACKEND_PREFERENCES);

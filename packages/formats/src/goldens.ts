@@ -21,7 +21,7 @@ export const ImageSetSpecSchema = z.object({
   grid: z.number().int().min(1).max(64),
   /** recon: explicit test-set indices instead of 0…grid−1. */
   indices: z.array(NonNegativeInt).optional(),
-  /** scatter: how many test images (the first `count`, default all). */
+  /** scatter, and manifold of a latent space larger than 2 (its principal plane): how many test images (the first `count`, default all). */
   count: PositiveInt.optional(),
 });
 export type ImageSetSpec = z.infer<typeof ImageSetSpecSchema>;

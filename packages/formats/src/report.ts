@@ -1,10 +1,15 @@
-/** `reports/golden/report.json` and each comparison's `<name>/result.json`, written by a golden check. */
+/**
+ * A suite check's `report.json` (beside it: `index.html`, the static report, and per image
+ * `<name>/expected.png`, and for anything but a pass `actual.png`, `diff.png`, `result.json`).
+ */
 import { z } from 'zod';
 import { CheckpointRefSchema } from './checkpoint';
-import { IsoDate, NonNegativeInt, PositiveInt } from './common';
+import { SampleQualityBoundsSchema, SampleQualitySchema } from './classifier';
+import { DatasetLabelSchema } from './dataset';
+import { EstimateSchema, IsoDate, NonNegativeInt, PositiveInt } from './common';
 import { GoldenNameSchema, GoldenProvenanceSchema, GoldenThresholdsSchema, IMAGE_SET_KINDS } from './goldens';
 
-export const REPORT_FORMAT_VERSION = 1;
+export const REPORT_FORMAT_VERSION = 2;
 export const COMPARISON_STATUSES = ['pass', 'fail', 'missing', 'size-mismatch'] as const;
 export const ComparisonStatusSchema = z.enum(COMPARISON_STATUSES);
 export type ComparisonStatus = z.infer<typeof ComparisonStatusSchema>;
@@ -41,16 +46,70 @@ export const ReportEntrySchema = ComparisonNumbers.extend({
 });
 export type ReportEntry = z.infer<typeof ReportEntrySchema>;
 
+/**
+ * `changed` is for metrics with no better direction (KL): beyond the margin, significantly, but
+ * neither better nor worse — reported, never failed.
+ */
+export const VERDICTS = ['unchanged', 'better', 'worse', 'changed within margin', 'changed'] as const;
+export const VerdictSchema = z.enum(VERDICTS);
+export type Verdict = z.infer<typeof VerdictSchema>;
+
+/** One metric gate: the paired comparison with the baseline, its verdict, and the hand-set floor. */
+export const GateResultSchema = z.object({
+  metric: z.string(),
+  /** For people: `ELBO`, `reconstruction MSE`, … */
+  label: z.string(),
+  unit: z.string(),
+  /** Which way is better ('none': neither, e.g. KL). */
+  direction: z.enum(['higher', 'lower', 'none']),
+  /** null: the suite has no baseline to pair with (the gate fails). */
+  baseline: EstimateSchema.nullable(),
+  candidate: EstimateSchema,
+  /** Mean of (candidate − baseline) over the same images with the same eps, and its standard error. */
+  paired: z.object({ delta: z.number(), standardError: z.number(), images: PositiveInt }).nullable(),
+  /** What the standard error of Δ would be without pairing: √(SE_baseline² + SE_candidate²). */
+  unpairedStandardError: z.number().nullable(),
+  verdict: VerdictSchema.nullable(),
+  margin: z.number(),
+  noise: z.number(),
+  floor: z.object({ min: z.number().optional(), max: z.number().optional() }).optional(),
+  /** Set when the candidate's mean leaves the floor. */
+  floorViolation: z.string().optional(),
+  passed: z.boolean(),
+  /** One line, with the numbers: `ELBO −156.46 → −157.10 (Δ −0.64 ± 0.03 paired over 2,000 images): worse than margin 0.50`. */
+  message: z.string(),
+});
+export type GateResult = z.infer<typeof GateResultSchema>;
+
+/** The sample-quality gate's measurement, the bounds it was held to, and one line per bound broken. */
+export const QualityGateResultSchema = z.object({
+  result: SampleQualitySchema,
+  bounds: SampleQualityBoundsSchema,
+  violations: z.array(z.string()),
+  passed: z.boolean(),
+});
+export type QualityGateResult = z.infer<typeof QualityGateResultSchema>;
+
 export const GoldenReportSchema = z.object({
   formatVersion: z.literal(REPORT_FORMAT_VERSION),
   createdAt: IsoDate,
   passed: z.boolean(),
+  suite: z.object({ name: z.string(), dir: z.string() }),
   checkpoint: CheckpointRefSchema,
+  dataset: DatasetLabelSchema,
   backend: z.string(),
-  /** The goldens directory, relative to the report directory. */
+  /** What ran the convolutions, e.g. `conv.wasm simd128-fma`. */
+  kernels: z.string(),
+  /** The goldens directory (the suite), relative to the report directory. */
   goldensDir: z.string(),
   counts: z.record(ComparisonStatusSchema, NonNegativeInt),
   comparisons: z.array(ReportEntrySchema),
+  /** The metric gates; empty when only the pixels were checked (`cvae golden check`). */
+  gates: z.array(GateResultSchema),
+  /** The sample-quality gate; absent when the suite has none or only the pixels were checked. */
+  quality: QualityGateResultSchema.optional(),
+  /** Golden PNGs or goldens.json entries that no image set of suite.json produces any more. */
+  obsolete: z.array(z.string()),
 });
 export type GoldenReport = z.infer<typeof GoldenReportSchema>;
 

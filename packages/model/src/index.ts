@@ -6,3 +6,4 @@ export { fileSystemIOHandler, modelJsonForArtifacts, MODEL_JSON_FILE, WEIGHTS_FI
 export type { FileSystemIOHandlerOptions } from './fs-io-handler';
 export * from './latent-scatter';
 export * from './speed';
+export * from './latent-plane';

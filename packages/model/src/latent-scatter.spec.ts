@@ -4,6 +4,7 @@ import { initBackend } from '@cvae/tfjs-kernels';
 import { CVAE } from './cvae';
 import { drawScatter } from '@cvae/images';
 import { renderLatentScatter } from './latent-scatter';
+import { principalPlane, projectAllOntoPlane } from './latent-plane';
 
 const SIDE = 28;
 
@@ -48,5 +49,20 @@ describe('renderLatentScatter', () => {
   test('plots only the first `count` images when asked', () => {
     const set = syntheticTestSet();
     expect(renderLatentScatter(model, set, 50).data).toEqual(drawScatter(meansInOneCall(model, set, 50), set.labels.subarray(0, 50)).data);
+  });
+
+  test('draws a latent-8 model in the plane of the means\' first two principal components (pc1, pc2)', () => {
+    const wide = CVAE.create({ latentDim: 8, seed: 5 });
+    try {
+      const set = syntheticTestSet(300);
+      const means = meansInOneCall(wide, set, 300);
+      const expected = drawScatter(projectAllOntoPlane(principalPlane(means, 8), means), set.labels, { axisLabels: ['pc1', 'pc2'] });
+      const image = renderLatentScatter(wide, set);
+      expect(image.data).toEqual(expected.data);
+      const firstTwoDims = Float32Array.from({ length: 600 }, (_, i) => means[Math.floor(i / 2) * 8 + (i % 2)]);
+      expect(image.data).not.toEqual(drawScatter(firstTwoDims, set.labels, { axisLabels: ['pc1', 'pc2'] }).data);
+    } finally {
+      wide.dispose();
+    }
   });
 });

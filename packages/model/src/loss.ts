@@ -14,6 +14,11 @@ export interface ElboOptions {
    * 'analytic': −KL(q(z|x) ‖ N(0, I)) in closed form; same expectation, lower variance.
    */
   kl?: KlEstimator;
+  /**
+   * Weight of the KL term (default 1: the ELBO). β-VAE training uses other values; 0 trains on the
+   * reconstruction alone, which the training guard uses to prove it notices a dropped KL term.
+   */
+  klWeight?: number;
 }
 
 /**
@@ -71,13 +76,13 @@ export function analyticKl(mean: tf.Tensor2D, logvar: tf.Tensor2D): tf.Tensor1D 
  * with z = mean + exp(logvar/2)·eps. `eps` ([batch, latentDim]) is explicit so that results
  * are reproducible and comparable across backends.
  */
-export function elboPerExample(model: CVAE, x: tf.Tensor4D, eps: tf.Tensor2D, { kl = 'monte-carlo' }: ElboOptions = {}): tf.Tensor1D {
+export function elboPerExample(model: CVAE, x: tf.Tensor4D, eps: tf.Tensor2D, { kl = 'monte-carlo', klWeight = 1 }: ElboOptions = {}): tf.Tensor1D {
   return tf.tidy(() => {
     const { mean, logvar } = model.encode(x);
     const z = model.reparameterize(mean, logvar, eps);
     const logPxGivenZ = bernoulliLogLikelihood(model.decode(z), x);
-    if (kl === 'analytic') return tf.sub(logPxGivenZ, analyticKl(mean, logvar)) as tf.Tensor1D;
-    return tf.add(logPxGivenZ, logPriorOverPosterior(z, mean, logvar)) as tf.Tensor1D;
+    const minusKl = kl === 'analytic' ? tf.neg(analyticKl(mean, logvar)) : logPriorOverPosterior(z, mean, logvar);
+    return tf.add(logPxGivenZ, klWeight === 1 ? minusKl : tf.mul(minusKl, klWeight)) as tf.Tensor1D;
   });
 }
 

@@ -13,7 +13,6 @@ export const METRIC_NAMES = ['elbo', 'kl', 'mse', 'crossEntropy'] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
 export type PerImageMetrics = Record<MetricName, Float32Array>;
 
-import type { Estimate } from '@cvae/formats';
 export type { Estimate } from '@cvae/formats';
 
 /** Label of the ELBO's eps stream: deriveSeed(seed, ELBO_EPS_LABEL); training evaluates with seed 0, as `cvae eval` by default. */
@@ -95,16 +94,4 @@ export type MetricChunk = { kind: 'elbo'; images: Float32Array; eps: Float32Arra
 /** ELBO chunk: batchMetricsValues (4 rows, METRIC_NAMES order); IWAE chunk: log p(x) per image. */
 export function computeMetricChunk(model: CVAE, chunk: MetricChunk): Float32Array {
   return chunk.kind === 'elbo' ? batchMetricsValues(model, chunk.images, chunk.eps) : iwaeValues(model, chunk.images, chunk.eps, chunk.k);
-}
-
-/** Mean and standard error, accumulated in float64. */
-export function estimate(values: ArrayLike<number>): Estimate {
-  const n = values.length;
-  let sum = 0;
-  for (let i = 0; i < n; i++) sum += values[i];
-  const mean = sum / n;
-  let squares = 0;
-  for (let i = 0; i < n; i++) squares += (values[i] - mean) ** 2;
-  const variance = n > 1 ? squares / (n - 1) : 0;
-  return { mean, standardError: Math.sqrt(variance / n) };
 }

@@ -29,7 +29,7 @@ export type { ConvSimdBuild } from './wasm/simd/conv-module';
 
 /** What runs the convolutions on `backendName`, for benchmark output and logs. */
 export function convKernelsDescription(backendName: string): string {
-  if (backendName === 'wasm') return `conv.wasm ${convSimdBuild()}`;
+  if (backendName === 'wasm') return process.env['CVAE_WASM_CONV'] === 'xnnpack' ? 'xnnpack + im2col (conv.wasm off)' : `conv.wasm ${convSimdBuild()}`;
   if (backendName === 'cpu') return 'cvae im2col (JS)';
   return `${backendName} (tfjs)`;
 }

@@ -60,7 +60,7 @@ export async function benchmarkTraining(options: BenchmarkOptions): Promise<Benc
     for (let step = 0; step < steps + warmup; step++) {
       const eps = new SeededRandom(runSeeds.stepEps(seed, 1, step)).normals(batchSize * latentDim);
       const started = performance.now();
-      await trainer.step(optimizer, { images: batches[step % batches.length], eps }, kl);
+      await trainer.step(optimizer, { images: batches[step % batches.length], eps }, { kl });
       if (step >= warmup) {
         stepMs.push(performance.now() - started);
         peakRss = Math.max(peakRss, process.memoryUsage.rss());

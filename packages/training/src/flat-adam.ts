@@ -27,9 +27,9 @@ export class FlatAdamOptimizer extends tf.AdamOptimizer {
   private slots: Slot[] = [];
   private buffers = new AdamBuffers(0);
 
-  constructor(learningRate: number) {
-    // tf.train.adam's defaults; epsilon null = the backend's (1e-7 for float32 backends).
-    super(learningRate, 0.9, 0.999, null as unknown as number);
+  constructor(learningRate: number, beta1 = 0.9) {
+    // tf.train.adam's defaults (β₁ as tf.train.adam(learningRate, beta1) takes it); epsilon null = the backend's (1e-7 for float32 backends).
+    super(learningRate, beta1, 0.999, null as unknown as number);
   }
 
   /** tfjs's applyGradients (a map or list of named gradients, by position as tfjs matches moments). */

@@ -4,7 +4,7 @@
  * updated weights with their next request, so checkpoints and resume need no worker state.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { CVAE, IMAGE_SHAPE, KlEstimator } from '@cvae/model';
+import { CVAE, ElboOptions, IMAGE_SHAPE } from '@cvae/model';
 import { ReplicaTask, flattenTensors } from '@cvae/replicas';
 import { computeShardGradients } from './step';
 
@@ -17,7 +17,7 @@ export interface GradientRequest {
   shardSize: number;
   /** Full batch size: the shard's loss is scaled by shardSize / batchSize. */
   batchSize: number;
-  kl: KlEstimator;
+  loss: ElboOptions;
 }
 
 export interface GradientResponse {
@@ -32,7 +32,7 @@ export const runTask: ReplicaTask<GradientRequest, GradientResponse> = (model: C
   const eps = tf.tensor2d(request.eps, [request.shardSize, model.latentDim]);
   let gradients;
   try {
-    gradients = computeShardGradients(model, x, eps, request.batchSize, request.kl);
+    gradients = computeShardGradients(model, x, eps, request.batchSize, request.loss);
   } finally {
     tf.dispose([x, eps]);
   }

@@ -11,3 +11,7 @@ export { ParallelTrainer } from './trainer';
 export type { ParallelTrainerOptions, StepBatch } from './trainer';
 export { benchmarkTraining } from './bench';
 export type { BenchmarkOptions, BenchmarkResult } from './bench';
+export { PROGRESS_FILE, ProgressFile, nextProgress } from './progress-file';
+export type { ProgressFileOptions } from './progress-file';
+export { testImagesIdentity, writeTestMetrics } from './test-metrics-file';
+export type { TestImagesIdentity } from './test-metrics-file';

@@ -8,6 +8,7 @@ function stepEvents(batches: number, secondsPerBatch: number, steps = batches): 
     batches,
     images: (i + 1) * 32,
     totalImages: batches * 32,
+    loss: 500 - i,
     runningLoss: 500 - i,
     seconds: (i + 1) * secondsPerBatch,
   }));

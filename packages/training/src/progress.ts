@@ -7,8 +7,9 @@ export type EpochMetrics = MetricRow;
 export type TrainingEvent =
   | { type: 'start'; runDir: string; backend: string; backendReason: string; resumedAt?: { epoch: number; batch: number } }
   | { type: 'epoch-start'; epoch: number; epochs: number; batches: number; startBatch: number }
-  | { type: 'step'; epoch: number; batch: number; batches: number; images: number; totalImages: number; runningLoss: number; seconds: number }
+  | { type: 'step'; epoch: number; batch: number; batches: number; images: number; totalImages: number; loss: number; runningLoss: number; seconds: number }
   | { type: 'evaluating'; epoch: number; count: number }
+  | { type: 'eval-progress'; epoch: number; done: number; count: number }
   | { type: 'epoch-end'; metrics: EpochMetrics; test: TestMetrics; isBest: boolean; evalSeconds: number }
   | { type: 'interrupted'; epoch: number; batch: number; step: number; reason: string }
   | { type: 'done'; epochs: number; step: number; seconds: number };

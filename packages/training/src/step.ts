@@ -1,12 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { CVAE, KlEstimator, negativeElbo } from '@cvae/model';
+import { CVAE, ElboOptions, negativeElbo } from '@cvae/model';
 import { FlatAdamOptimizer } from './flat-adam';
 
 export const DEFAULT_LEARNING_RATE = 1e-4;
 
-export interface StepOptions {
-  /** KL estimator of the loss: the tutorial's single-sample Monte Carlo (default) or closed form. */
-  kl?: KlEstimator;
+/** The loss (`kl`: the tutorial's single-sample Monte Carlo estimate by default, or closed form; `klWeight`), and its scale. */
+export interface StepOptions extends ElboOptions {
   /**
    * Multiplies the loss before differentiation (default 1). A data-parallel shard uses
    * shardSize / batchSize, so the shards' gradients sum to the full batch's mean-loss gradient.
@@ -30,11 +29,11 @@ export class NonFiniteLossError extends Error {
 }
 
 /**
- * Adam as in the seed (tf.keras.optimizers.Adam(1e-4) with tfjs's defaults for the betas): tfjs's
- * tf.train.adam, bit for bit, computed on flat arrays (flat-adam.ts).
+ * Adam as in the seed (tf.keras.optimizers.Adam(1e-4) with tfjs's defaults for the betas, or another
+ * β₁ for the perturbation ladder): tfjs's tf.train.adam, bit for bit, computed on flat arrays (flat-adam.ts).
  */
-export function createOptimizer(learningRate: number = DEFAULT_LEARNING_RATE): FlatAdamOptimizer {
-  return new FlatAdamOptimizer(learningRate);
+export function createOptimizer(learningRate: number = DEFAULT_LEARNING_RATE, beta1?: number): FlatAdamOptimizer {
+  return new FlatAdamOptimizer(learningRate, beta1);
 }
 
 /**
@@ -44,7 +43,7 @@ export function createOptimizer(learningRate: number = DEFAULT_LEARNING_RATE): F
 export function computeGradients(model: CVAE, x: tf.Tensor4D, eps: tf.Tensor2D, opts: StepOptions = {}): Gradients {
   const variables = model.trainableVariables();
   const { lossScale = 1 } = opts;
-  const loss = () => negativeElbo(model, x, eps, { kl: opts.kl });
+  const loss = () => negativeElbo(model, x, eps, { kl: opts.kl, klWeight: opts.klWeight });
   const { value, grads } = tf.variableGrads(lossScale === 1 ? loss : () => tf.mul(loss(), lossScale) as tf.Scalar, variables);
   const lossValue = value.dataSync()[0];
   value.dispose();
@@ -88,6 +87,6 @@ export function trainStep(model: CVAE, optimizer: tf.Optimizer, x: tf.Tensor4D, 
  * full batch's mean loss and its gradient (up to float rounding), because the mean is linear.
  * The caller owns the returned gradient tensors.
  */
-export function computeShardGradients(model: CVAE, x: tf.Tensor4D, eps: tf.Tensor2D, batchSize: number, kl: KlEstimator): Gradients {
-  return computeGradients(model, x, eps, { kl, lossScale: x.shape[0] / batchSize });
+export function computeShardGradients(model: CVAE, x: tf.Tensor4D, eps: tf.Tensor2D, batchSize: number, loss: ElboOptions): Gradients {
+  return computeGradients(model, x, eps, { ...loss, lossScale: x.shape[0] / batchSize });
 }

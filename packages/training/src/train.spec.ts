@@ -5,6 +5,7 @@ import { decodeGrayPng, decodePng } from '@cvae/images';
 import { CVAE, loadCheckpoint } from '@cvae/model';
 import { initBackend } from '@cvae/tfjs-kernels';
 import { loadSplit } from '@cvae/dataset';
+import { TrainingProgressSchema, readJsonFile, readTestMetricsIfExists } from '@cvae/formats';
 import { Replicas } from '@cvae/replicas';
 import { runSeeds } from './config';
 import { evaluateTestSet } from './evaluate';
@@ -43,6 +44,15 @@ describe('train (smoke: 3,000 images, 1 epoch)', () => {
     const lines = readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as EpochMetrics);
     expect(lines).toEqual([metrics]);
     expect(Object.keys(lines[0]).sort()).toEqual(['backend', 'epoch', 'epochSeconds', 'imagesPerSecond', 'kl', 'reconMse', 'rssMb', 'step', 'testElbo', 'testElboStdErr', 'trainLoss'].sort());
+
+    // The per-image test metrics behind the line's means (the viewer pairs runs on them), and the final progress.json.
+    const perImage = await readTestMetricsIfExists(runDir);
+    expect(perImage?.header).toMatchObject({ epoch: 1, step: 94, count: 1000, columns: ['elbo', 'kl', 'mse'], eps: { seed: 0, label: 'elbo-eps', latentDim: 2 } });
+    const mean = (values: Float32Array | undefined) => (values ?? new Float32Array()).reduce((sum, v) => sum + v, 0) / 1000;
+    expect(mean(perImage?.values.elbo)).toBeCloseTo(metrics.testElbo, 3);
+    expect(mean(perImage?.values.mse)).toBeCloseTo(metrics.reconMse, 5);
+    expect(await readJsonFile(TrainingProgressSchema, path.join(runDir, 'progress.json'))).toMatchObject({ phase: 'ended', epoch: 1, epochs: 1, batch: 94, batches: 94, testImages: 1000 });
+    expect(events.filter((e) => e.type === 'eval-progress').at(-1)).toEqual({ type: 'eval-progress', epoch: 1, done: 1000, count: 1000 });
 
     const grid = decodeGrayPng(readFileSync(path.join(runDir, 'samples', 'epoch-0001.png')));
     expect([grid.width, grid.height]).toEqual([4 * 28 + 3, 4 * 28 + 3]);

@@ -2,21 +2,23 @@ import { readFileSync } from 'fs';
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
-import { Batch, ImageSet, SeededRandom, batchCount, iterateBatches, loadSplit } from '@cvae/dataset';
+import { Batch, DatasetIdentity, ImageSet, SeededRandom, batchCount, datasetIdentity, iterateBatches, loadSplit, resolveRecordedDataset } from '@cvae/dataset';
 import { RunInfo, RunInfoSchema, TrainConfig, TrainingState, TrainingStateSchema, parseJsonText, readJsonFile, workspaceLayout } from '@cvae/formats';
 import { Lock, LockedError, acquireLock, decodeGrayPng, encodeGrayGif, encodePng, pathExists, writeFileAtomic, writeJsonAtomic, writePng } from '@cvae/images';
 import { CVAE, loadCheckpoint, renderLatentScatter, saveCheckpoint } from '@cvae/model';
 import { WorkerFailedError } from '@cvae/replicas';
 import { BackendChoice, initBackend } from '@cvae/tfjs-kernels';
 import { assertValidConfig, defaultRunName, runSeeds, withDefaults } from './config';
-import { evaluateTestSet } from './evaluate';
+import { evaluateTestSetPerImage } from './evaluate';
 import { OPTIMIZER_DATA_FILE, OPTIMIZER_SPEC_FILE, restoreOptimizerState, serializeOptimizerState } from './optimizer-state';
 import { EpochMetrics, Reporter, silentReporter } from './progress';
+import { PROGRESS_FILE, ProgressFile } from './progress-file';
 import { RunPaths, appendJsonLine, readMetrics, runPaths, truncateMetrics } from './run-files';
 import { renderSampleGrid, sampleGridEps } from './samples';
 import { ParallelTrainer } from './trainer';
 import { NonFiniteLossError, createOptimizer } from './step';
 import type { FlatAdamOptimizer } from './flat-adam';
+import { TestImagesIdentity, testImagesIdentity, writeTestMetrics } from './test-metrics-file';
 
 export const TRAINING_STATE_FILE = 'training/state.json';
 /** Held by the process training a run (see withRunLock). */
@@ -33,6 +35,16 @@ export interface TrainOptions {
    * not part of the config: a resume may use another count, and the training is the same either way.
    */
   workers?: number;
+  /** Deliberate changes to the training code, so the training guard can prove it notices them (tests only). */
+  perturbation?: TrainingPerturbation;
+}
+
+/** What the training guard's proof changes: Adam's β₁, the KL term's weight, the batch order. */
+export interface TrainingPerturbation {
+  adamBeta1?: number;
+  klWeight?: number;
+  /** Step k trains on the epoch's batch k + shift (rotated): an off-by-one in the batch order. */
+  batchShift?: number;
 }
 
 export interface StartOptions extends TrainOptions {
@@ -67,6 +79,8 @@ export class TrainingError extends Error {
 
 interface Session {
   paths: RunPaths;
+  /** The data the run trains and evaluates on (recorded in run.json and every checkpoint). */
+  dataset: DatasetIdentity;
   model: CVAE;
   optimizer: FlatAdamOptimizer;
   trainSet: ImageSet;
@@ -80,6 +94,8 @@ interface Session {
   sessionStart: number;
   /** Set by runSession once the worker threads are up. */
   trainer?: ParallelTrainer;
+  /** Fingerprint of the test images, recorded with the per-image test metrics (computed once per session). */
+  testImages?: TestImagesIdentity;
 }
 
 /** Starts a new run in `<outDir>/<name>/` and trains it for config.epochs epochs. */
@@ -94,13 +110,15 @@ export async function train(partialConfig: Partial<TrainConfig>, options: StartO
 
 async function startSession(paths: RunPaths, name: string, config: TrainConfig, options: StartOptions): Promise<TrainResult> {
   const backend = await initBackend(config.backend);
+  const dataset = datasetIdentity(config.dataDir);
   const { trainSet, testSet } = loadData(config);
   const state: TrainingState = { formatVersion: 1, config, epochsCompleted: 0, nextBatch: 0, step: 0, partialEpoch: emptyPartialEpoch(), bestTestElbo: null };
   const session = newSession({
     paths, backend, options, trainSet, testSet, state,
     model: CVAE.create({ latentDim: config.latentDim, seed: runSeeds.init(config.seed) }),
-    optimizer: createOptimizer(config.learningRate),
-    run: newRunInfo(name, config, backend),
+    optimizer: createOptimizer(config.learningRate, options.perturbation?.adamBeta1),
+    run: newRunInfo(name, config, backend, dataset),
+    dataset,
   });
   await fs.mkdir(paths.samples, { recursive: true });
   await writeJsonAtomic(paths.runJson, session.run);
@@ -126,15 +144,17 @@ async function resumeSession(paths: RunPaths, overrides: ResumeOverrides, option
     backend = { ...backend, reason: `${backend.reason}; the checkpoint was trained on ${manifest.backend}, so this run is no longer bit-reproducible` };
   }
   const state = parseJsonText(TrainingStateSchema, new TextDecoder().decode(await extraFiles.read(TRAINING_STATE_FILE)), path.join(paths.lastCheckpoint, TRAINING_STATE_FILE));
-  state.config = applyOverrides(state.config, overrides, state.epochsCompleted, runDir);
-  const optimizer = createOptimizer(state.config.learningRate);
+  // The data the checkpoint was trained on (still there, same sha256s), unless --data-dir says otherwise.
+  const data = resolveRecordedDataset(manifest.dataset, `checkpoint ${paths.lastCheckpoint}`, overrides.dataDir);
+  state.config = applyOverrides(state.config, { ...overrides, dataDir: data.dataDir }, state.epochsCompleted, runDir);
+  const optimizer = createOptimizer(state.config.learningRate, options.perturbation?.adamBeta1);
   await restoreOptimizerState(optimizer, await extraFiles.read(OPTIMIZER_SPEC_FILE), await extraFiles.read(OPTIMIZER_DATA_FILE));
   // Epochs logged after this checkpoint (a crash between logging and saving) will be redone: drop them.
   await truncateMetrics(paths.metrics, state.epochsCompleted);
   const { trainSet, testSet } = loadData(state.config);
-  const run: RunInfo = { ...previousRun, config: state.config, status: 'running', backend: describeBackend(backend), endedAt: undefined, error: undefined };
+  const run: RunInfo = { ...previousRun, config: state.config, dataset: data.identity, status: 'running', backend: describeBackend(backend), endedAt: undefined, error: undefined };
   run.timings.epochs = run.timings.epochs.filter((t) => t.epoch <= state.epochsCompleted);
-  const session = newSession({ paths, backend, options, trainSet, testSet, state, model, optimizer, run });
+  const session = newSession({ paths, backend, options, trainSet, testSet, state, model, optimizer, run, dataset: data.identity });
   return runSession(session, { epoch: state.epochsCompleted + 1, batch: state.nextBatch });
 }
 
@@ -195,6 +215,13 @@ function loadData(config: TrainConfig): { trainSet: ImageSet; testSet: ImageSet 
 // The loop
 
 async function runSession(session: Session, resumedAt: { epoch: number; batch: number } | undefined): Promise<TrainResult> {
+  // progress.json hears every event the caller's reporter hears (the viewer shows a live run from it).
+  const progressFile = new ProgressFile(path.join(session.paths.runDir, PROGRESS_FILE), { epochs: session.state.config.epochs, testImages: session.testSet.count });
+  const callerReporter = session.reporter;
+  session.reporter = (event) => {
+    progressFile.report(event);
+    callerReporter(event);
+  };
   const { run, state, reporter, backend } = session;
   run.sessions.push({ startedAt: new Date().toISOString(), backend: backend.name, workers: session.options.workers ?? 1, ...(resumedAt ? { resumedAt } : {}) });
   reporter({ type: 'start', runDir: session.paths.runDir, backend: backend.name, backendReason: backend.reason, resumedAt });
@@ -212,6 +239,7 @@ async function runSession(session: Session, resumedAt: { epoch: number; batch: n
     await recordFailure(session, failure);
     throw failure;
   } finally {
+    await progressFile.close();
     await session.trainer?.close();
     session.model.dispose();
     session.optimizer.dispose();
@@ -234,7 +262,8 @@ async function trainEpoch(session: Session, epoch: number): Promise<boolean> {
   const partial = state.partialEpoch;
   const resumedSeconds = partial.seconds;
   const started = performance.now();
-  for (const batch of iterateBatches(trainSet, { batchSize, seed: runSeeds.shuffle(seed, epoch), startBatch: state.nextBatch })) {
+  const order = iterateBatches(trainSet, { batchSize, seed: runSeeds.shuffle(seed, epoch), startBatch: state.nextBatch });
+  for (const batch of rotated(order, session.options.perturbation?.batchShift ?? 0)) {
     const loss = await runStep(session, batch, epoch, batches);
     state.step += 1;
     state.nextBatch += 1;
@@ -242,13 +271,23 @@ async function trainEpoch(session: Session, epoch: number): Promise<boolean> {
     partial.batches += 1;
     partial.images += batch.labels.length;
     partial.seconds = resumedSeconds + (performance.now() - started) / 1000;
-    reporter({ type: 'step', epoch, batch: state.nextBatch, batches, images: partial.images, totalImages: trainSet.count, runningLoss: partial.lossSum / partial.batches, seconds: partial.seconds });
+    reporter({ type: 'step', epoch, batch: state.nextBatch, batches, images: partial.images, totalImages: trainSet.count, loss, runningLoss: partial.lossSum / partial.batches, seconds: partial.seconds });
     // Signal handlers only run when the event loop gets a turn; give it one after every step.
     await new Promise((resolve) => setImmediate(resolve));
     // Even after the epoch's last batch: resume then runs the evaluation, so a stop request is answered at once.
     if (session.options.signal?.aborted) return false;
   }
   return true;
+}
+
+/** The batches of `order` with the first `shift` moved to the end (0: as they come). */
+function* rotated(order: Iterable<Batch>, shift: number): Generator<Batch> {
+  const skipped: Batch[] = [];
+  for (const batch of order) {
+    if (skipped.length < shift) skipped.push(batch);
+    else yield batch;
+  }
+  yield* skipped;
 }
 
 async function runStep(session: Session, batch: Batch, epoch: number, batches: number): Promise<number> {
@@ -259,7 +298,7 @@ async function runStep(session: Session, batch: Batch, epoch: number, batches: n
   const eps = new SeededRandom(runSeeds.stepEps(seed, epoch, state.nextBatch)).normals(n * latentDim);
   try {
     if (!trainer) throw new Error('runStep: the trainer was not started');
-    return await trainer.step(optimizer, { images, eps }, kl);
+    return await trainer.step(optimizer, { images, eps }, { kl, klWeight: session.options.perturbation?.klWeight });
   } catch (error) {
     const where = `epoch ${epoch}, step ${state.step + 1} (batch ${state.nextBatch + 1}/${batches})`;
     const intact = `the update was not applied and ${path.join(session.paths.runDir, 'checkpoints', 'last')} (epoch ${state.epochsCompleted}, saved at the last epoch end) is intact`;
@@ -300,7 +339,8 @@ async function finishEpoch(session: Session, epoch: number): Promise<void> {
   // Always the Monte Carlo ELBO of `cvae eval` (whatever KL estimator the run trains with), so every run's
   // metrics.jsonl is comparable with every other run and with `cvae eval` on its checkpoints.
   if (!session.trainer) throw new Error('finishEpoch: the trainer was not started');
-  const test = await evaluateTestSet(session.trainer.replicas, session.testSet);
+  const count = session.testSet.count;
+  const { metrics: test, perImage } = await evaluateTestSetPerImage(session.trainer.replicas, session.testSet, (done) => reporter({ type: 'eval-progress', epoch, done, count }));
   const evalSeconds = (performance.now() - evalStart) / 1000;
   if (!Number.isFinite(test.elbo)) {
     throw new TrainingError(`training stopped: test ELBO is ${test.elbo} after epoch ${epoch}, step ${state.step}; checkpoints/last (epoch ${epoch - 1}) is intact`);
@@ -322,6 +362,8 @@ async function finishEpoch(session: Session, epoch: number): Promise<void> {
   const saveStart = performance.now();
   await writeFileAtomic(paths.sample(epoch), encodePng(renderSampleGrid(session.model, session.sampleEps)));
   await appendJsonLine(paths.metrics, metrics);
+  session.testImages ??= testImagesIdentity(session.testSet, state.config.dataDir);
+  await writeTestMetrics(paths.runDir, { epoch, step: state.step, latentDim: state.config.latentDim }, session.testImages, perImage);
   const isBest = state.bestTestElbo === null || test.elbo > state.bestTestElbo;
   state.epochsCompleted = epoch;
   state.nextBatch = 0;
@@ -372,13 +414,13 @@ async function checkpointExtraFiles(session: Session): Promise<Record<string, Ui
 }
 
 function checkpointMeta(session: Session) {
-  const { state, trainSet, backend } = session;
+  const { state, backend } = session;
   const { config } = state;
   return {
     epoch: state.epochsCompleted,
     step: state.step,
     seeds: { seed: config.seed, init: runSeeds.init(config.seed) },
-    dataset: { split: 'train', count: trainSet.count, limit: config.limit ?? null, dataDir: config.dataDir ?? null },
+    dataset: { ...session.dataset, ...(config.limit === undefined ? {} : { limit: config.limit }) },
     backend: backend.name,
     extra: { nextBatch: state.nextBatch, kl: config.kl, learningRate: config.learningRate, batchSize: config.batchSize },
   };
@@ -394,11 +436,10 @@ async function writeProgressGif(paths: RunPaths, epochs: number): Promise<void> 
 }
 
 /**
- * The finished model's test-set posterior means coloured by digit (the viewer's Samples page shows it).
- * Only for a 2-D latent, where the two plotted dims are the whole latent space; about 1–2 s for 10,000 images.
+ * The finished model's test-set posterior means coloured by digit (the viewer's Samples page shows it):
+ * z0/z1 for a 2-D latent, the means' principal plane for a larger one; about 1–2 s for 10,000 images.
  */
 async function writeLatentScatter(session: Session): Promise<void> {
-  if (session.state.config.latentDim !== 2) return;
   await writePng(session.paths.latentScatter, renderLatentScatter(session.model, session.testSet));
 }
 
@@ -414,11 +455,12 @@ async function writeRunJson(session: Session): Promise<void> {
   await writeJsonAtomic(session.paths.runJson, run);
 }
 
-function newRunInfo(name: string, config: TrainConfig, backend: BackendChoice): RunInfo {
+function newRunInfo(name: string, config: TrainConfig, backend: BackendChoice, dataset: DatasetIdentity): RunInfo {
   return {
     name,
     status: 'running',
     config,
+    dataset,
     backend: describeBackend(backend),
     versions: { node: process.version, tfjs: tf.version_core, cvae: cvaeVersion() },
     startedAt: new Date().toISOString(),

@@ -25,7 +25,7 @@ describe('gradient worker failures', () => {
     const model = CVAE.create({ latentDim: 2, seed: 1 });
     const optimizer = createOptimizer();
     const trainer = await ParallelTrainer.start(model, { workers: 2, backend: BACKEND, ...options });
-    const step = (i: number) => trainer.step(optimizer, { images: batches[i].images, eps: new SeededRandom(i).normals(BATCH * 2) }, 'monte-carlo');
+    const step = (i: number) => trainer.step(optimizer, { images: batches[i].images, eps: new SeededRandom(i).normals(BATCH * 2) }, { kl: 'monte-carlo' });
     try {
       await step(0);
       const before = model.getWeightsSnapshot();

@@ -37,11 +37,11 @@ describe('data-parallel training on worker threads', () => {
         shards: 2,
         local: () => {
           const [ownX, ownEps] = [tf.tensor4d(images.subarray(0, own.size * PIXELS), [own.size, 28, 28, 1]), tf.tensor2d(eps.subarray(0, own.size * 2), [own.size, 2])];
-          const gradients = computeShardGradients(model, ownX, ownEps, BATCH, 'monte-carlo');
+          const gradients = computeShardGradients(model, ownX, ownEps, BATCH, { kl: 'monte-carlo' });
           tf.dispose([ownX, ownEps]);
           return gradients;
         },
-        remote: () => ({ payload: { images: images.slice(other.start * PIXELS), eps: eps.slice(other.start * 2), shardSize: other.size, batchSize: BATCH, kl: 'monte-carlo' } }),
+        remote: () => ({ payload: { images: images.slice(other.start * PIXELS), eps: eps.slice(other.start * 2), shardSize: other.size, batchSize: BATCH, loss: { kl: 'monte-carlo' } } }),
       });
       const [x, fullEps] = [tf.tensor4d(images, [BATCH, 28, 28, 1]), tf.tensor2d(eps, [BATCH, 2])];
       const full = computeGradients(model, x, fullEps);
@@ -65,7 +65,7 @@ describe('data-parallel training on worker threads', () => {
     const trainer = await ParallelTrainer.start(model, { workers: 2, backend: BACKEND });
     const testSet = loadSplit('test', { limit: 1200 });
     try {
-      await trainer.step(createOptimizer(), { images: batches[0].images, eps: epsFor(0) }, 'monte-carlo');
+      await trainer.step(createOptimizer(), { images: batches[0].images, eps: epsFor(0) }, { kl: 'monte-carlo' });
       const chunksByWorkers: number[] = [];
       const onTwo = await evaluateTestSet(trainer.replicas, testSet, (done) => chunksByWorkers.push(done));
       const onOne = await evaluateTestSet(Replicas.create(model, { threads: 1 }), testSet);
@@ -126,7 +126,7 @@ async function trainParallel(batches: Batch[], epsFor: (step: number) => Float32
   const workerTensorCounts: number[] = [];
   try {
     for (const [step, batch] of batches.entries()) {
-      losses.push(await trainer.step(optimizer, { images: batch.images, eps: epsFor(step) }, 'monte-carlo'));
+      losses.push(await trainer.step(optimizer, { images: batch.images, eps: epsFor(step) }, { kl: 'monte-carlo' }));
       mainTensorCounts.push(tf.memory().numTensors);
       workerTensorCounts.push(...trainer.lastWorkerTensorCounts);
     }

@@ -11,7 +11,7 @@
  */
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
-import { CVAE, IMAGE_SHAPE, KlEstimator } from '@cvae/model';
+import { CVAE, ElboOptions, IMAGE_SHAPE } from '@cvae/model';
 import { Replicas, ReplicasOptions, ShardRange, flattenTensors, shardRanges, unflattenToTensors } from '@cvae/replicas';
 import type { GradientRequest, GradientResponse } from './gradient-task';
 import { applyGradients, computeShardGradients, NonFiniteLossError } from './step';
@@ -61,14 +61,14 @@ export class ParallelTrainer {
    * A non-finite loss throws NonFiniteLossError before the update (weights and Adam state untouched);
    * a failed worker rejects with WorkerFailedError, also before any update.
    */
-  async step(optimizer: tf.Optimizer, batch: StepBatch, kl: KlEstimator): Promise<number> {
+  async step(optimizer: tf.Optimizer, batch: StepBatch, loss: ElboOptions): Promise<number> {
     const batchSize = batch.images.length / PIXELS;
     const shards = shardRanges(batchSize, this.threads);
     const { local, remote } = await this.replicas.sharded<{ loss: number; grads: tf.Tensor[] }, GradientResponse>({
       task: GRADIENT_TASK,
       shards: shards.length,
-      local: () => this.computeOwnShard(batch, shards[0], batchSize, kl),
-      remote: (worker) => this.shardWork(batch, shards[worker], batchSize, kl),
+      local: () => this.computeOwnShard(batch, shards[0], batchSize, loss),
+      remote: (worker) => this.shardWork(batch, shards[worker], batchSize, loss),
       discard: (own) => tf.dispose(own.grads),
     });
     try {
@@ -84,7 +84,7 @@ export class ParallelTrainer {
     await this.replicas.close();
   }
 
-  private shardWork(batch: StepBatch, range: ShardRange, batchSize: number, kl: KlEstimator) {
+  private shardWork(batch: StepBatch, range: ShardRange, batchSize: number, loss: ElboOptions) {
     const latentDim = this.model.latentDim;
     // slice(), not subarray(): transferring a view would detach the whole batch's buffer.
     const payload: GradientRequest = {
@@ -92,17 +92,17 @@ export class ParallelTrainer {
       eps: batch.eps.slice(range.start * latentDim, (range.start + range.size) * latentDim),
       shardSize: range.size,
       batchSize,
-      kl,
+      loss,
     };
     return { payload, transfer: [payload.images.buffer, payload.eps.buffer] as ArrayBuffer[] };
   }
 
-  private computeOwnShard(batch: StepBatch, range: ShardRange, batchSize: number, kl: KlEstimator) {
+  private computeOwnShard(batch: StepBatch, range: ShardRange, batchSize: number, loss: ElboOptions) {
     const latentDim = this.model.latentDim;
     const x = tf.tensor4d(batch.images.subarray(0, range.size * PIXELS), [range.size, ...IMAGE_SHAPE]);
     const eps = tf.tensor2d(batch.eps.subarray(0, range.size * latentDim), [range.size, latentDim]);
     try {
-      return computeShardGradients(this.model, x, eps, batchSize, kl);
+      return computeShardGradients(this.model, x, eps, batchSize, loss);
     } finally {
       tf.dispose([x, eps]);
     }

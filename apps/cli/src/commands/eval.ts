@@ -1,11 +1,13 @@
 import * as path from 'path';
 import { Option } from 'commander';
-import { loadSplit } from '@cvae/dataset';
-import { EvalProgress, Metrics, deriveGates, evaluateModel, loadForEvaluation, writeGates } from '@cvae/evaluation';
+import { describeIdentity } from '@cvae/dataset';
+import { EvalProgress, Metrics, evaluateModel, loadForEvaluation, qualityReplicas, testSetOf } from '@cvae/evaluation';
+import type { DatasetLabel } from '@cvae/formats';
 import type { BackendPreference } from '@cvae/tfjs-kernels';
 import type { CliCommand, Io } from '../command';
 import { formatTable } from '../format';
-import { backendOption, checkpointOption, existingCheckpoint, integer, jsonOption, seedOption, workersOption } from '../options';
+import { backendOption, checkpointOption, dataDirOption, existingCheckpoint, integer, jsonOption, seedOption, workersOption } from '../options';
+import { QualityFlags, classifierOption, existingClassifier, measureQuality, openClassifier, qualitySampleCount, qualitySamplesOption, qualityTable } from './eval-quality';
 
 const TEST_IMAGES = 10_000;
 
@@ -17,12 +19,12 @@ type EvalOptions = {
   backend?: BackendPreference;
   workers: number;
   json?: boolean;
-  writeGates?: string;
-};
+  dataDir?: string;
+} & QualityFlags;
 
 export const evalCommand: CliCommand<EvalOptions> = {
   path: ['eval'],
-  summary: 'Evaluate a checkpoint on the MNIST test set: ELBO (± standard error), KL, reconstruction MSE and cross-entropy, optional IWAE.',
+  summary: 'Evaluate a checkpoint on its test set (the dataset it was trained on, or --data-dir): ELBO (± standard error), KL, reconstruction MSE and cross-entropy, optional IWAE.',
   define: (command) =>
     command
       .addOption(checkpointOption())
@@ -35,21 +37,30 @@ export const evalCommand: CliCommand<EvalOptions> = {
       .addOption(seedOption('the eps draws').default(0))
       .addOption(backendOption())
       .addOption(workersOption('evaluating (the numbers do not depend on it)'))
+      .addOption(dataDirOption('default: the dataset the checkpoint was trained on'))
       .addOption(jsonOption())
-      .addOption(new Option('--write-gates <FILE>', 'also derive quality gates (mean ∓ 3 standard errors) from this evaluation and write them to FILE')),
+      .addOption(qualitySamplesOption())
+      .addOption(classifierOption()),
   async run(options, _operands, io) {
-    const { limit, iwSamples, seed, workers, writeGates: gatesFile } = options;
+    const { limit, iwSamples, seed, workers } = options;
     const checkpoint = existingCheckpoint(options.checkpoint);
-    const loaded = await loadForEvaluation({ checkpoint, backend: options.backend });
+    const qualitySamples = qualitySampleCount(options, limit);
+    const classifierDir = qualitySamples > 0 ? existingClassifier(options.classifier) : undefined;
+    const loaded = await loadForEvaluation({ checkpoint, backend: options.backend, dataDir: options.dataDir });
+    const replicas = qualityReplicas(loaded.model, workers);
+    let classifier: Awaited<ReturnType<typeof openClassifier>> | undefined;
     try {
-      const metrics = await evaluateModel(loaded.model, loadSplit('test', { limit }), { seed, iwSamples, workers, onProgress: progressPrinter(io) });
-      if (gatesFile !== undefined) await writeGates(path.resolve(gatesFile), deriveGates(metrics, { checkpoint: loaded.checkpoint, backend: loaded.backend }));
-      const result = { checkpoint: path.resolve(checkpoint), backend: loaded.backend, workers, ...metrics };
-      io.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : humanReadable(result));
-      if (gatesFile !== undefined) io.stderr(`eval: wrote gates to ${gatesFile}\n`);
+      classifier = classifierDir === undefined ? undefined : await openClassifier(classifierDir, loaded.dataDir);
+      const testSet = testSetOf(loaded, limit);
+      const metrics = await evaluateModel(loaded.model, testSet, { seed, iwSamples, replicas, onProgress: progressPrinter(io) });
+      const quality = classifier && (await measureQuality(classifier, { loaded, replicas, testSet, samples: qualitySamples, seed }, io));
+      const result = { checkpoint: path.resolve(checkpoint), backend: loaded.backend, kernels: loaded.kernels, dataset: loaded.dataset, workers, ...metrics, ...(quality ? { sampleQuality: quality } : {}) };
+      io.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : humanReadable(result) + (quality ? `\n${qualityTable(quality)}` : ''));
       return 0;
     } finally {
+      await replicas.close();
       loaded.model.dispose();
+      classifier?.classifier.dispose();
     }
   },
 };
@@ -67,7 +78,7 @@ export function progressPrinter(io: Io): (p: EvalProgress) => void {
   };
 }
 
-function humanReadable(result: Metrics & { checkpoint: string; backend: string; workers: number }): string {
+function humanReadable(result: Metrics & { checkpoint: string; backend: string; kernels: string; dataset: DatasetLabel; workers: number }): string {
   const row = (name: string, e: { mean: number; standardError: number }, unit: string) => [name, e.mean.toFixed(4), e.standardError.toFixed(4), unit];
   const rows = [
     row('ELBO (Monte Carlo)', result.elbo, 'nats/image'),
@@ -78,7 +89,8 @@ function humanReadable(result: Metrics & { checkpoint: string; backend: string; 
   ];
   return [
     `checkpoint: ${result.checkpoint}`,
-    `backend: ${result.backend}, threads: ${result.workers}, images: ${result.images}, eps seed: ${result.seed}, ${(result.elapsedMs / 1000).toFixed(1)} s`,
+    `dataset: ${describeIdentity(result.dataset)}`,
+    `backend: ${result.backend} (${result.kernels}), threads: ${result.workers}, images: ${result.images}, eps seed: ${result.seed}, ${(result.elapsedMs / 1000).toFixed(1)} s`,
     '',
     formatTable(['metric', 'mean', 'std error', 'unit'], rows),
     '',

@@ -1,8 +1,11 @@
 import type { CliCommand } from '../command';
 import { benchCommand } from './bench';
+import { classifierTrainCommand } from './classifier';
 import { dataInfoCommand } from './data-info';
 import { evalCommand } from './eval';
-import { goldenCheckCommand, goldenUpdateCommand } from './golden';
+import { checkCommand } from './check';
+import { goldenCheckCommand, goldenInitCommand, goldenNoiseCommand, goldenUpdateCommand } from './golden';
+import { perturbCommand } from './perturb';
 import { sampleCommand } from './sample';
 import { trainCommand } from './train';
 import { viewCommand } from './view';
@@ -13,8 +16,13 @@ export const COMMANDS: CliCommand[] = [
   trainCommand,
   evalCommand,
   sampleCommand,
+  checkCommand,
+  goldenInitCommand,
   goldenCheckCommand,
   goldenUpdateCommand,
+  goldenNoiseCommand,
+  perturbCommand,
   viewCommand,
   benchCommand,
+  classifierTrainCommand,
 ];

@@ -1,15 +1,16 @@
 import * as path from 'path';
 import { InvalidArgumentError, Option } from 'commander';
-import { IMAGE_SET_KINDS, ImageSetSpec, loadForEvaluation, renderImageSet } from '@cvae/evaluation';
+import { describeIdentity } from '@cvae/dataset';
+import { IMAGE_SET_KINDS, ImageSetSpec, loadForEvaluation, renderImageSet, testSetOf } from '@cvae/evaluation';
 import { writePng } from '@cvae/images';
 import type { BackendPreference } from '@cvae/tfjs-kernels';
 import type { CliCommand } from '../command';
 import { UsageError } from '../errors';
-import { backendOption, checkpointOption, choiceOption, existingCheckpoint, integer, seedOption } from '../options';
+import { backendOption, checkpointOption, choiceOption, dataDirOption, existingCheckpoint, integer, seedOption } from '../options';
 
 const DEFAULT_GRID: Record<ImageSetSpec['kind'], number> = { prior: 8, recon: 10, manifold: 20, scatter: 1 };
 
-type SampleOptions = { checkpoint: string; kind: ImageSetSpec['kind']; seed: number; grid?: number; out: string; backend?: BackendPreference };
+type SampleOptions = { checkpoint: string; kind: ImageSetSpec['kind']; seed: number; grid?: number; out: string; backend?: BackendPreference; dataDir?: string };
 
 export const sampleCommand: CliCommand<SampleOptions> = {
   path: ['sample'],
@@ -22,16 +23,18 @@ export const sampleCommand: CliCommand<SampleOptions> = {
       .addOption(seedOption('the prior draws (recorded for every kind)').makeOptionMandatory())
       .addOption(new Option('--grid <N>', 'prior/manifold: N×N tiles (default 8/20); recon: first N test images (default 10)').argParser(integer(1, 64)))
       .addOption(new Option('--out <FILE>', 'PNG to write').argParser(pngFile).makeOptionMandatory())
-      .addOption(backendOption()),
+      .addOption(backendOption())
+      .addOption(dataDirOption('test images of recon/scatter; default: the dataset the checkpoint was trained on')),
   async run(options, _operands, io) {
     const { kind, seed, out } = options;
     const grid = options.grid ?? DEFAULT_GRID[kind];
-    const loaded = await loadForEvaluation({ checkpoint: existingCheckpoint(options.checkpoint), backend: options.backend });
+    const loaded = await loadForEvaluation({ checkpoint: existingCheckpoint(options.checkpoint), backend: options.backend, dataDir: options.dataDir });
     try {
-      if (kind === 'manifold' && loaded.model.latentDim !== 2) throw new UsageError(`--kind manifold needs a latentDim 2 checkpoint, this one has ${loaded.model.latentDim}`);
-      const image = renderImageSet(loaded.model, { kind, seed, grid });
+      if (kind === 'manifold' && loaded.model.latentDim < 2) throw new UsageError(`--kind manifold needs a checkpoint with latentDim 2 or more, this one has ${loaded.model.latentDim}`);
+      const needsTestImages = kind === 'recon' || kind === 'scatter';
+      const image = renderImageSet(loaded.model, { kind, seed, grid }, needsTestImages ? testSetOf(loaded) : undefined);
       await writePng(path.resolve(out), image);
-      io.stdout(`wrote ${out} (${kind}, seed ${seed}, grid ${grid}, ${image.width}×${image.height}, backend ${loaded.backend})\n`);
+      io.stdout(`wrote ${out} (${kind}, seed ${seed}, grid ${grid}, ${image.width}×${image.height}, backend ${loaded.backend}, dataset ${describeIdentity(loaded.dataset)})\n`);
       return 0;
     } finally {
       loaded.model.dispose();

@@ -1,13 +1,13 @@
 import * as path from 'path';
 import { Option } from 'commander';
-import { defaultGoldensDir, defaultReportDir } from '@cvae/evaluation';
+import { suitesRoot } from '@cvae/evaluation';
 import { workspaceLayout } from '@cvae/formats';
 import { startViewerServer } from '@cvae/viewer';
 import type { CliCommand } from '../command';
 import { UsageError } from '../errors';
 import { integer, isDirectory, workspacePathOption } from '../options';
 
-type ViewOptions = { runs: string; goldens: string; report: string; port: number; host: string; allowedHost: string[]; allowAccept?: boolean };
+type ViewOptions = { runs: string; suites: string; reports: string; port: number; host: string; allowedHost: string[]; allowAccept?: boolean };
 
 const LOOPBACK = ['127.0.0.1', '::1', 'localhost'];
 
@@ -17,8 +17,8 @@ export const viewCommand: CliCommand<ViewOptions> = {
   define: (command) =>
     command
       .addOption(workspacePathOption('--runs <DIR>', 'runs directory', workspaceLayout().runs))
-      .addOption(workspacePathOption('--goldens <DIR>', 'goldens directory', defaultGoldensDir()))
-      .addOption(workspacePathOption('--report <DIR>', 'golden report directory', defaultReportDir()))
+      .addOption(workspacePathOption('--suites <DIR>', 'golden suites directory', suitesRoot()))
+      .addOption(workspacePathOption('--reports <DIR>', 'reports directory (a suite\'s report is reports/<suite>/)', workspaceLayout().reports))
       .addOption(new Option('--port <PORT>', 'port (0 picks a free one)').argParser(integer(0, 65535)).default(4200))
       .addOption(new Option('--host <ADDRESS>', 'address to bind; anything but loopback exposes your files to the network (prefer ssh -L 4200:127.0.0.1:4200)').default('127.0.0.1'))
       .addOption(new Option('--allowed-host <NAME>', 'also answer requests addressed to NAME (repeatable; e.g. behind a reverse proxy)').argParser(collect).default([]))
@@ -32,8 +32,8 @@ export const viewCommand: CliCommand<ViewOptions> = {
     }
     const server = await startViewerServer({
       runsDir,
-      goldensDir: path.resolve(options.goldens),
-      reportDir: path.resolve(options.report),
+      suitesDir: path.resolve(options.suites),
+      reportsDir: path.resolve(options.reports),
       port: options.port,
       host: options.host,
       allowedHosts: options.allowedHost,

@@ -9,6 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { encodePng } from '@cvae/images';
 import { rawHttp } from './test-utils/raw-http';
+import { FIXTURE_CHECKPOINT, fixtureEntry, fixtureReport, fixtureResult, fixtureSuite, writeJson } from './test-utils/suite-fixture';
 import { startViewerServer, type ViewerServer } from './server';
 
 interface Reply {
@@ -28,27 +29,25 @@ function request(port: number, rawPath: string, headers: Record<string, string>,
   });
 }
 
-const SHA = 'a'.repeat(64);
-const CHECKPOINT = { path: 'runs/ref', weights: { 'encoder/weights.bin': SHA, 'decoder/weights.bin': SHA } };
 const png = (value: number) => encodePng({ width: 2, height: 2, channels: 1, data: new Uint8Array(4).fill(value) });
+const SUITE = 'digits-suite';
 
-/** goldens/ with one golden, and a report whose failing comparison would replace it. */
-async function workspace(): Promise<{ root: string; runs: string; goldens: string; report: string }> {
+/** suites/digits-suite with one golden, and its report whose failing comparison would replace it. */
+async function workspace(): Promise<{ root: string; runs: string; suites: string; suite: string; reports: string }> {
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'viewer-guard-'));
-  const dirs = { root, runs: path.join(root, 'runs'), goldens: path.join(root, 'goldens'), report: path.join(root, 'report') };
+  const dirs = { root, runs: path.join(root, 'runs'), suites: path.join(root, 'suites'), suite: path.join(root, 'suites', SUITE), reports: path.join(root, 'reports') };
+  const report = path.join(dirs.reports, SUITE);
   await fs.mkdir(dirs.runs);
-  await fs.mkdir(path.join(dirs.report, 'digits'), { recursive: true });
-  await fs.mkdir(dirs.goldens);
-  const provenance = { kind: 'prior', seed: 7, grid: 2, checkpoint: CHECKPOINT, backend: 'cpu' };
-  await fs.writeFile(path.join(dirs.goldens, 'digits.png'), png(0));
+  await fs.mkdir(path.join(report, 'digits'), { recursive: true });
+  await writeJson(path.join(dirs.suite, 'suite.json'), fixtureSuite(['digits']));
+  const entry = fixtureEntry('digits', { grid: 2, width: 2, height: 2, expectedWidth: 2, expectedHeight: 2, expected: null, diff: null });
+  const provenance = { kind: 'prior', seed: 7, grid: 2, checkpoint: FIXTURE_CHECKPOINT, backend: 'cpu' };
+  await fs.writeFile(path.join(dirs.suite, 'digits.png'), png(0));
   const record = { ...provenance, file: 'digits.png', width: 2, height: 2, sha256: createHash('sha256').update(png(0)).digest('hex'), createdAt: '2026-01-01T00:00:00Z', via: 'update' };
-  await fs.writeFile(path.join(dirs.goldens, 'goldens.json'), JSON.stringify({ digits: record }));
-  const numbers = { width: 2, height: 2, expectedWidth: 2, expectedHeight: 2, diffPixels: 4, diffRatio: 1, maxDelta: 255, thresholds: { threshold: 0.05, maxDiffPixels: 0 }, message: 'golden digits: FAIL' };
-  await fs.writeFile(path.join(dirs.report, 'digits', 'actual.png'), png(255));
-  await fs.writeFile(path.join(dirs.report, 'digits', 'result.json'), JSON.stringify({ name: 'digits', status: 'fail', ...numbers, provenance }));
-  const entry = { name: 'digits', kind: 'prior', seed: 7, grid: 2, status: 'fail', expected: null, actual: 'digits/actual.png', diff: null, result: 'digits/result.json', ...numbers };
-  const counts = { pass: 0, fail: 1, missing: 0, 'size-mismatch': 0 };
-  await fs.writeFile(path.join(dirs.report, 'report.json'), JSON.stringify({ formatVersion: 1, createdAt: '2026-01-01T00:00:00Z', passed: false, checkpoint: CHECKPOINT, backend: 'cpu', goldensDir: '../goldens', counts, comparisons: [entry] }));
+  await writeJson(path.join(dirs.suite, 'goldens.json'), { digits: record });
+  await fs.writeFile(path.join(report, 'digits', 'actual.png'), png(255));
+  await writeJson(path.join(report, 'digits', 'result.json'), fixtureResult(entry));
+  await writeJson(path.join(report, 'report.json'), fixtureReport(SUITE, [entry]));
   return dirs;
 }
 
@@ -63,11 +62,11 @@ describe('viewer server: Host, Origin and token checks (real HTTP, real acceptGo
   let server: ViewerServer;
   let other: ViewerServer;
   let local: string;
-  const accept = (headers: Record<string, string>) => request(server.port, '/api/accept', { 'Content-Type': 'application/json', ...headers }, { method: 'POST', body: JSON.stringify({ name: 'digits' }) });
+  const accept = (headers: Record<string, string>) => request(server.port, '/api/accept', { 'Content-Type': 'application/json', ...headers }, { method: 'POST', body: JSON.stringify({ suite: SUITE, name: 'digits' }) });
 
   beforeAll(async () => {
     dirs = await workspace();
-    const options = { runsDir: dirs.runs, goldensDir: dirs.goldens, reportDir: dirs.report, publicDir: dirs.root, port: 0, allowAccept: true, allowedHosts: ['viewer.internal'] };
+    const options = { runsDir: dirs.runs, suitesDir: dirs.suites, reportsDir: dirs.reports, publicDir: dirs.root, port: 0, allowAccept: true, allowedHosts: ['viewer.internal'] };
     server = await startViewerServer(options);
     other = await startViewerServer(options);
     local = `127.0.0.1:${server.port}`;
@@ -78,7 +77,7 @@ describe('viewer server: Host, Origin and token checks (real HTTP, real acceptGo
     await fs.rm(dirs.root, { recursive: true, force: true });
   });
 
-  it.each(['/api/runs', '/api/config', '/api/report', '/goldens/digits.png', '/report/digits/actual.png'])('refuses a GET of %s addressed to a rebinding host name, naming the Host', async (route) => {
+  it.each(['/api/runs', '/api/config', '/api/suites', `/api/report?suite=${SUITE}`, `/suites/${SUITE}/digits.png`, `/reports/${SUITE}/digits/actual.png`])('refuses a GET of %s addressed to a rebinding host name, naming the Host', async (route) => {
     const reply = await request(server.port, route, { Host: `evil.example:${server.port}` });
     expect(reply.status).toBe(403);
     expect(JSON.parse(reply.body).error).toMatch(new RegExp(`^Host 'evil.example:${server.port}' is not allowed`));
@@ -86,10 +85,10 @@ describe('viewer server: Host, Origin and token checks (real HTTP, real acceptGo
   });
 
   it('refuses the rebinding POST (Host and Origin agree on the attacker\'s name) and changes no file', async () => {
-    const before = await snapshot(dirs.goldens);
+    const before = await snapshot(dirs.suite);
     const reply = await accept({ Host: `evil.example:${server.port}`, Origin: `http://evil.example:${server.port}`, 'X-CVAE-Accept-Token': server.acceptToken });
     expect(reply.status).toBe(403);
-    expect(await snapshot(dirs.goldens)).toEqual(before);
+    expect(await snapshot(dirs.suite)).toEqual(before);
   });
 
   it.each([
@@ -98,12 +97,12 @@ describe('viewer server: Host, Origin and token checks (real HTTP, real acceptGo
     ['a missing token', { 'X-CVAE-Accept-Token': '' }, /^missing x-cvae-accept-token header/],
     ['a wrong token', { 'X-CVAE-Accept-Token': 'f'.repeat(48) }, /^wrong x-cvae-accept-token/],
   ])('refuses an Accept from %s with 403 and changes no file', async (_label, headers, message) => {
-    const before = await snapshot(dirs.goldens);
+    const before = await snapshot(dirs.suite);
     const sent = Object.fromEntries(Object.entries({ Host: local, Origin: `http://${local}`, 'X-CVAE-Accept-Token': server.acceptToken, ...headers }).filter(([, v]) => v !== ''));
     const reply = await accept(sent);
     expect(reply.status).toBe(403);
     expect(JSON.parse(reply.body).error).toMatch(message);
-    expect(await snapshot(dirs.goldens)).toEqual(before);
+    expect(await snapshot(dirs.suite)).toEqual(before);
   });
 
   it('refuses a token replayed from another viewer process', async () => {
@@ -126,6 +125,6 @@ describe('viewer server: Host, Origin and token checks (real HTTP, real acceptGo
   it('accepts with the token from a non-browser client (no Origin), writing the golden', async () => {
     const reply = await accept({ Host: local, 'X-CVAE-Accept-Token': server.acceptToken });
     expect([reply.status, reply.body]).toEqual([200, JSON.stringify({ accepted: 'digits' })]);
-    expect(await fs.readFile(path.join(dirs.goldens, 'digits.png'))).toEqual(png(255));
+    expect(await fs.readFile(path.join(dirs.suite, 'digits.png'))).toEqual(png(255));
   });
 });

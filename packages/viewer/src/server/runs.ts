@@ -1,24 +1,31 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
-import { CheckpointManifestSchema, FormatError, MetricRowSchema, RunInfoSchema, readJsonFileIfExists, readJsonLinesFile } from '@cvae/formats';
+import {
+  CheckpointManifestSchema, FormatError, MetricRowSchema, RunInfoSchema, TEST_METRICS_FILE, TestMetricsHeaderSchema, TrainingProgressSchema,
+  readJsonFileIfExists, readJsonLinesFile,
+} from '@cvae/formats';
+import { readLockHolder } from '@cvae/images';
 import type { RunSummary } from '../shared/api-types';
+import { RUN_LOCK_FILE, runLiveness } from './liveness';
 
 /** Run directory names that are also safe, unescaped URL segments. */
-const RUN_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+export const RUN_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const SAMPLE_FILE = /^epoch-(\d+)\.png$/;
+export const PROGRESS_FILE = 'progress.json';
 
 /** Every run in `runsDir`, sorted by name. A missing runs dir is simply an empty list. */
 export async function listRuns(runsDir: string): Promise<RunSummary[]> {
-  const entries = await fs.readdir(runsDir, { withFileTypes: true }).catch(() => []);
-  const names = entries.filter((e) => e.isDirectory() && RUN_NAME.test(e.name)).map((e) => e.name).sort();
-  return Promise.all(names.map((name) => summarizeRun(path.join(runsDir, name), name)));
+  return Promise.all((await runNames(runsDir)).map((name) => summarizeRun(path.join(runsDir, name), name)));
 }
 
-async function summarizeRun(dir: string, name: string): Promise<RunSummary> {
-  const base = `/runs/${name}`;
-  const decoderJson = path.join('checkpoints', 'last', 'decoder', 'model.json');
+export async function runNames(runsDir: string): Promise<string[]> {
+  const entries = await fs.readdir(runsDir, { withFileTypes: true }).catch(() => []);
+  return entries.filter((e) => e.isDirectory() && RUN_NAME.test(e.name)).map((e) => e.name).sort();
+}
+
+/** Reads through a @cvae/formats schema; a malformed file becomes a one-line problem of the run, not a failure. */
+function problemCollector(dir: string) {
   const problems: string[] = [];
-  // Every file is validated by its @cvae/formats schema; a malformed one is reported, not fatal.
   const read = async <T>(reader: () => Promise<T>, fallback: T): Promise<T> => {
     try {
       return await reader();
@@ -28,17 +35,31 @@ async function summarizeRun(dir: string, name: string): Promise<RunSummary> {
       return fallback;
     }
   };
+  return { problems, read };
+}
+
+async function summarizeRun(dir: string, name: string): Promise<RunSummary> {
+  const base = `/runs/${name}`;
+  const decoderJson = path.join('checkpoints', 'last', 'decoder', 'model.json');
+  const { problems, read } = problemCollector(dir);
   const manifest = await read(() => readJsonFileIfExists(CheckpointManifestSchema, path.join(dir, 'checkpoints', 'last', 'manifest.json')), undefined);
   const metrics = await read(() => readJsonLinesFile(MetricRowSchema, path.join(dir, 'metrics.jsonl')), []);
+  const run = (await read(() => readJsonFileIfExists(RunInfoSchema, path.join(dir, 'run.json')), undefined)) ?? null;
+  const progress = (await read(() => readJsonFileIfExists(TrainingProgressSchema, path.join(dir, PROGRESS_FILE)), undefined)) ?? null;
+  const testMetrics = await read(() => readJsonFileIfExists(TestMetricsHeaderSchema, path.join(dir, TEST_METRICS_FILE)), undefined);
+  const lock = await readLockHolder(path.join(dir, RUN_LOCK_FILE)).catch(() => undefined);
   return {
     name,
-    run: (await read(() => readJsonFileIfExists(RunInfoSchema, path.join(dir, 'run.json')), undefined)) ?? null,
+    run,
     metrics: metrics.sort((a, b) => a.epoch - b.epoch),
     samples: await listSamples(path.join(dir, 'samples'), `${base}/samples`),
     progressGifUrl: await sampleFileUrl(dir, base, 'progress.gif'),
     latentScatterUrl: await sampleFileUrl(dir, base, 'latent-scatter.png'),
     decoderUrl: (await isFile(path.join(dir, decoderJson))) ? `${base}/checkpoints/last/decoder/model.json` : null,
-    latentDim: manifest?.latentDim ?? null,
+    latentDim: manifest?.latentDim ?? run?.config.latentDim ?? null,
+    progress,
+    liveness: runLiveness(run, progress, lock),
+    testMetrics: testMetrics ? { epoch: testMetrics.epoch, count: testMetrics.count } : null,
     problems,
   };
 }

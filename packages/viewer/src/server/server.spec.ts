@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import type { AcceptGolden } from './accept';
 import { rawHttp } from './test-utils/raw-http';
+import { FIXTURE_CHECKPOINT, fixtureEntry, fixtureReport, fixtureSuite, writeJson } from './test-utils/suite-fixture';
 import { startViewerServer, type ViewerServer } from './server';
 
 interface Reply {
@@ -33,7 +34,6 @@ function postAccept(server: ViewerServer, body: string, headers: Record<string, 
 }
 
 const SHA = 'a'.repeat(64);
-const CHECKPOINT = { path: 'runs/ref', weights: { 'encoder/weights.bin': SHA, 'decoder/weights.bin': SHA } };
 const METRIC_ROW = { step: 10, trainLoss: 190, testElboStdErr: 1, reconMse: 0.07, kl: 4, epochSeconds: 60, imagesPerSecond: 500, backend: 'cpu' };
 
 /** A run.json as training writes it (the @cvae/formats schema). */
@@ -50,10 +50,10 @@ function runJson(name: string) {
   };
 }
 
-/** A workspace with runs/, goldens/, report/ and public/, plus a secret file beside them. */
-async function makeFixture(): Promise<Record<'root' | 'runs' | 'goldens' | 'report' | 'public', string>> {
+/** A workspace with runs/, suites/, reports/ and public/, plus a secret file beside them. */
+async function makeFixture(): Promise<Record<'root' | 'runs' | 'suites' | 'reports' | 'public', string>> {
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'viewer-spec-'));
-  const dirs = { root, runs: path.join(root, 'runs'), goldens: path.join(root, 'goldens'), report: path.join(root, 'report'), public: path.join(root, 'public') };
+  const dirs = { root, runs: path.join(root, 'runs'), suites: path.join(root, 'suites'), reports: path.join(root, 'reports'), public: path.join(root, 'public') };
   const write = async (file: string, content: string) => {
     await fs.mkdir(path.dirname(file), { recursive: true });
     await fs.writeFile(file, content);
@@ -68,20 +68,22 @@ async function makeFixture(): Promise<Record<'root' | 'runs' | 'goldens' | 'repo
   await write(path.join(dirs.runs, 'ref', 'samples', 'latent-scatter.png'), 'scatter');
   // A run.json that breaks its schema: listed, with the problem named, not a crash.
   await write(path.join(dirs.runs, 'bare', 'run.json'), JSON.stringify({ ...runJson('bare'), config: { ...runJson('bare').config, batchSize: 'big' } }));
-  await write(path.join(dirs.goldens, 'digits.png'), 'expected');
-  await write(path.join(dirs.report, 'digits', 'actual.png'), 'actual');
-  await write(path.join(dirs.report, 'digits', 'diff.png'), 'diff');
-  await write(path.join(dirs.report, 'digits', 'expected.png'), 'expected-snapshot');
-  // The shape @cvae/evaluation's checkGoldens writes (report format 1): paths relative to the report dir.
-  const numbers = { width: 4, height: 4, expectedWidth: 4, expectedHeight: 4, diffPixels: 12, diffRatio: 0.75, maxDelta: 200, thresholds: { threshold: 0.1, maxDiffPixels: 0 } };
-  const comparisons = [
-    { name: 'digits', kind: 'prior', seed: 7, grid: 4, status: 'fail', expected: 'digits/expected.png', actual: 'digits/actual.png', diff: 'digits/diff.png', result: null, ...numbers, message: 'golden digits: FAIL' },
-    { name: 'leaky', kind: 'prior', seed: 0, grid: 1, status: 'pass', expected: '../secret.txt', actual: path.join(root, 'secret.txt'), diff: '../../secret.txt', result: null, ...numbers, message: 'golden leaky: pass' },
-  ];
-  const counts = { pass: 1, fail: 1, missing: 0, 'size-mismatch': 0 };
-  await write(path.join(dirs.report, 'report.json'), JSON.stringify({ formatVersion: 1, createdAt: '2026-01-01T00:00:00Z', passed: false, checkpoint: CHECKPOINT, backend: 'cpu', goldensDir: '../goldens', counts, comparisons }));
-  const golden = { file: 'digits.png', kind: 'prior', seed: 7, grid: 4, checkpoint: CHECKPOINT, backend: 'cpu', width: 4, height: 4, sha256: SHA, createdAt: '2026-01-02T00:00:00Z', via: 'accept' };
-  await write(path.join(dirs.goldens, 'goldens.json'), JSON.stringify({ digits: golden }));
+  // Suite `digits-suite`, checked (report fails on `digits`, whose golden was accepted after the report);
+  // suite `fresh`, never checked; `broken`, whose suite.json breaks its schema.
+  const suite = path.join(dirs.suites, 'digits-suite');
+  await writeJson(path.join(suite, 'suite.json'), fixtureSuite(['digits', 'leaky']));
+  await write(path.join(suite, 'digits.png'), 'expected');
+  const golden = { file: 'digits.png', kind: 'prior', seed: 7, grid: 4, checkpoint: FIXTURE_CHECKPOINT, backend: 'cpu', width: 4, height: 4, sha256: SHA, createdAt: '2026-01-02T00:00:00Z', via: 'accept' };
+  await writeJson(path.join(suite, 'goldens.json'), { digits: golden });
+  const report = path.join(dirs.reports, 'digits-suite');
+  await write(path.join(report, 'digits', 'actual.png'), 'actual');
+  await write(path.join(report, 'digits', 'diff.png'), 'diff');
+  await write(path.join(report, 'digits', 'expected.png'), 'expected-snapshot');
+  // `leaky`'s paths point outside the report directory: they must not resolve to anything served.
+  const leaky = fixtureEntry('leaky', { expected: '../../secret.txt', actual: path.join(root, 'secret.txt'), diff: '../../../secret.txt', result: null });
+  await writeJson(path.join(report, 'report.json'), fixtureReport('digits-suite', [fixtureEntry('digits'), leaky]));
+  await writeJson(path.join(dirs.suites, 'fresh', 'suite.json'), fixtureSuite(['digits']));
+  await writeJson(path.join(dirs.suites, 'broken', 'suite.json'), { ...fixtureSuite([]), gates: 'none' });
   await fs.symlink(path.join(root, 'secret.txt'), path.join(dirs.runs, 'ref', 'escape.txt'));
   await fs.symlink(path.join(dirs.runs, 'ref', 'run.json'), path.join(dirs.runs, 'ref', 'inside-link.json'));
   return dirs;
@@ -97,8 +99,8 @@ describe('viewer server', () => {
     dirs = await makeFixture();
     server = await startViewerServer({
       runsDir: dirs.runs,
-      goldensDir: dirs.goldens,
-      reportDir: dirs.report,
+      suitesDir: dirs.suites,
+      reportsDir: dirs.reports,
       publicDir: dirs.public,
       port: 0,
       allowAccept: true,
@@ -124,11 +126,11 @@ describe('viewer server', () => {
     expect(reply.body).toContain('<title>viewer</title>');
   });
 
-  it('serves files inside the runs, goldens and report directories', async () => {
+  it('serves files inside the runs, suites and reports directories', async () => {
     expect((await request(server, '/runs/ref/samples/epoch-0001.png')).body).toBe('png1');
     expect((await request(server, '/runs/ref/samples/epoch-0001.png')).headers['content-type']).toBe('image/png');
-    expect((await request(server, '/goldens/digits.png')).body).toBe('expected');
-    expect((await request(server, '/report/digits/diff.png')).body).toBe('diff');
+    expect((await request(server, '/suites/digits-suite/digits.png')).body).toBe('expected');
+    expect((await request(server, '/reports/digits-suite/digits/diff.png')).body).toBe('diff');
     expect((await request(server, '/runs/ref/inside-link.json')).status).toBe(200);
   });
 
@@ -185,22 +187,42 @@ describe('viewer server', () => {
     return runs.find((r: { name: string }) => r.name === name);
   }
 
-  it('maps report paths to served URLs and never to files outside the roots', async () => {
-    const { report } = JSON.parse((await request(server, '/api/report')).body);
-    const [digits, leaky] = report.results;
-    expect(report.checkpoint).toBe('runs/ref');
-    expect(digits).toMatchObject({
-      expectedUrl: '/goldens/digits.png', // the current golden, not the report's snapshot
-      actualUrl: '/report/digits/actual.png',
-      diffUrl: '/report/digits/diff.png',
-      seed: 7,
-      grid: 4,
-      differingPixels: 12,
-      allowedPixels: 0,
-      threshold: 0.1,
-      acceptedSinceReport: true,
-    });
-    expect([leaky.expectedUrl, leaky.actualUrl, leaky.diffUrl]).toEqual([null, null, null]);
+  it('lists suites with their latest verdict, naming a malformed suite.json', async () => {
+    const { suites } = JSON.parse((await request(server, '/api/suites')).body);
+    expect(suites.map((s: { name: string }) => s.name)).toEqual(['broken', 'digits-suite', 'fresh']);
+    expect(suites[1]).toMatchObject({ problem: null, images: ['digits', 'leaky'], checkpoint: 'runs/ref', report: { passed: false } });
+    expect(suites[2].report).toBeNull();
+    expect(suites[0].problem).toMatch(/broken\/suite\.json: gates/);
+  });
+
+  it("serves a suite's report with the goldens accepted since it was written", async () => {
+    const reply = JSON.parse((await request(server, '/api/report?suite=digits-suite')).body);
+    expect(reply.report.suite.name).toBe('digits-suite');
+    expect(reply.report.comparisons.map((c: { name: string }) => c.name)).toEqual(['digits', 'leaky']);
+    expect(reply.acceptedSinceReport).toEqual(['digits']);
+    expect(JSON.parse((await request(server, '/api/report?suite=fresh')).body)).toEqual({ report: null, acceptedSinceReport: [] });
+  });
+
+  it.each([
+    ['unknown suite', '/api/report?suite=nope', 404],
+    ['traversal', '/api/report?suite=..', 400],
+    ['missing parameter (the reference suite, absent here)', '/api/report', 404],
+  ])('refuses a report request for a %s', async (_label, route, status) => {
+    const reply = await request(server, route);
+    expect(reply.status).toBe(status);
+    expect(JSON.parse(reply.body).error).toEqual(expect.any(String));
+  });
+
+  it("resolves a report's paths only inside its report directory: a path that leaves it serves nothing", async () => {
+    const { report } = JSON.parse((await request(server, '/api/report?suite=digits-suite')).body);
+    const leaky = report.comparisons[1];
+    for (const file of [leaky.expected, leaky.actual, leaky.diff]) {
+      // What a browser requests for the path relative to /reports/digits-suite/ (it normalizes the dots away).
+      const url = new URL(file, `${server.url}/reports/digits-suite/`);
+      const reply = await request(server, url.pathname);
+      expect(reply.status).toBe(404);
+      expect(reply.body).not.toContain('SECRET');
+    }
   });
 
   it('reports allowAccept in /api/config', async () => {
@@ -209,20 +231,23 @@ describe('viewer server', () => {
   });
 
   it('accepts a golden named in the report through acceptGolden', async () => {
-    const reply = await postAccept(server, JSON.stringify({ name: 'digits' }));
+    const reply = await postAccept(server, JSON.stringify({ suite: 'digits-suite', name: 'digits' }));
     expect(reply.status).toBe(200);
-    expect(acceptCalls).toEqual([['digits', { reportDir: dirs.report, goldensDir: dirs.goldens }]]);
+    expect(acceptCalls).toEqual([['digits', { reportDir: path.join(dirs.reports, 'digits-suite'), suiteDir: path.join(dirs.suites, 'digits-suite') }]]);
   });
 
   it.each([
     ['non-JSON body', '{name:', undefined],
     ['array body', '["digits"]', undefined],
-    ['missing name', '{}', undefined],
-    ['name with traversal', JSON.stringify({ name: '../digits' }), undefined],
-    ['name with a dot', JSON.stringify({ name: 'digits.png' }), undefined],
-    ['name not in the report', JSON.stringify({ name: 'unknown' }), undefined],
-    ['oversized body', JSON.stringify({ name: 'digits', pad: 'x'.repeat(10_000) }), undefined],
-    ['wrong content type', JSON.stringify({ name: 'digits' }), { 'Content-Type': 'text/plain' }],
+    ['missing name', JSON.stringify({ suite: 'digits-suite' }), undefined],
+    ['missing suite', JSON.stringify({ name: 'digits' }), undefined],
+    ['name with traversal', JSON.stringify({ suite: 'digits-suite', name: '../digits' }), undefined],
+    ['suite with traversal', JSON.stringify({ suite: '../digits-suite', name: 'digits' }), undefined],
+    ['name with a dot', JSON.stringify({ suite: 'digits-suite', name: 'digits.png' }), undefined],
+    ['name not in the report', JSON.stringify({ suite: 'digits-suite', name: 'unknown' }), undefined],
+    ['suite without a report', JSON.stringify({ suite: 'fresh', name: 'digits' }), undefined],
+    ['oversized body', JSON.stringify({ suite: 'digits-suite', name: 'digits', pad: 'x'.repeat(10_000) }), undefined],
+    ['wrong content type', JSON.stringify({ suite: 'digits-suite', name: 'digits' }), { 'Content-Type': 'text/plain' }],
   ])('refuses %s with 400 without calling acceptGolden', async (_label, body, headers) => {
     const reply = await postAccept(server, body, headers);
     expect(reply.status).toBe(400);
@@ -231,7 +256,7 @@ describe('viewer server', () => {
   });
 
   it('refuses a cross-origin accept with 403', async () => {
-    const reply = await postAccept(server, JSON.stringify({ name: 'digits' }), { Origin: 'http://evil.example' });
+    const reply = await postAccept(server, JSON.stringify({ suite: 'digits-suite', name: 'digits' }), { Origin: 'http://evil.example' });
     expect(reply.status).toBe(403);
     expect(acceptCalls).toHaveLength(0);
   });
@@ -240,7 +265,7 @@ describe('viewer server', () => {
     acceptImpl = async () => {
       throw new Error('disk full');
     };
-    const reply = await postAccept(server, JSON.stringify({ name: 'digits' }));
+    const reply = await postAccept(server, JSON.stringify({ suite: 'digits-suite', name: 'digits' }));
     expect(reply.status).toBe(500);
     expect(JSON.parse(reply.body).error).toContain('disk full');
     expect((await request(server, '/api/config')).status).toBe(200);
@@ -263,14 +288,14 @@ describe('viewer server without --allow-accept', () => {
     const dirs = await makeFixture();
     let called = false;
     const server = await startViewerServer({
-      runsDir: dirs.runs, goldensDir: dirs.goldens, reportDir: dirs.report, publicDir: dirs.public, port: 0,
+      runsDir: dirs.runs, suitesDir: dirs.suites, reportsDir: dirs.reports, publicDir: dirs.public, port: 0,
       acceptGolden: async () => {
         called = true;
       },
     });
     try {
       expect(JSON.parse((await request(server, '/api/config')).body)).toEqual({ allowAccept: false });
-      expect((await postAccept(server, JSON.stringify({ name: 'digits' }))).status).toBe(403);
+      expect((await postAccept(server, JSON.stringify({ suite: 'digits-suite', name: 'digits' }))).status).toBe(403);
       expect(called).toBe(false);
     } finally {
       await server.close();

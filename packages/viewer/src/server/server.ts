@@ -1,20 +1,25 @@
-import { createReadStream } from 'fs';
+import { createReadStream, existsSync } from 'fs';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 import * as path from 'path';
-import { GOLDEN_NAME_PATTERN } from '@cvae/formats';
-import type { AcceptResponse, ReportResponse, ViewerConfig } from '../shared/api-types';
+import { GOLDEN_NAME_PATTERN, SUITE_FILE } from '@cvae/formats';
+import type { AcceptResponse, SuiteReportResponse, ViewerConfig } from '../shared/api-types';
 import { acceptGoldenFromEvaluation, type AcceptGolden } from './accept';
+import { compareWithBaseline } from './compare';
+import { RunsEvents } from './events';
+import { LatentSpaces, type ComputeLatentSpace } from './latent';
 import { COMMON_HEADERS, HttpError, contentTypeFor, readJsonObjectBody, sendError, sendJson } from './http-utils';
-import { readReport, reportedNames } from './report';
+import { SUITE_NAME, listSuites, readSuiteReport, reportedNames } from './suites';
 import { listRuns } from './runs';
 import { RequestGuard, TOKEN_HEADER, newAcceptToken, requestGuard } from './request-guard';
 import { resolveFileInside } from './safe-path';
 
 export interface ViewerServerOptions {
   runsDir: string;
-  goldensDir: string;
-  reportDir: string;
+  /** The golden suites (the workspace's suites/): one directory each. */
+  suitesDir: string;
+  /** Where suite checks write their reports: reports/<suite>/. */
+  reportsDir: string;
   /** 0 picks a free port. Default 4200. */
   port?: number;
   /** Default 127.0.0.1: the viewer exposes local files and must not be reachable from the network. */
@@ -29,6 +34,12 @@ export interface ViewerServerOptions {
   publicDir?: string;
   /** Injected in tests; default is @cvae/evaluation's acceptGolden. */
   acceptGolden?: AcceptGolden;
+  /** tfjs backend of the explorer's encoder pass ('auto' | 'wasm' | 'cpu' | 'tfjs-node'; default auto). */
+  backend?: string;
+  /** Default @cvae/evaluation's latentSpaceOfCheckpoint. */
+  computeLatentSpace?: ComputeLatentSpace;
+  /** How often /api/events checks the runs directory (default 1000 ms). */
+  eventsPollMs?: number;
 }
 
 export interface ViewerServer {
@@ -47,7 +58,7 @@ export async function startViewerServer(options: ViewerServerOptions): Promise<V
   const ready: { handler?: Handler } = {};
   const server = http.createServer((req, res) => {
     if (ready.handler === undefined) return sendError(res, 503, 'starting');
-    ready.handler(req, res).catch((error: unknown) => sendError(res, 500, oneLine(error)));
+    ready.handler(req, res).catch((error: unknown) => sendError(res, error instanceof HttpError ? error.status : 500, oneLine(error)));
   });
   // Malformed HTTP never reaches the handler; answer it and drop the socket instead of crashing.
   server.on('clientError', (_error, socket) => {
@@ -76,24 +87,35 @@ export function createRequestHandler(options: ViewerServerOptions, guard: Reques
   const publicDir = options.publicDir ?? DEFAULT_PUBLIC_DIR;
   const fileRoutes: { prefix: string; dir: string }[] = [
     { prefix: '/runs/', dir: options.runsDir },
-    { prefix: '/goldens/', dir: options.goldensDir },
-    { prefix: '/report/', dir: options.reportDir },
+    { prefix: '/suites/', dir: options.suitesDir },
+    { prefix: '/reports/', dir: options.reportsDir },
   ];
   const accept = serialized(options.acceptGolden ?? acceptGoldenFromEvaluation);
   const config: ViewerConfig = options.allowAccept === true ? { allowAccept: true, acceptToken: guard.token } : { allowAccept: false };
+  const events = new RunsEvents(options.runsDir, options.eventsPollMs);
+  const latent = new LatentSpaces(options.runsDir, options.computeLatentSpace, options.backend);
   return async (req, res) => {
     // Before any route: a request addressed to a name this server does not answer to is refused.
     const refusal = guard.refuseHost(req.headers.host);
     if (refusal !== null) return sendError(res, 403, refusal);
     // The raw path, NOT new URL(...).pathname: URL parsing would silently resolve `..` segments.
-    const rawPath = (req.url ?? '/').split(/[?#]/)[0];
+    const url = (req.url ?? '/').split('#')[0];
+    const queryAt = url.indexOf('?');
+    const rawPath = queryAt < 0 ? url : url.slice(0, queryAt);
+    const query = new URLSearchParams(queryAt < 0 ? '' : url.slice(queryAt + 1));
     const method = req.method ?? 'GET';
     if (rawPath === '/api/accept') return method === 'POST' ? handleAccept(req, res, options, guard, accept) : sendError(res, 405, 'use POST');
     if (method !== 'GET' && method !== 'HEAD') return sendError(res, 405, `${method} not allowed`);
     if (rawPath === '/api/config') return sendJson(res, 200, config);
     if (rawPath === '/api/runs') return sendJson(res, 200, { runs: await listRuns(options.runsDir) });
+    if (rawPath === '/api/suites') return sendJson(res, 200, { suites: await listSuites(options.suitesDir, options.reportsDir) });
+    if (rawPath === '/api/events') return method === 'GET' ? events.subscribe(req, res) : sendError(res, 405, 'use GET');
+    if (rawPath === '/api/compare') return answer(res, () => compareWithBaseline(options.runsDir, query.get('baseline') ?? ''));
+    if (rawPath === '/api/latent') return answer(res, () => latent.get(query.get('run') ?? ''));
     if (rawPath === '/api/report') {
-      return sendJson(res, 200, { report: await readReport(options.reportDir, options.goldensDir) } satisfies ReportResponse);
+      const suite = suiteParameter(query);
+      if (!existsSync(path.join(options.suitesDir, suite, SUITE_FILE))) throw new HttpError(404, `no suite named '${suite}' in the suites directory`);
+      return sendJson(res, 200, (await readSuiteReport(options.suitesDir, options.reportsDir, suite)) satisfies SuiteReportResponse);
     }
     const route = fileRoutes.find((r) => rawPath.startsWith(r.prefix));
     if (route) return serveFile(req, res, route.dir, rawPath.slice(route.prefix.length));
@@ -108,10 +130,11 @@ async function handleAccept(req: http.IncomingMessage, res: http.ServerResponse,
   if (refusal !== null) return sendError(res, 403, refusal);
   try {
     const body = await readJsonObjectBody(req, MAX_BODY_BYTES);
-    const name = body.name;
+    const { name, suite } = body;
+    if (typeof suite !== 'string' || !SUITE_NAME.test(suite)) throw new HttpError(400, `suite must be a suite directory name (${SUITE_NAME})`);
     if (typeof name !== 'string' || !GOLDEN_NAME_PATTERN.test(name)) throw new HttpError(400, `name must match ${GOLDEN_NAME_PATTERN}`);
-    if (!(await reportedNames(options.reportDir)).has(name)) throw new HttpError(400, `no result named '${name}' in the current report`);
-    await accept(name, { reportDir: options.reportDir, goldensDir: options.goldensDir });
+    if (!(await reportedNames(options.reportsDir, suite)).has(name)) throw new HttpError(400, `no result named '${name}' in the current report of suite '${suite}'`);
+    await accept(name, { reportDir: path.join(options.reportsDir, suite), suiteDir: path.join(options.suitesDir, suite) });
     sendJson(res, 200, { accepted: name } satisfies AcceptResponse);
   } catch (error) {
     if (error instanceof HttpError) {
@@ -120,6 +143,23 @@ async function handleAccept(req: http.IncomingMessage, res: http.ServerResponse,
       return;
     }
     sendError(res, 500, `accept failed: ${oneLine(error)}`);
+  }
+}
+
+/** `?suite=NAME` (default: the reference suite); anything that is not a plain directory name is a 400. */
+function suiteParameter(query: URLSearchParams): string {
+  const suite = query.get('suite') ?? 'reference';
+  if (!SUITE_NAME.test(suite)) throw new HttpError(400, `suite must be a suite directory name (${SUITE_NAME})`);
+  return suite;
+}
+
+/** JSON from `work`, or its HttpError as status and one line. */
+async function answer(res: http.ServerResponse, work: () => Promise<unknown>): Promise<void> {
+  try {
+    sendJson(res, 200, await work());
+  } catch (error) {
+    if (!(error instanceof HttpError)) throw error;
+    sendError(res, error.status, error.message);
   }
 }
 

@@ -1,7 +1,7 @@
 /** JSON shapes exchanged between the viewer server and the web app. Types only: the web bundle must not pull in @cvae/formats' Node code. */
-import type { ComparisonStatus, MetricRow, RunInfo } from '@cvae/formats';
+import type { ComparisonStatus, GoldenReport, MetricRow, PerImageMetricName, RunInfo, TrainingProgress, Verdict } from '@cvae/formats';
 
-export type { MetricRow, RunInfo };
+export type { GoldenReport, MetricRow, PerImageMetricName, RunInfo, TrainingProgress };
 
 /** What the served page needs to know; the Accept token is given only when Accept is enabled. */
 export type ViewerConfig = { allowAccept: false } | { allowAccept: true; acceptToken: string };
@@ -19,41 +19,85 @@ export interface RunSummary {
   /** URL of checkpoints/last/decoder/model.json when the run has a checkpoint. */
   decoderUrl: string | null;
   latentDim: number | null;
+  /** progress.json: where the trainer is in the current epoch (null when the run has none). */
+  progress: TrainingProgress | null;
+  /** Whether a trainer is writing the run now (from run.json, the run lock and progress.json). */
+  liveness: Liveness;
+  /** test-metrics.json: the epoch and size of the run's per-image test metrics, null when it has none. */
+  testMetrics: { epoch: number; count: number } | null;
   /** One line per malformed file of the run (file and field), from the @cvae/formats schemas. */
   problems: string[];
 }
 
+/**
+ * live: a trainer holds the run and wrote progress recently; stalled: it holds the run but has been silent
+ * for long; stopped: run.json says running but its process is gone; finished: completed, interrupted or failed.
+ */
+export type LivenessState = 'live' | 'stalled' | 'stopped' | 'finished' | 'unknown';
+export interface Liveness {
+  state: LivenessState;
+  /** One line: the status, the pid, or why the run is not live. */
+  reason: string;
+}
+
+export interface PairedMetric {
+  metric: PerImageMetricName;
+  /** Mean of candidate − baseline over the test images. */
+  delta: number;
+  standardError: number;
+  /** What the standard error of Δ would be without pairing. */
+  unpairedStandardError: number;
+  /** The practical margin δ the verdict was judged against (@cvae/formats' DEFAULT_MARGINS). */
+  margin: number;
+  verdict: Verdict;
+}
+
+export type CompareRow =
+  | { run: string; status: 'paired'; epoch: number; metrics: PairedMetric[]; note: string | null }
+  | { run: string; status: 'unavailable'; reason: string };
+
+/** GET /api/compare?baseline=NAME: every other run paired with the baseline image by image, where possible. */
+export interface CompareResponse {
+  baseline: string;
+  baselineEpoch: number | null;
+  rows: CompareRow[];
+}
+
+/** GET /api/latent?run=NAME: the test set in the run's latent space (checkpoints/last), for the explorer. */
+export interface LatentResponse {
+  run: string;
+  epoch: number;
+  latentDim: number;
+  count: number;
+  /** count × latentDim float32, little-endian, base64. */
+  means: string;
+  /** count digit labels, uint8, base64. */
+  labels: string;
+  /** The means' first two principal components (unit vectors) and their share of the variance; null for a 1-D latent. */
+  principal: { u: number[]; v: number[]; explained: [number, number] } | null;
+  /** The first test images, 28×28 bytes each (0 or 255), base64: the ones a user can pick. */
+  images: { count: number; pixels: string };
+}
+
 export type GoldenStatus = ComparisonStatus;
 
-export interface GoldenResultView {
+/** One suite of the suites directory, for the review page's picker. */
+export interface SuiteSummary {
   name: string;
-  kind: string;
-  /** How the image set was drawn (from the report), for captions; null when the report lacks it. */
-  seed: number;
-  grid: number;
-  status: GoldenStatus;
-  expectedUrl: string | null;
-  actualUrl: string | null;
-  diffUrl: string | null;
-  differingPixels: number | null;
-  ratio: number | null;
-  maxDelta: number | null;
-  threshold: number | null;
-  allowedPixels: number | null;
-  /** The evaluation's one-line explanation of the result. */
-  message: string;
-  /** The golden was accepted (viewer or `cvae golden update`) after this report was made. */
-  acceptedSinceReport: boolean;
+  /** One line when suite.json is malformed (then the lists are empty). */
+  problem: string | null;
+  images: string[];
+  gates: string[];
+  checkpoint: string | null;
+  /** The latest report's verdict, or null when the suite was never checked. */
+  report: { passed: boolean; createdAt: string } | null;
 }
 
-export interface ReportView {
-  createdAt: string;
-  checkpoint: string;
-  results: GoldenResultView[];
-}
-
-export interface ReportResponse {
-  report: ReportView | null;
+/** GET /api/report?suite=NAME: the report.json of reports/NAME (format 2), as the static report renders it. */
+export interface SuiteReportResponse {
+  report: GoldenReport | null;
+  /** Goldens accepted (viewer or CLI) after this report was written. */
+  acceptedSinceReport: string[];
 }
 
 export interface AcceptResponse {

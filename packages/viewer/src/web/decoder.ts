@@ -44,3 +44,23 @@ export function drawGrey(canvas: HTMLCanvasElement, grey: Uint8ClampedArray): vo
   grey.forEach((g, i) => image.data.set([g, g, g, 255], i * 4)); // opaque: pixels read back exactly
   context.putImageData(image, 0, 0);
 }
+
+/** sigmoid(decoder(z)) of several points at once: row i is the 28×28 image of zs[i]. */
+export function decodeMany(decoder: tfl.LayersModel, zs: readonly (readonly number[])[]): Float32Array[] {
+  const flat = tf.tidy(() => tf.sigmoid(decoder.predict(tf.tensor2d(zs.map((z) => Array.from(z)))) as tf.Tensor).dataSync() as Float32Array);
+  const size = IMAGE_SIZE * IMAGE_SIZE;
+  return zs.map((_, i) => flat.subarray(i * size, (i + 1) * size));
+}
+
+/** Grey images side by side in one canvas (a strip), 28 px apart. */
+export function drawStrip(canvas: HTMLCanvasElement, images: Float32Array[]): void {
+  const context = canvas.getContext('2d');
+  if (!context) throw new Error('2d canvas context unavailable');
+  canvas.width = IMAGE_SIZE * images.length;
+  canvas.height = IMAGE_SIZE;
+  images.forEach((probabilities, i) => {
+    const image = context.createImageData(IMAGE_SIZE, IMAGE_SIZE);
+    toGreyLevels(probabilities).forEach((g, p) => image.data.set([g, g, g, 255], p * 4));
+    context.putImageData(image, i * IMAGE_SIZE, 0);
+  });
+}

@@ -1,0 +1,105 @@
+import { mkdtempSync, writeFileSync } from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { loadClassifier } from '@cvae/classifier';
+import { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, datasetIdentity, STANDARD_FILE_NAMES, encodeIdx, loadRawSplit, resolveMnistSource } from '@cvae/dataset';
+import { SampleQualitySchema } from '@cvae/formats';
+import { runCli } from '../cli';
+import type { Io } from '../command';
+import { classifierTrainCommand } from './classifier';
+import { evalCommand } from './eval';
+
+const COMMANDS = [classifierTrainCommand, evalCommand];
+
+async function run(...argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const io: Io = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), isTTY: false };
+  const code = await runCli(argv, io, COMMANDS);
+  return { code, stdout, stderr };
+}
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'cvae-cli-classifier-'));
+const missing = path.join(dir, 'no-such-dir');
+
+describe('cvae classifier train: bad input', () => {
+  test.each([
+    [['classifier', 'train', '--epochs', '0'], "cvae: --epochs must be an integer in [1, 1000], got '0'\n"],
+    [['classifier', 'train', '--lr-decay', '1.5'], "cvae: --lr-decay must be a number in (0, 1], got '1.5'\n"],
+    [['classifier', 'train', '--max-shift', '-1'], "cvae: --max-shift must be an integer in [0, 8], got '-1'\n"],
+    [['classifier', 'train', '--data-dir', missing], `cvae: --data-dir ${missing}: directory does not exist\n`],
+    [['classifier', 'train', '--seed', 'x'], "cvae: --seed must be an integer in [0, 4294967295], got 'x'\n"],
+    [['classifier', 'fit'], "cvae: unknown command 'classifier fit' (try: train)\n"],
+    [['eval', '--quality-samples', '1'], 'cvae: sample quality needs at least 2 prior samples and 2 test images (--quality-samples 0 skips it)\n'],
+    [['eval', '--limit', '1', '--quality-samples', '100'], 'cvae: sample quality needs at least 2 prior samples and 2 test images (--quality-samples 0 skips it)\n'],
+    [['eval', '--classifier', missing, '--limit', '10'], `cvae: classifier directory ${missing} does not exist (train one with: npx cvae classifier train --out ${missing})\n`],
+  ])('%j → exit 2 with one line', async (argv, message) => {
+    expect(await run(...argv)).toEqual({ code: 2, stdout: '', stderr: message });
+  });
+});
+
+describe('cvae classifier train, then cvae eval with it', () => {
+  const out = path.join(dir, 'small');
+
+  test('trains on 2 threads, reports accuracy, and writes a classifier whose manifest holds the command', async () => {
+    const result = await run('classifier', 'train', '--limit', '256', '--test-limit', '100', '--epochs', '2', '--batch-size', '64', '--workers', '2', '--backend', 'wasm', '--out', out);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^epoch 1: loss \d+\.\d{4}, test accuracy \d+\.\d{2}%\nepoch 2: .*\nwrote .*small: test accuracy \d+\.\d{2}% on 100 images, trained in \d+ s\n$/);
+    expect(result.stderr).toContain('classifier: 256 training and 100 test images, 2 epochs, 2 threads, wasm\n');
+    expect(result.stderr).toMatch(/classifier epoch 2\/2: step 4\/4, loss \d+\.\d{4}, ETA 0 s\n/);
+    const loaded = await loadClassifier(out);
+    expect(loaded.manifest.command).toBe(`npx cvae classifier train --seed 1 --epochs 2 --batch-size 64 --lr 0.001 --lr-decay 0.75 --max-shift 2 --limit 256 --test-limit 100 --workers 2 --backend wasm --out ${out}`);
+    expect(loaded.manifest.training).toMatchObject({ workers: 2, backend: 'wasm', epochs: 2 });
+    loaded.classifier.dispose();
+  }, 120_000);
+
+  test('eval --json carries the sample-quality block of the reference, measured with the classifier given', async () => {
+    const result = await run('eval', '--limit', '600', '--quality-samples', '700', '--classifier', out, '--workers', '2', '--json');
+    expect(result.code).toBe(0);
+    const quality = SampleQualitySchema.parse(JSON.parse(result.stdout).sampleQuality);
+    expect(quality).toMatchObject({ seed: 0, testImages: 600, sampleImages: 'binarized', samples: { images: 700 }, reconstructions: { images: 600 } });
+    expect(quality.classifier.path).toBe(out);
+    expect(result.stderr).toContain('sample quality, prior samples: 700/700 images (100%)');
+  }, 120_000);
+
+  test('eval prints the block as a table; --quality-samples 0 leaves it out', async () => {
+    const table = await run('eval', '--limit', '50', '--classifier', out, '--workers', '1');
+    expect(table.stdout).toMatch(/prior samples\s+50\s+\d+\.\d{2}\s+\d+\.\d% \(\d\)/);
+    expect(table.stdout).toMatch(/reconstructions\s+50\s+\d+\.\d{2}/);
+    expect(table.stdout).toMatch(/prior samples, predicted classes: 0:\d+\.\d% 1:/);
+    const without = await run('eval', '--limit', '50', '--quality-samples', '0', '--workers', '1', '--json');
+    expect(JSON.parse(without.stdout).sampleQuality).toBeUndefined();
+  }, 120_000);
+});
+
+/** Another MNIST-format dataset: the first images of each MNIST split, mirrored left to right. */
+function writeMirroredMnist(counts: { train: number; test: number }): string {
+  const out = mkdtempSync(path.join(os.tmpdir(), 'cvae-mirrored-'));
+  for (const split of ['train', 'test'] as const) {
+    const raw = loadRawSplit(split, resolveMnistSource());
+    const count = counts[split];
+    const pixels = new Uint8Array(count * 784);
+    for (let i = 0; i < count; i++) for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) pixels[i * 784 + y * 28 + x] = raw.pixels[i * 784 + y * 28 + 27 - x];
+    writeFileSync(path.join(out, STANDARD_FILE_NAMES[`${split}-images`]), encodeIdx(IDX_IMAGES_MAGIC, [count, 28, 28], pixels));
+    writeFileSync(path.join(out, STANDARD_FILE_NAMES[`${split}-labels`]), encodeIdx(IDX_LABELS_MAGIC, [count], raw.labels.slice(0, count)));
+  }
+  return out;
+}
+
+describe('cvae classifier train --data-dir: the same command for another IDX dataset', () => {
+  const data = writeMirroredMnist({ train: 256, test: 64 });
+  const out = path.join(dir, 'mirrored');
+
+  test('trains on it and records its identity; eval (embedded MNIST) refuses the classifier in one line', async () => {
+    const result = await run('classifier', 'train', '--data-dir', data, '--epochs', '1', '--batch-size', '64', '--workers', '1', '--out', out);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('test accuracy');
+    const loaded = await loadClassifier(out);
+    expect(loaded.manifest.dataset).toEqual({ source: data, files: datasetIdentity(data).files, trainImages: 256, testImages: 64 });
+    expect(loaded.manifest.command).toContain(`--data-dir ${data} `);
+    loaded.classifier.dispose();
+    const refused = await run('eval', '--limit', '20', '--classifier', out, '--workers', '1');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(new RegExp(`^cvae: classifier ${out}: manifest.json was made on another dataset: train-images, train-labels, test-images, test-labels of the embedded MNIST differ \\(sha256\\)\n$`));
+  }, 120_000);
+});

@@ -1,0 +1,102 @@
+import * as path from 'path';
+import { InvalidArgumentError, Option } from 'commander';
+import { loadSplit } from '@cvae/dataset';
+import { workspaceRelative } from '@cvae/formats';
+import { DEFAULT_TRAIN_CONFIG, TrainProgress, defaultClassifierDir, manifestFor, saveClassifier, trainClassifier } from '@cvae/classifier';
+import { BackendPreference, initBackend } from '@cvae/tfjs-kernels';
+import type { CliCommand, Io } from '../command';
+import { backendOption, dataDirOption, integer, positiveNumber, seedOption, workersOption } from '../options';
+
+type ClassifierTrainOptions = {
+  dataDir?: string;
+  out?: string;
+  seed: number;
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  lrDecay: number;
+  maxShift: number;
+  limit?: number;
+  testLimit?: number;
+  workers: number;
+  backend?: BackendPreference;
+};
+
+const defaults = DEFAULT_TRAIN_CONFIG;
+
+export const classifierTrainCommand: CliCommand<ClassifierTrainOptions> = {
+  path: ['classifier', 'train'],
+  summary: 'Train the digit classifier that sample quality (FID, class coverage) is measured with; writes model.json, weights.bin and manifest.json.',
+  define: (command) =>
+    command
+      .addOption(dataDirOption())
+      .addOption(new Option('--out <DIR>', 'classifier directory (default: classifiers/mnist, or classifiers/<data-dir name> with --data-dir)'))
+      .addOption(seedOption('weight init, shuffles and shifts; same seed + backend + workers = same weights').default(1))
+      .addOption(new Option('--epochs <N>', 'epochs over the training set').argParser(integer(1, 1000)).default(defaults.epochs))
+      .addOption(new Option('--batch-size <N>', 'images per step').argParser(integer(1, 60_000)).default(defaults.batchSize))
+      .addOption(new Option('--lr <RATE>', 'Adam learning rate').argParser(positiveNumber).default(defaults.learningRate))
+      .addOption(new Option('--lr-decay <F>', 'learning-rate factor per epoch (epoch e uses lr · F^(e−1))').argParser(decayFactor).default(defaults.lrDecay))
+      .addOption(new Option('--max-shift <PX>', 'largest random shift of a training image, pixels each way (0: no augmentation)').argParser(integer(0, 8)).default(defaults.maxShift))
+      .addOption(new Option('--limit <N>', 'train on the first N training images only (default: all)').argParser(integer(1)))
+      .addOption(new Option('--test-limit <N>', 'measure accuracy on the first N test images only (default: all)').argParser(integer(1)))
+      .addOption(workersOption('computing gradients'))
+      .addOption(backendOption()),
+  async run(options, _operands, io) {
+    const out = path.resolve(options.out ?? defaultClassifierDir(options.dataDir === undefined ? 'mnist' : path.basename(path.resolve(options.dataDir))));
+    const backend = await initBackend(options.backend);
+    const train = loadSplit('train', { dataDir: options.dataDir, limit: options.limit });
+    const test = loadSplit('test', { dataDir: options.dataDir, limit: options.testLimit });
+    const config = { seed: options.seed, epochs: options.epochs, batchSize: options.batchSize, learningRate: options.lr, lrDecay: options.lrDecay, maxShift: options.maxShift, workers: options.workers };
+    io.stderr(`classifier: ${train.count} training and ${test.count} test images, ${config.epochs} epochs, ${config.workers} threads, ${backend.name}\n`);
+    const trained = await trainClassifier(train, test, config, progressPrinter(io));
+    try {
+      for (const epoch of trained.history) io.stdout(`epoch ${epoch.epoch}: loss ${epoch.loss.toFixed(4)}, test accuracy ${percent(epoch.testAccuracy)}\n`);
+      const command = reproducingCommand(options, out);
+      await saveClassifier(out, trained.classifier, manifestFor(trained, { dataDir: options.dataDir, train, test, command }));
+      io.stdout(`wrote ${workspaceRelative(out)}: test accuracy ${percent(trained.testAccuracy)} on ${test.count} images, trained in ${minutes(trained.elapsedMs)}\n`);
+      return 0;
+    } finally {
+      trained.classifier.dispose();
+    }
+  },
+};
+
+/** Every flag that decides the weights, with its value: the command the manifest records. */
+function reproducingCommand(options: ClassifierTrainOptions, out: string): string {
+  const flags = [
+    options.dataDir === undefined ? '' : `--data-dir ${workspaceRelative(path.resolve(options.dataDir))}`,
+    `--seed ${options.seed} --epochs ${options.epochs} --batch-size ${options.batchSize} --lr ${options.lr} --lr-decay ${options.lrDecay} --max-shift ${options.maxShift}`,
+    options.limit === undefined ? '' : `--limit ${options.limit}`,
+    options.testLimit === undefined ? '' : `--test-limit ${options.testLimit}`,
+    `--workers ${options.workers} --backend ${options.backend ?? 'auto'} --out ${workspaceRelative(out)}`,
+  ];
+  return ['npx cvae classifier train', ...flags.filter((f) => f !== '')].join(' ');
+}
+
+/** Progress with ETA on stderr: rewritten in place on a terminal, about every 10% of an epoch otherwise. */
+function progressPrinter(io: Io): (p: TrainProgress) => void {
+  let last = '';
+  return (p) => {
+    const decile = `${p.epoch}:${Math.floor((10 * p.step) / p.stepsPerEpoch)}`;
+    if (!io.isTTY && decile === last) return;
+    last = decile;
+    const eta = p.etaMs === undefined ? '?' : minutes(p.etaMs);
+    const line = `classifier epoch ${p.epoch}/${p.epochs}: step ${p.step}/${p.stepsPerEpoch}, loss ${p.loss.toFixed(4)}, ETA ${eta}`;
+    io.stderr(io.isTTY ? `\r${line}${p.step === p.stepsPerEpoch ? '\n' : ''}` : `${line}\n`);
+  };
+}
+
+function decayFactor(raw: string): number {
+  const value = Number(raw);
+  if (raw.trim() !== '' && value > 0 && value <= 1) return value;
+  throw new InvalidArgumentError(`must be a number in (0, 1], got '${raw}'`);
+}
+
+function percent(fraction: number): string {
+  return `${(100 * fraction).toFixed(2)}%`;
+}
+
+function minutes(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  return seconds < 60 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+}

@@ -1,0 +1,83 @@
+/**
+ * The classifier's features and probabilities of many images on all threads, through @cvae/replicas'
+ * work queue: contiguous chunks handed out in order to whichever thread is free, prior draws taken
+ * from the one seeded stream as each chunk is handed out, results written back by index — so the
+ * values do not depend on the number of threads.
+ */
+import * as path from 'path';
+import { SeededRandom } from '@cvae/dataset';
+import { IMAGE_SHAPE } from '@cvae/model';
+import type { Replicas } from '@cvae/replicas';
+import { FeaturesRequest, ImageSource, SampleImages, computeFeatures } from './features-task';
+import type { Classifier } from './network';
+import type { ClassifierValues } from './predict';
+
+export const FEATURES_TASK = 'classifier-features';
+/** Without extension: features-task.js when built, features-task.ts from sources (see @cvae/replicas). */
+export const FEATURES_TASK_MODULE = path.join(__dirname, 'features-task');
+/** The task entry to pass as `Replicas.create(model, { tasks: CLASSIFIER_TASKS })`. */
+export const CLASSIFIER_TASKS: Record<string, string> = { [FEATURES_TASK]: FEATURES_TASK_MODULE };
+
+const PIXELS = IMAGE_SHAPE[0] * IMAGE_SHAPE[1] * IMAGE_SHAPE[2];
+/** Images per chunk: bounds memory and gives the queue enough items to balance two threads. */
+export const FEATURES_CHUNK = 500;
+
+/** What to classify: given images, reconstructions of given images, or `count` prior samples drawn from `random`. */
+export type ThreadedSource =
+  | { kind: 'images' | 'recon'; images: Float32Array }
+  | { kind: 'prior'; count: number; random: SeededRandom };
+
+export interface ThreadedClassifier {
+  classifier: Classifier;
+  /** The weights file's sha256: workers set the weights once per key. */
+  weightsKey: string;
+}
+
+export interface ThreadedOptions {
+  sampleImages: SampleImages;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Runs `source` through the CVAE replicas (decode / reconstruct) and the classifier on every thread
+ * of `replicas`, which must have been created with `tasks: CLASSIFIER_TASKS`.
+ */
+export async function classifyOnThreads(replicas: Replicas, target: ThreadedClassifier, source: ThreadedSource, options: ThreadedOptions): Promise<ClassifierValues> {
+  const { classifier, weightsKey } = target;
+  const total = source.kind === 'prior' ? source.count : source.images.length / PIXELS;
+  const featureDim = classifier.featureDim;
+  const classes = classifier.architecture.classes;
+  const out: ClassifierValues = { features: new Float32Array(total * featureDim), probabilities: new Float32Array(total * classes) };
+  const weights = classifier.getFlatWeights();
+  let nextStart = 0;
+  let done = 0;
+  await replicas.queue<{ start: number; count: number; source: ImageSource }, ClassifierValues>({
+    task: FEATURES_TASK,
+    count: Math.ceil(total / FEATURES_CHUNK),
+    next: () => {
+      if (nextStart >= total) return undefined;
+      const start = nextStart;
+      const count = Math.min(FEATURES_CHUNK, total - start);
+      nextStart += count;
+      return { start, count, source: chunkSource(source, start, count, replicas.model.latentDim) };
+    },
+    local: (chunk) => computeFeatures(replicas.model, classifier, chunk.source, options.sampleImages),
+    remote: (chunk) => {
+      const payload: FeaturesRequest = { architecture: classifier.architecture, weights: weights.slice(), weightsKey, sampleImages: options.sampleImages, source: chunk.source };
+      const data = chunk.source.kind === 'prior' ? chunk.source.eps : chunk.source.images;
+      return { payload, transfer: [payload.weights.buffer, data.buffer] as ArrayBuffer[] };
+    },
+    done: (chunk, values) => {
+      out.features.set(values.features, chunk.start * featureDim);
+      out.probabilities.set(values.probabilities, chunk.start * classes);
+      options.onProgress?.((done += chunk.count), total);
+    },
+  });
+  return out;
+}
+
+function chunkSource(source: ThreadedSource, start: number, count: number, latentDim: number): ImageSource {
+  // slice(), not subarray(): a worker's arrays are transferred, which would detach the whole set.
+  if (source.kind === 'prior') return { kind: 'prior', eps: source.random.normals(count * latentDim) };
+  return { kind: source.kind, images: source.images.slice(start * PIXELS, (start + count) * PIXELS) };
+}

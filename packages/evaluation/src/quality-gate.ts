@@ -1,0 +1,77 @@
+/**
+ * A suite's sample-quality gate: the classifier suite.json names (path and weights sha256) judges
+ * seeded prior samples and the reconstructions of the gate images, with FID against those same test
+ * images; the hand-set bounds decide. No command rewrites the bounds, like the floors.
+ */
+import * as path from 'path';
+import { LoadedClassifier, assertSameDataset, classifierDataDir, defaultClassifierDir, loadClassifier } from '@cvae/classifier';
+import { loadSplit } from '@cvae/dataset';
+import { type QualityGateResult, type SampleQualityBounds, type Suite, type SuiteQuality, workspaceRelative, workspaceRoot } from '@cvae/formats';
+import type { CVAE } from '@cvae/model';
+import type { EvaluationSource } from './load';
+import { SampleQualityPhase, checkSampleQuality, sampleQuality } from './sample-quality';
+
+export interface QualityGateOptions {
+  workers?: number;
+  onProgress?: (phase: SampleQualityPhase, done: number, total: number) => void;
+}
+
+/** Measures the suite's quality gate (null when suite.json has none). */
+export async function measureQualityGate(model: CVAE, source: EvaluationSource, suite: Suite, options: QualityGateOptions = {}): Promise<QualityGateResult | null> {
+  if (suite.quality === undefined) return null;
+  const { bounds } = suite.quality;
+  const result = await withSuiteClassifier(suite.quality, source, (classifier) => measure(model, source, classifier, suite.quality as SuiteQuality, suite.gates.images, options));
+  const violations = checkSampleQuality(result, bounds);
+  return { result, bounds, violations, passed: violations.length === 0 };
+}
+
+/** The classifier of a suite's quality gate, checked to be the one suite.json names and made on the suite's data. */
+async function withSuiteClassifier<T>(quality: SuiteQuality, source: EvaluationSource, work: (classifier: LoadedClassifier) => Promise<T>): Promise<T> {
+  const dir = path.resolve(workspaceRoot(), quality.classifier.path);
+  const classifier = await loadClassifier(dir);
+  try {
+    if (classifier.ref.weights !== quality.classifier.weights) {
+      throw new Error(`classifier ${quality.classifier.path}: weights.bin has sha256 ${classifier.ref.weights.slice(0, 12)}…, but suite.json's quality gate names ${quality.classifier.weights.slice(0, 12)}… (another classifier: re-measure the bounds and update suite.json)`);
+    }
+    assertSameDataset(classifier, source.dataDir);
+    return await work(classifier);
+  } finally {
+    classifier.classifier.dispose();
+  }
+}
+
+function measure(model: CVAE, source: EvaluationSource, classifier: LoadedClassifier, quality: SuiteQuality, gateImages: number, options: QualityGateOptions) {
+  // FID's reference and the reconstructions: the gate images, preprocessed as the classifier was trained.
+  const testSet = loadSplit('test', { binarization: classifier.manifest.binarization, dataDir: classifierDataDir(classifier.manifest), limit: gateImages });
+  return sampleQuality(model, classifier, { samples: quality.samples, seed: quality.seed, workers: options.workers, testSet, checkpoint: source.checkpoint, backend: source.backend, onProgress: options.onProgress });
+}
+
+/**
+ * What `cvae golden init` proposes when a classifier for the suite's dataset exists: the committed
+ * classifier, and bounds loose enough for run-to-run noise and tight enough for a lost class —
+ * FID × 1.4, every class ≥ 0.5% of the samples, entropy − 0.15 nats, confidence − 0.08.
+ */
+export async function proposeQualityGate(model: CVAE, source: EvaluationSource, gateImages: number, options: QualityGateOptions & { samples: number; seed: number; classifierDir?: string }): Promise<SuiteQuality | null> {
+  const dir = options.classifierDir ?? defaultClassifierDir();
+  const classifier = await loadClassifier(dir).catch(() => null);
+  if (classifier === null) return null;
+  try {
+    assertSameDataset(classifier, source.dataDir);
+  } catch {
+    classifier.classifier.dispose();
+    return null; // a classifier of other data says nothing about these samples
+  }
+  const draft: SuiteQuality = { classifier: { path: workspaceRelative(dir), weights: classifier.ref.weights }, samples: options.samples, seed: options.seed, bounds: {} };
+  const result = await measure(model, source, classifier, draft, gateImages, options).finally(() => classifier.classifier.dispose());
+  const bounds: SampleQualityBounds = {
+    note: `Proposed by cvae golden init from this checkpoint (samples FID ${result.samples.fid.toFixed(1)}, smallest class ${(100 * result.samples.minClassShare).toFixed(1)}% (${result.samples.minClass}); reconstructions FID ${result.reconstructions.fid.toFixed(1)}): review them.`,
+    samples: setBounds(result.samples),
+    reconstructions: setBounds(result.reconstructions),
+  };
+  return { ...draft, bounds };
+}
+
+function setBounds(set: { fid: number; entropy: number; meanConfidence: number }) {
+  const down = (value: number) => Math.floor(value * 100) / 100;
+  return { maxFid: Math.ceil(set.fid * 1.4), minClassShare: 0.005, minEntropy: down(set.entropy - 0.15), minMeanConfidence: down(set.meanConfidence - 0.08) };
+}

@@ -1,0 +1,98 @@
+import { loadSplit } from '@cvae/dataset';
+import { CLASSIFIER_TASKS, LoadedClassifier, classifyOnThreads, loadClassifier } from '@cvae/classifier';
+import { ImageSetQuality, SUITE_FILE, SuiteSchema, readJsonFile } from '@cvae/formats';
+import { Replicas } from '@cvae/replicas';
+import * as path from 'path';
+import { fitGaussian } from './frechet';
+import { LoadedForEvaluation, loadForEvaluation } from './load';
+import { checkSampleQuality, classifierTestSet, sampleQuality, setQuality } from './sample-quality';
+import { defaultSuiteDir } from './suite';
+import { referenceClassifier } from './test-utils/classifier';
+import { referenceCheckpoint } from './test-utils/reference';
+
+/** The hand-set bounds the reference suite holds the reference to (measured numbers and reasons in the README). */
+const SUITE_JSON = path.join(defaultSuiteDir(), SUITE_FILE);
+
+const set = (overrides: Partial<ImageSetQuality>): ImageSetQuality => ({
+  images: 10_000, fid: 5, classShares: new Array(10).fill(0.1), entropy: Math.log(10), minClassShare: 0.1, minClass: 0, meanConfidence: 0.95, ...overrides,
+});
+
+describe('checkSampleQuality', () => {
+  const bounds = { samples: { maxFid: 10, minClassShare: 0.03, minEntropy: 2.2, minMeanConfidence: 0.9 }, reconstructions: { maxFid: 8 } };
+
+  test('numbers within every bound pass; an absent bound is not checked', () => {
+    expect(checkSampleQuality({ samples: set({}), reconstructions: set({ fid: 7.9, meanConfidence: 0.1 }) }, bounds)).toEqual([]);
+  });
+
+  test('each bound fails on its own with one line naming the set and the numbers', () => {
+    const shares = [0.11, 0.11, 0.11, 0.11, 0.11, 0.11, 0.11, 0.002, 0.11, 0.118];
+    expect(checkSampleQuality({ samples: set({ minClassShare: 0.002, minClass: 7, classShares: shares }), reconstructions: set({}) }, bounds)).toEqual([
+      'prior samples: class 7 has 0.2% of 10000 images < 3.0% (shares 11.0% 11.0% 11.0% 11.0% 11.0% 11.0% 11.0% 0.2% 11.0% 11.8%)',
+    ]);
+    expect(checkSampleQuality({ samples: set({ fid: 12.345 }), reconstructions: set({ fid: 9 }) }, bounds)).toEqual(['prior samples: FID 12.35 > 10', 'reconstructions: FID 9 > 8']);
+    expect(checkSampleQuality({ samples: set({ entropy: 1.5 }), reconstructions: set({}) }, bounds)).toEqual(['prior samples: class entropy 1.5 nats < 2.2']);
+    expect(checkSampleQuality({ samples: set({ meanConfidence: 0.5 }), reconstructions: set({}) }, bounds)).toEqual(['prior samples: mean classifier confidence 0.5 < 0.9']);
+    expect(checkSampleQuality({ samples: set({ fid: NaN }), reconstructions: set({}) }, bounds)).toHaveLength(1);
+  });
+});
+
+describe('sample quality with the committed classifier', () => {
+  let classifier: LoadedClassifier;
+  let reference: LoadedForEvaluation;
+  const bounds = async () => {
+    const quality = (await readJsonFile(SuiteSchema, SUITE_JSON)).quality;
+    if (quality === undefined) throw new Error(`${SUITE_JSON} has no quality gate`);
+    return quality.bounds;
+  };
+
+  beforeAll(async () => {
+    reference = await loadForEvaluation({ checkpoint: referenceCheckpoint(), backend: 'wasm' });
+    classifier = await loadClassifier(referenceClassifier());
+  }, 60_000);
+  afterAll(() => {
+    reference?.model.dispose();
+    classifier?.classifier.dispose();
+  });
+
+  /** Classifier values of given images on two threads, as a sampler's output would be. */
+  async function valuesOf(images: Float32Array) {
+    const replicas = Replicas.create(reference.model, { threads: 2, tasks: CLASSIFIER_TASKS });
+    try {
+      return await classifyOnThreads(replicas, { classifier: classifier.classifier, weightsKey: classifier.ref.weights }, { kind: 'images', images }, { sampleImages: 'probabilities' });
+    } finally {
+      await replicas.close();
+    }
+  }
+
+  test('a sampler that lost a class fails the coverage bound naming the class; one drawing every class passes it', async () => {
+    // Synthetic samplers over real images: MNIST training digits, once with every 7 left out.
+    const train = loadSplit('train', { limit: 12_000 });
+    const keep = (label: number) => label !== 7;
+    const pixels = 28 * 28;
+    const without7 = new Float32Array(train.labels.filter(keep).length * pixels);
+    let row = 0;
+    train.labels.forEach((label, i) => keep(label) && without7.set(train.images.subarray(i * pixels, (i + 1) * pixels), pixels * row++));
+    const test = classifierTestSet(classifier);
+    const dim = classifier.classifier.featureDim;
+    const referenceFit = fitGaussian((await valuesOf(test.images)).features, dim);
+    const [full, lost] = [setQuality(await valuesOf(train.images), referenceFit, dim, 10), setQuality(await valuesOf(without7), referenceFit, dim, 10)];
+    const samplesBounds = { samples: (await bounds()).samples };
+    expect(checkSampleQuality({ samples: full, reconstructions: full }, samplesBounds)).toEqual([]);
+    const violations = checkSampleQuality({ samples: lost, reconstructions: full }, samplesBounds);
+    expect(violations.find((v) => v.startsWith('prior samples: class 7 has'))).toBeDefined();
+    expect(lost.classShares[7]).toBeLessThan(0.005);
+    expect(lost.fid).toBeGreaterThan(full.fid);
+  }, 180_000);
+
+  test('the numbers do not depend on the number of threads', async () => {
+    const testSet = loadSplit('test', { limit: 1200 });
+    const options = { samples: 1200, seed: 5, testSet };
+    const [one, two] = [await sampleQuality(reference.model, classifier, { ...options, workers: 1 }), await sampleQuality(reference.model, classifier, { ...options, workers: 2 })];
+    const untimed = (q: typeof one) => ({ ...q, elapsedMs: 0, phaseMs: { testSet: 0, samples: 0, reconstructions: 0 } });
+    expect(untimed(two)).toEqual(untimed(one));
+    // And the seed matters: another seed draws other samples.
+    const other = await sampleQuality(reference.model, classifier, { ...options, seed: 6, workers: 2 });
+    expect(other.samples.fid).not.toBe(one.samples.fid);
+  }, 300_000);
+});
+

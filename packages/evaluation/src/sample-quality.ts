@@ -1,0 +1,140 @@
+/**
+ * Sample quality: whether random samples look like digits and still cover all ten classes, as a
+ * small classifier (@cvae/classifier, trained with our stack) sees them. For N seeded prior samples
+ * and for the reconstructions of the test set: the Fréchet distance between Gaussians fitted to the
+ * classifier's penultimate features of that set and of the test set (FID, on MNIST features), the
+ * histogram of predicted classes with its entropy and smallest share, and the mean max-softmax
+ * confidence. Everything runs on @cvae/replicas' threads; the prior draws come from one seeded stream
+ * handed out chunk by chunk, so the numbers are the same for every thread count.
+ */
+import { ImageSet, SeededRandom, deriveSeed, loadSplit } from '@cvae/dataset';
+import { CLASSIFIER_TASKS, LoadedClassifier, assertSameDataset, classifierDataDir, SampleImages, ThreadedSource, classifyOnThreads } from '@cvae/classifier';
+import type { CheckpointRef, ImageSetQuality, SampleQuality, SampleQualityBounds, SetQualityBounds } from '@cvae/formats';
+import type { CVAE } from '@cvae/model';
+import { Replicas } from '@cvae/replicas';
+import { GaussianFit, classCoverage, fitGaussian, frechetDistance } from './frechet';
+
+export const DEFAULT_QUALITY_SAMPLES = 10_000;
+export const DEFAULT_QUALITY_SEED = 0;
+/** The label of the prior draws' stream: SeededRandom(deriveSeed(seed, PRIOR_SAMPLES_LABEL)). */
+export const PRIOR_SAMPLES_LABEL = 'sample-quality-prior';
+/** What the classifier is shown of a decoded image; see packages/evaluation/README.md ("Sample quality") for why. */
+export const DEFAULT_SAMPLE_IMAGES: SampleImages = 'binarized';
+
+export type SampleQualityPhase = 'test set' | 'prior samples' | 'reconstructions';
+
+export interface SampleQualityOptions {
+  /** Prior samples (default 10,000). */
+  samples?: number;
+  /** Seeds the prior draws (default 0). */
+  seed?: number;
+  /** Threads, this one included (default 1). */
+  workers?: number;
+  /** Threads to run on instead of starting `workers` (from qualityReplicas, or created with `tasks: CLASSIFIER_TASKS`). Kept open. */
+  replicas?: Replicas;
+  /** The reference images (default: the classifier's dataset's test split, preprocessed as it was trained). */
+  testSet?: ImageSet;
+  sampleImages?: SampleImages;
+  /** Recorded in the result. */
+  checkpoint?: CheckpointRef;
+  backend?: string;
+  onProgress?: (phase: SampleQualityPhase, done: number, total: number) => void;
+}
+
+/**
+ * Threads (this one and `threads − 1` replica workers of `model`) that can run both `evaluateModel`
+ * and `sampleQuality`, so a caller doing both starts its workers once. Close them when done.
+ */
+export function qualityReplicas(model: CVAE, threads: number): Replicas {
+  return Replicas.create(model, { threads, tasks: CLASSIFIER_TASKS, label: 'evaluation worker pool' });
+}
+
+/** Sample quality of `model` as `loaded` (a classifier from loadClassifier) sees it. */
+export async function sampleQuality(model: CVAE, loaded: LoadedClassifier, options: SampleQualityOptions = {}): Promise<SampleQuality> {
+  const { samples = DEFAULT_QUALITY_SAMPLES, seed = DEFAULT_QUALITY_SEED, workers = 1, sampleImages = DEFAULT_SAMPLE_IMAGES, onProgress } = options;
+  if (!Number.isInteger(samples) || samples < 2) throw new RangeError(`sampleQuality: samples must be an integer ≥ 2, got ${samples}`);
+  const started = Date.now();
+  const testSet = options.testSet ?? classifierTestSet(loaded);
+  const replicas = options.replicas ?? qualityReplicas(model, workers);
+  const classify = async (phase: SampleQualityPhase, source: ThreadedSource) =>
+    classifyOnThreads(replicas, { classifier: loaded.classifier, weightsKey: loaded.ref.weights }, source, { sampleImages, onProgress: (done, total) => onProgress?.(phase, done, total) });
+  try {
+    const dim = loaded.classifier.featureDim;
+    const classes = loaded.classifier.architecture.classes;
+    const timer = phaseTimer();
+    const reference = fitGaussian((await classify('test set', { kind: 'images', images: testSet.images })).features, dim);
+    const testSetMs = timer();
+    const prior = setQuality(await classify('prior samples', { kind: 'prior', count: samples, random: new SeededRandom(deriveSeed(seed, PRIOR_SAMPLES_LABEL)) }), reference, dim, classes);
+    const samplesMs = timer();
+    const recon = setQuality(await classify('reconstructions', { kind: 'recon', images: testSet.images }), reference, dim, classes);
+    const reconstructionsMs = timer();
+    return {
+      formatVersion: 1,
+      ...(options.checkpoint === undefined ? {} : { checkpoint: options.checkpoint }),
+      classifier: loaded.ref,
+      backend: options.backend ?? 'unknown',
+      seed,
+      sampleImages,
+      testImages: testSet.count,
+      samples: prior,
+      reconstructions: recon,
+      elapsedMs: Date.now() - started,
+      phaseMs: { testSet: testSetMs, samples: samplesMs, reconstructions: reconstructionsMs },
+    };
+  } finally {
+    if (options.replicas === undefined) await replicas.close();
+  }
+}
+
+/** Milliseconds since the previous call (the first: since creation). */
+function phaseTimer(): () => number {
+  let last = Date.now();
+  return () => {
+    const now = Date.now();
+    const elapsed = now - last;
+    last = now;
+    return elapsed;
+  };
+}
+
+/** FID against `reference` and class coverage of one set's classifier values. */
+export function setQuality(values: { features: Float32Array; probabilities: Float32Array }, reference: GaussianFit, dim: number, classes: number): ImageSetQuality {
+  const fit = fitGaussian(values.features, dim);
+  return { images: fit.count, fid: frechetDistance(fit, reference), ...classCoverage(values.probabilities, classes) };
+}
+
+/** One line per bound `result` breaks, naming the set, the number, the class where it matters, and the bound. */
+export function checkSampleQuality(result: Pick<SampleQuality, 'samples' | 'reconstructions'>, bounds: SampleQualityBounds): string[] {
+  return [
+    ...checkSet('prior samples', result.samples, bounds.samples ?? {}),
+    ...checkSet('reconstructions', result.reconstructions, bounds.reconstructions ?? {}),
+  ];
+}
+
+function checkSet(name: string, set: ImageSetQuality, bounds: SetQualityBounds): string[] {
+  const violations: string[] = [];
+  if (bounds.maxFid !== undefined && !(set.fid <= bounds.maxFid)) violations.push(`${name}: FID ${fmt(set.fid)} > ${bounds.maxFid}`);
+  if (bounds.minClassShare !== undefined && !(set.minClassShare >= bounds.minClassShare)) {
+    violations.push(`${name}: class ${set.minClass} has ${percent(set.minClassShare)} of ${set.images} images < ${percent(bounds.minClassShare)} (shares ${set.classShares.map(percent).join(' ')})`);
+  }
+  if (bounds.minEntropy !== undefined && !(set.entropy >= bounds.minEntropy)) violations.push(`${name}: class entropy ${fmt(set.entropy)} nats < ${bounds.minEntropy}`);
+  if (bounds.minMeanConfidence !== undefined && !(set.meanConfidence >= bounds.minMeanConfidence)) {
+    violations.push(`${name}: mean classifier confidence ${fmt(set.meanConfidence)} < ${bounds.minMeanConfidence}`);
+  }
+  return violations;
+}
+
+/** The test split of the classifier's own dataset, checked against its recorded sha256s and preprocessed as in training. */
+export function classifierTestSet(loaded: LoadedClassifier): ImageSet {
+  const dataDir = classifierDataDir(loaded.manifest);
+  assertSameDataset(loaded, dataDir);
+  return loadSplit('test', { binarization: loaded.manifest.binarization, dataDir });
+}
+
+function fmt(value: number): string {
+  return Number(value.toPrecision(4)).toString();
+}
+
+function percent(share: number): string {
+  return `${(100 * share).toFixed(1)}%`;
+}

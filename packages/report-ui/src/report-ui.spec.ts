@@ -1,0 +1,131 @@
+/**
+ * @jest-environment jsdom
+ *
+ * The renderer on its own (the e2e suite opens real reports in Chromium): what a reviewer reads —
+ * verdict, gate numbers, quality bounds, images — and that text from report.json is only ever text.
+ */
+import { GoldenReportSchema, type GoldenReport } from '@cvae/formats';
+import { renderReport, renderStaticReport } from './index';
+
+const HASH = 'a'.repeat(64);
+const FILES = { 'train-images': HASH, 'train-labels': HASH, 'test-images': HASH, 'test-labels': HASH };
+const HOSTILE = '<img src=x onerror="window.__pwned=1">';
+
+function quality(fid: number, minClassShare: number) {
+  const shares = Array.from({ length: 10 }, (_, digit) => (digit === 7 ? minClassShare : (1 - minClassShare) / 9));
+  return { images: 1000, fid, classShares: shares, entropy: 2.2, minClassShare, minClass: 7, meanConfidence: 0.95 };
+}
+
+function report(): GoldenReport {
+  return GoldenReportSchema.parse({
+    formatVersion: 2,
+    createdAt: '2026-11-30T06:00:00.000Z',
+    passed: false,
+    suite: { name: `mine ${HOSTILE}`, dir: 'suites/mine' },
+    checkpoint: { path: 'runs/mine/checkpoints/last', weights: { 'decoder/weights.bin': HASH, 'encoder/weights.bin': HASH } },
+    dataset: { source: 'directory', location: '/data/fashion', files: FILES, shortHash: 'abcdef012345' },
+    backend: 'wasm',
+    kernels: 'conv.wasm simd128-fma',
+    goldensDir: '../../suites/mine',
+    counts: { pass: 1, fail: 1, missing: 0, 'size-mismatch': 0 },
+    comparisons: [
+      comparison('prior', 'pass', 'prior matches (0 px differ)'),
+      comparison('manifold', 'fail', `manifold: 12 px differ ${HOSTILE}`),
+    ],
+    gates: [
+      gate('elbo', 'ELBO', true, 'unchanged', 'ELBO −156.46 → −156.46 (Δ +0.000001 ± 0.000001 paired over 2,000 images): unchanged'),
+      gate('reconstructionMse', 'reconstruction MSE', false, 'worse', 'reconstruction MSE 0.0410 → 0.0500 (Δ +0.0090 ± 0.0002 paired over 2,000 images): worse than margin 0.0020'),
+    ],
+    quality: {
+      result: {
+        formatVersion: 1,
+        classifier: { path: 'classifiers/mnist', weights: HASH, dataset: FILES },
+        backend: 'wasm',
+        seed: 11,
+        sampleImages: 'binarized',
+        testImages: 2000,
+        samples: quality(82.2, 0.022),
+        reconstructions: quality(80.1, 0.09),
+        elapsedMs: 1000,
+        phaseMs: { testSet: 300, samples: 400, reconstructions: 300 },
+      },
+      bounds: { samples: { maxFid: 120, minClassShare: 0.005 } },
+      violations: [],
+      passed: true,
+    },
+    obsolete: ['digit_7'],
+  });
+}
+
+function comparison(name: string, status: 'pass' | 'fail', message: string) {
+  const failed = status !== 'pass';
+  return {
+    name, status, message, kind: 'prior', seed: 7, grid: 4, width: 112, height: 112, expectedWidth: 112, expectedHeight: 112,
+    diffPixels: failed ? 12 : 0, diffRatio: failed ? 12 / 12544 : 0, maxDelta: failed ? 4 : 0,
+    thresholds: { threshold: 0.01, maxDiffPixels: 0 },
+    expected: `${name}/expected.png`, actual: failed ? `${name}/actual.png` : null, diff: failed ? `${name}/diff.png` : null, result: failed ? `${name}/result.json` : null,
+  };
+}
+
+function gate(metric: string, label: string, passed: boolean, verdict: string, message: string) {
+  return {
+    metric, label, unit: 'nats', direction: metric === 'elbo' ? 'higher' : 'lower',
+    baseline: { mean: 1, standardError: 0.1 }, candidate: { mean: 1.5, standardError: 0.1 },
+    paired: { delta: 0.5, standardError: 0.01, images: 2000 }, unpairedStandardError: 0.14,
+    verdict, margin: 0.5, noise: 0.0001, floor: { min: -160 }, passed, message,
+  };
+}
+
+function rendered(render: (root: HTMLElement, r: GoldenReport) => void = renderStaticReport): HTMLElement {
+  document.body.replaceChildren();
+  const root = document.createElement('main');
+  document.body.append(root);
+  render(root, report());
+  return root;
+}
+
+describe('renderReport', () => {
+  it('leads with the verdict and what failed', () => {
+    const root = rendered();
+    expect(root.querySelector('[data-testid="report-verdict"]')?.textContent).toBe('FAIL');
+    expect(root.querySelector('.summary')?.textContent).toBe('2 images, 1 failing · 2 gates, 1 failing · sample quality pass · 1 obsolete');
+    expect(root.querySelector('.obsolete')?.textContent).toContain('digit_7');
+  });
+
+  it('gives each gate its paired numbers, verdict and one-line message', () => {
+    const root = rendered();
+    const worse = root.querySelector('tr[data-gate="reconstructionMse"]');
+    expect(worse?.className).toBe('fail');
+    expect(worse?.querySelector('.badge')?.textContent).toBe('worse');
+    expect(worse?.textContent).toContain('+0.5000 ± 0.010000 (2000)');
+    expect(worse?.querySelector('.message')?.textContent).toContain('worse than margin 0.0020');
+    expect(root.querySelector('tr[data-gate="elbo"]')?.className).toBe('pass');
+  });
+
+  it('shows the sample-quality measurements beside their bounds', () => {
+    const row = rendered().querySelector('tr[data-quality="prior samples"]');
+    expect(row?.textContent).toContain('82.2 (≤ 120)');
+    expect(row?.textContent).toContain('7: 2.2% (≥ 0.5%)');
+  });
+
+  it('loads expected, actual and diff from the paths report.json names, relative to the report', () => {
+    const images = [...rendered().querySelectorAll('article[data-name="manifold"] img')].map((img) => img.getAttribute('src'));
+    expect(images).toEqual(['manifold/expected.png', 'manifold/actual.png', 'manifold/diff.png']);
+  });
+
+  it('renders strings from report.json as text, never as markup', () => {
+    const root = rendered();
+    expect(root.querySelector('h1')?.textContent).toContain(HOSTILE);
+    expect(root.querySelector('article[data-name="manifold"] .numbers')?.textContent).toContain(HOSTILE);
+    expect(root.querySelectorAll('img[onerror]')).toHaveLength(0);
+    expect(root.querySelectorAll('img[src="x"]')).toHaveLength(0);
+  });
+
+  it('offers Accept only where the host gives it, and only for a failing image', () => {
+    expect(rendered().querySelectorAll('button.accept')).toHaveLength(0);
+    const accepted: string[] = [];
+    const root = rendered((r, rep) => renderReport(r, rep, { imageUrl: (p) => `/files/${p}`, accept: async (name) => void accepted.push(name) }));
+    expect([...root.querySelectorAll('button.accept')].map((b) => b.getAttribute('data-testid'))).toEqual(['accept-manifold']);
+    expect(root.querySelector('article[data-name="prior"] img')?.getAttribute('src')).toBe('/files/prior/expected.png');
+  });
+});

@@ -1,0 +1,126 @@
+/**
+ * The sanity anchors of sample quality (packages/evaluation/README.md, "Sample quality"): what FID,
+ * class coverage and confidence read for sets whose quality we know. From the workspace root:
+ *
+ *   npx tsx --tsconfig tsconfig.base.json tools/sample-quality-anchors.ts [EPOCH1_CHECKPOINT] [--workers N]
+ *
+ * EPOCH1_CHECKPOINT: the reference command stopped after one epoch (see the README for the command).
+ * Prints one JSON line per anchor and a markdown table.
+ */
+import { loadSplit, SeededRandom, deriveSeed } from '@cvae/dataset';
+import { remapDecoderLatent } from '../packages/evaluation/src/test-utils/classifier';
+import { CLASSIFIER_TASKS, classifyOnThreads, defaultClassifierDir, loadClassifier, LoadedClassifier, SampleImages, ThreadedSource } from '@cvae/classifier';
+import { DEFAULT_SAMPLE_IMAGES, fitGaussian, loadForEvaluation, PRIOR_SAMPLES_LABEL, setQuality } from '@cvae/evaluation';
+import { CVAE, loadCheckpoint } from '@cvae/model';
+import { Replicas } from '@cvae/replicas';
+import { initBackend } from '@cvae/tfjs-kernels';
+import * as tf from '@tensorflow/tfjs-core';
+
+const SAMPLES = 10_000;
+const SEED = 0;
+
+interface Anchor {
+  name: string;
+  fid: number;
+  minClassShare: number;
+  minClass: number;
+  entropy: number;
+  meanConfidence: number;
+  seconds: number;
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const workersFlag = args.indexOf('--workers');
+  const workers = workersFlag >= 0 ? Number(args[workersFlag + 1]) : 2;
+  const epoch1 = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--workers');
+  await initBackend('wasm');
+  const loaded = await loadClassifier(defaultClassifierDir());
+  const reference = (await loadForEvaluation({ backend: 'wasm' })).model;
+  const test = loadSplit('test');
+  const train = loadSplit('train', { limit: 10_000 });
+  const anchors: Anchor[] = [];
+  const measure = async (name: string, model: CVAE, source: () => ThreadedSource, sampleImages: SampleImages = DEFAULT_SAMPLE_IMAGES) => {
+    const started = Date.now();
+    const replicas = Replicas.create(model, { threads: workers, tasks: CLASSIFIER_TASKS });
+    try {
+      const values = await classifyOnThreads(replicas, { classifier: loaded.classifier, weightsKey: loaded.ref.weights }, source(), { sampleImages });
+      const q = setQuality(values, referenceFit, loaded.classifier.featureDim, 10);
+      const anchor = { name, fid: q.fid, minClassShare: q.minClassShare, minClass: q.minClass, entropy: q.entropy, meanConfidence: q.meanConfidence, seconds: (Date.now() - started) / 1000 };
+      anchors.push(anchor);
+      console.log(JSON.stringify({ ...anchor, classShares: q.classShares }));
+    } finally {
+      await replicas.close();
+    }
+  };
+  const prior = () => ({ kind: 'prior' as const, count: SAMPLES, random: new SeededRandom(deriveSeed(SEED, PRIOR_SAMPLES_LABEL)) });
+
+  const referenceFit = fitGaussian((await featuresOf(loaded, reference, { kind: 'images', images: test.images }, workers)).features, loaded.classifier.featureDim);
+  await measure('test set against itself (10,000)', reference, () => ({ kind: 'images', images: test.images }));
+  await measureHalves(loaded, reference, test.images, workers, anchors);
+  await measure('training images 1–10,000 against the test set', reference, () => ({ kind: 'images', images: train.images }));
+  await measure('reference (epoch 10): 10,000 prior samples', reference, prior);
+  await measure('reference (epoch 10): prior samples as pixel probabilities (not thresholded)', reference, prior, 'probabilities');
+  await measure('reference (epoch 10): reconstructions of the test set', reference, () => ({ kind: 'recon', images: test.images }));
+  await measure('reference (epoch 10): reconstructions as pixel probabilities (not thresholded)', reference, () => ({ kind: 'recon', images: test.images }), 'probabilities');
+  if (epoch1 !== undefined) {
+    const early = (await loadCheckpoint(epoch1)).model;
+    await measure('reference after epoch 1: prior samples', early, prior);
+    await measure('reference after epoch 1: reconstructions', early, () => ({ kind: 'recon', images: test.images }));
+  }
+  const noisy = (await loadForEvaluation({ backend: 'wasm' })).model;
+  addDecoderWeightNoise(noisy, 0.03, 3);
+  await measure('decoder with 3% weight noise: prior samples', noisy, prior);
+  await measure('decoder with 3% weight noise: reconstructions', noisy, () => ({ kind: 'recon', images: test.images }));
+
+  const shifted = (await loadForEvaluation({ backend: 'wasm' })).model;
+  remapDecoderLatent(shifted, 0.9, [1.2, 0.3]);
+  await measure('decoder_dense remapped (z ↦ 0.9·z + (1.2, 0.3)): prior samples', shifted, prior);
+
+  const load = (await import('os')).loadavg().map((l) => l.toFixed(2)).join(', ');
+  console.log(`\nload average ${load}; ${workers} threads; classifier ${loaded.ref.path} (${loaded.ref.weights.slice(0, 12)}…)\n`);
+  console.log('| anchor | FID | smallest class share (class) | entropy (nats) | mean confidence | s |');
+  console.log('| --- | --- | --- | --- | --- | --- |');
+  for (const a of anchors) {
+    console.log(`| ${a.name} | ${a.fid.toFixed(2)} | ${(100 * a.minClassShare).toFixed(2)}% (${a.minClass}) | ${a.entropy.toFixed(3)} | ${a.meanConfidence.toFixed(3)} | ${a.seconds.toFixed(1)} |`);
+  }
+}
+
+async function featuresOf(loaded: LoadedClassifier, model: CVAE, source: ThreadedSource, workers: number) {
+  const replicas = Replicas.create(model, { threads: workers, tasks: CLASSIFIER_TASKS });
+  try {
+    return await classifyOnThreads(replicas, { classifier: loaded.classifier, weightsKey: loaded.ref.weights }, source, { sampleImages: 'probabilities' });
+  } finally {
+    await replicas.close();
+  }
+}
+
+/** The finite-sample floor: the first 5,000 test images against the last 5,000. */
+async function measureHalves(loaded: LoadedClassifier, model: CVAE, images: Float32Array, workers: number, anchors: Anchor[]): Promise<void> {
+  const started = Date.now();
+  const half = images.length / 2;
+  const dim = loaded.classifier.featureDim;
+  const [a, b] = [await featuresOf(loaded, model, { kind: 'images', images: images.slice(0, half) }, workers), await featuresOf(loaded, model, { kind: 'images', images: images.slice(half) }, workers)];
+  const q = setQuality(a, fitGaussian(b.features, dim), dim, 10);
+  const anchor = { name: 'test images 1–5,000 against 5,001–10,000', fid: q.fid, minClassShare: q.minClassShare, minClass: q.minClass, entropy: q.entropy, meanConfidence: q.meanConfidence, seconds: (Date.now() - started) / 1000 };
+  anchors.push(anchor);
+  console.log(JSON.stringify(anchor));
+}
+
+/** Seeded Gaussian noise of `scale`·RMS(kernel) on every decoder kernel, in place. */
+function addDecoderWeightNoise(model: CVAE, scale: number, seed: number): void {
+  for (const layer of model.decoder.layers) {
+    const weights = layer.getWeights();
+    if (weights.length === 0) continue;
+    const [kernel, ...rest] = weights;
+    const values = Float32Array.from(kernel.dataSync());
+    const rms = Math.sqrt(values.reduce((sum, v) => sum + v * v, 0) / values.length);
+    const noise = new SeededRandom(deriveSeed(seed, layer.name)).normals(values.length);
+    layer.setWeights([tf.tensor(values.map((v, i) => v + scale * rms * noise[i]), kernel.shape), ...rest]);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
