@@ -88,8 +88,7 @@ async function buildSuite(model: Parameters<typeof renderGoldens>[0], source: Ev
   const noise: NoiseEvidence = { formatVersion: 1, checkpoint: source.checkpoint, measuredAt: new Date().toISOString(), paths: evidence };
   await writeJsonAtomic(path.join(dir, NOISE_FILE), noise);
   const qualitySamples = options.qualitySamples ?? DEFAULT_QUALITY_SAMPLES;
-  if (qualitySamples > 0) say(`measuring sample quality (${qualitySamples} prior samples) to propose its bounds`);
-  const quality = qualitySamples > 0 ? await proposeQualityGate(model, source, draft.gates.images, { samples: qualitySamples, seed: draft.gates.seed, workers: options.workers }) : null;
+  const quality = qualitySamples > 0 ? await proposeQualityGate(model, source, draft.gates.images, { samples: qualitySamples, seed: draft.gates.seed, workers: options.workers, announce: say }) : null;
   const suite = finalSuite(quality === null ? draft : { ...draft, quality }, evidence, perImage);
   await writeJsonAtomic(path.join(dir, SUITE_FILE), suite);
   return suite;

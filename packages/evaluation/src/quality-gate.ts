@@ -51,7 +51,7 @@ function measure(model: CVAE, source: EvaluationSource, classifier: LoadedClassi
  * classifier, and bounds loose enough for run-to-run noise and tight enough for a lost class —
  * FID × 1.4, every class ≥ 0.5% of the samples, entropy − 0.15 nats, confidence − 0.08.
  */
-export async function proposeQualityGate(model: CVAE, source: EvaluationSource, gateImages: number, options: QualityGateOptions & { samples: number; seed: number; classifierDir?: string }): Promise<SuiteQuality | null> {
+export async function proposeQualityGate(model: CVAE, source: EvaluationSource, gateImages: number, options: QualityGateOptions & { samples: number; seed: number; classifierDir?: string; announce?: (line: string) => void }): Promise<SuiteQuality | null> {
   const dir = options.classifierDir ?? defaultClassifierDir();
   const classifier = await loadClassifier(dir).catch(() => null);
   if (classifier === null) return null;
@@ -62,6 +62,7 @@ export async function proposeQualityGate(model: CVAE, source: EvaluationSource, 
     return null; // a classifier of other data says nothing about these samples
   }
   const draft: SuiteQuality = { classifier: { path: workspaceRelative(dir), weights: classifier.ref.weights }, samples: options.samples, seed: options.seed, bounds: {} };
+  options.announce?.(`measuring sample quality (${options.samples} prior samples, classifier ${draft.classifier.path}) to propose its bounds`);
   const result = await measure(model, source, classifier, draft, gateImages, options).finally(() => classifier.classifier.dispose());
   const bounds: SampleQualityBounds = {
     note: `Proposed by cvae golden init from this checkpoint (samples FID ${result.samples.fid.toFixed(1)}, smallest class ${(100 * result.samples.minClassShare).toFixed(1)}% (${result.samples.minClass}); reconstructions FID ${result.reconstructions.fid.toFixed(1)}): review them.`,

@@ -34,17 +34,6 @@ export const GoldenThresholdsSchema = z.object({
 });
 export type GoldenThresholds = z.infer<typeof GoldenThresholdsSchema>;
 
-export const GoldenImageConfigSchema = ImageSetSpecSchema.extend(GoldenThresholdsSchema.partial().shape);
-export type GoldenImageConfig = z.infer<typeof GoldenImageConfigSchema>;
-
-/** `golden.config.json`: the committed list of goldens and their comparison thresholds. */
-export const GoldenConfigSchema = z.object({
-  comment: z.string().optional(),
-  defaults: GoldenThresholdsSchema,
-  images: z.record(GoldenNameSchema, GoldenImageConfigSchema),
-});
-export type GoldenConfig = z.infer<typeof GoldenConfigSchema>;
-
 /** How an image was made; stored per golden in goldens.json and per report entry in result.json. */
 export const GoldenProvenanceSchema = ImageSetSpecSchema.extend({
   checkpoint: CheckpointRefSchema,

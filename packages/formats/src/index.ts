@@ -5,7 +5,6 @@ export * from './dataset';
 export * from './suite';
 export * from './run';
 export * from './goldens';
-export * from './gates';
 export * from './report';
 export * from './workspace';
 export * from './verdicts';

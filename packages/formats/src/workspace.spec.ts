@@ -24,7 +24,7 @@ describe('locateWorkspaceRoot', () => {
   });
 
   it('lays out runs/ and reports/ under the root', () => {
-    expect(workspaceLayout(root)).toMatchObject({ runs: path.join(root, 'runs'), goldenReport: path.join(root, 'reports', 'golden') });
+    expect(workspaceLayout(root)).toMatchObject({ runs: path.join(root, 'runs'), reports: path.join(root, 'reports') });
     expect(workspaceRelative(path.join(root, 'runs', 'x'), root)).toBe('runs/x');
     expect(workspaceRelative('/elsewhere/x', root)).toBe('/elsewhere/x');
   });

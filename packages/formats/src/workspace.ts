@@ -32,7 +32,6 @@ export function workspaceLayout(root: string = workspaceRoot()) {
     root,
     runs,
     reports: path.join(root, 'reports'),
-    goldenReport: path.join(root, 'reports', 'golden'),
     referenceCheckpoint: path.join(runs, 'reference', 'checkpoints', 'last'),
   };
 }
