@@ -24,3 +24,4 @@ export * from './latent-space';
 export * from './frechet';
 export * from './sample-quality';
 export * from './quality-gate';
+export * from './bench';

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { deriveSeed } from '@cvae/dataset';
+import { conv2dBiasActivation, conv2dTransposeBiasActivation, denseBiasActivation } from '@cvae/tfjs-kernels';
+import { reparameterizeOp } from './latent-ops';
 
 /** Binarized MNIST images, NHWC. */
 export const IMAGE_SHAPE: readonly [number, number, number] = [28, 28, 1];
@@ -65,11 +67,18 @@ export interface CreateCvaeOptions {
 }
 
 export class CVAE {
+  private readonly encoderLayers: BoundLayer[];
+  private readonly decoderLayers: BoundLayer[];
+
   private constructor(
     readonly encoder: tfl.LayersModel,
     readonly decoder: tfl.LayersModel,
     readonly latentDim: number,
-  ) {}
+  ) {
+    const arch = architectureSummary(latentDim);
+    this.encoderLayers = bindLayers(encoder, arch.encoder);
+    this.decoderLayers = bindLayers(decoder, arch.decoder);
+  }
 
   static create({ latentDim = DEFAULT_LATENT_DIM, seed }: CreateCvaeOptions): CVAE {
     if (!Number.isFinite(seed)) throw new Error(`CVAE.create: seed must be a finite number, got ${seed}`);
@@ -95,7 +104,7 @@ export class CVAE {
   encode(x: tf.Tensor4D): { mean: tf.Tensor2D; logvar: tf.Tensor2D } {
     assertShape('encode input', x.shape, [null, ...IMAGE_SHAPE]);
     return tf.tidy(() => {
-      const meanAndLogvar = this.encoder.apply(x) as tf.Tensor2D;
+      const meanAndLogvar = runLayers(this.encoderLayers, x) as tf.Tensor2D;
       const [mean, logvar] = tf.split(meanAndLogvar, 2, 1) as [tf.Tensor2D, tf.Tensor2D];
       return { mean, logvar };
     });
@@ -110,7 +119,7 @@ export class CVAE {
     return tf.tidy(() => {
       const noise = eps ?? tf.randomNormal<tf.Rank.R2>(mean.shape);
       assertShape('reparameterize eps', noise.shape, mean.shape);
-      return tf.add(mean, tf.mul(tf.exp(tf.mul(logvar, 0.5)), noise));
+      return reparameterizeOp(mean, logvar, noise);
     });
   }
 
@@ -118,7 +127,7 @@ export class CVAE {
   decode(z: tf.Tensor2D, { applySigmoid = false }: { applySigmoid?: boolean } = {}): tf.Tensor4D {
     assertShape('decode input', z.shape, [null, this.latentDim]);
     return tf.tidy(() => {
-      const logits = this.decoder.apply(z) as tf.Tensor4D;
+      const logits = runLayers(this.decoderLayers, z) as tf.Tensor4D;
       return applySigmoid ? tf.sigmoid(logits) : logits;
     });
   }
@@ -167,6 +176,69 @@ export class CVAE {
     this.encoder.dispose();
     this.decoder.dispose();
   }
+}
+
+/** A layer of the architecture and the tf.layers layer holding its weights. */
+interface BoundLayer {
+  spec: LayerSpec;
+  layer: tfl.layers.Layer;
+}
+
+const LAYER_CLASS: Record<LayerSpec['kind'], string> = { conv2d: 'Conv2D', conv2dTranspose: 'Conv2DTranspose', dense: 'Dense', flatten: 'Flatten', reshape: 'Reshape' };
+
+/**
+ * Pairs each spec with the model's layer of that name, checking it is that kind of layer with that
+ * activation (a loaded model that is not this architecture fails here, not in a forward pass).
+ */
+function bindLayers(model: tfl.LayersModel, specs: LayerSpec[]): BoundLayer[] {
+  return specs.map((spec) => {
+    const layer = model.getLayer(spec.name);
+    const activation = (layer.getConfig() as { activation?: string }).activation;
+    if (layer.getClassName() !== LAYER_CLASS[spec.kind] || ('activation' in spec && activation !== spec.activation)) {
+      throw new Error(`CVAE: layer ${spec.name} is a ${layer.getClassName()} (${activation ?? 'no activation'}), expected ${LAYER_CLASS[spec.kind]}`);
+    }
+    return { spec, layer };
+  });
+}
+
+/**
+ * The layers' computation, on their own weights, as @cvae/tfjs-kernels' layer ops: what tf.layers
+ * computes for these layers, with a conv, its bias and its activation as one kernel on wasm (and one
+ * gradient); on other backends the ops are tfjs's own fused ops, as tf.layers runs them.
+ */
+function runLayers(layers: BoundLayer[], input: tf.Tensor): tf.Tensor {
+  return layers.reduce((x, { spec, layer }) => runLayer(spec, layer, x), input);
+}
+
+function runLayer(spec: LayerSpec, layer: tfl.layers.Layer, x: tf.Tensor): tf.Tensor {
+  const batch = x.shape[0];
+  const weights = () => layer.getWeights() as [tf.Tensor, tf.Tensor1D];
+  switch (spec.kind) {
+    case 'conv2d': {
+      const [kernel, bias] = weights();
+      return conv2dBiasActivation(x as tf.Tensor4D, kernel as tf.Tensor4D, bias, { strides: spec.strides, pad: spec.padding, activation: spec.activation });
+    }
+    case 'conv2dTranspose': {
+      const [kernel, bias] = weights();
+      const [, height, width] = x.shape;
+      const size = (n: number) => deconvLength(n, spec.strides, spec.kernelSize, spec.padding);
+      const outputShape: [number, number, number, number] = [batch, size(height), size(width), spec.filters];
+      return conv2dTransposeBiasActivation(x as tf.Tensor4D, kernel as tf.Tensor4D, bias, { outputShape, strides: spec.strides, pad: spec.padding, activation: spec.activation });
+    }
+    case 'dense': {
+      const [kernel, bias] = weights();
+      return denseBiasActivation(x as tf.Tensor2D, kernel as tf.Tensor2D, bias, spec.activation);
+    }
+    case 'flatten':
+      return tf.reshape(x, [batch, -1]);
+    case 'reshape':
+      return tf.reshape(x, [batch, ...spec.targetShape]);
+  }
+}
+
+/** A transposed conv's output size along one axis, as tf.layers' Conv2DTranspose computes it. */
+function deconvLength(size: number, stride: number, kernelSize: number, padding: 'valid' | 'same'): number {
+  return padding === 'valid' ? size * stride + Math.max(kernelSize - stride, 0) : size * stride;
 }
 
 function buildSequential(name: string, inputShape: number[], specs: LayerSpec[], seed: number): tfl.LayersModel {

@@ -1,7 +1,8 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { CVAE } from './cvae';
-import { analyticKl, elboPerExample, logNormalPdf, negativeElbo, sigmoidCrossEntropyWithLogits } from './loss';
+import { analyticKl, bernoulliLogLikelihood, elboPerExample, logNormalPdf, logPriorOverPosterior, negativeElbo, sigmoidCrossEntropyWithLogits } from './loss';
+import { reparameterizeOp } from './latent-ops';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
@@ -59,6 +60,53 @@ describe('logNormalPdf', () => {
   it('accepts scalar mean and logvar for the standard-normal prior', () => {
     const actual = tf.tidy(() => values(logNormalPdf(tf.tensor2d([[1, 2]]), 0, 0)));
     expect(actual[0]).toBeCloseTo(-0.5 * (1 + 4) - LOG_2PI, 5);
+  });
+});
+
+/** max |a − b| / max |b| over all elements of the tensor lists. */
+function relativeDifference(a: tf.Tensor[], b: tf.Tensor[]): number {
+  const [av, bv] = [a.flatMap(values), b.flatMap(values)];
+  const scale = Math.max(...bv.map(Math.abs));
+  return Math.max(...av.map((v, i) => Math.abs(v - bv[i]))) / scale;
+}
+
+describe('the latent ops (one op each, gradients by hand) against tfjs ops composing the same formula', () => {
+  const z = () => tf.tensor2d([[0.3, -1.2], [2, 0.1], [-0.7, 0.9]]);
+  const mean = () => tf.tensor2d([[0, -1], [1.5, 0.2], [-0.4, 1.1]]);
+  const logvar = () => tf.tensor2d([[0, 0.5], [-1, 1], [0.3, -2]]);
+  const weights = () => tf.tensor1d([1, -0.5, 2]); // Σ w·f, so each example's gradient is scaled differently
+
+  it('logPriorOverPosterior = logNormalPdf(z, 0, 0) − logNormalPdf(z, mean, logvar), with the same gradients', () => {
+    tf.tidy(() => {
+      const composite = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sub(logNormalPdf(a as tf.Tensor2D, 0, 0), logNormalPdf(a as tf.Tensor2D, b, c));
+      const ours = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => logPriorOverPosterior(a as tf.Tensor2D, b as tf.Tensor2D, c as tf.Tensor2D);
+      const inputs = [z(), mean(), logvar()];
+      expect(relativeDifference([ours(inputs[0], inputs[1], inputs[2])], [composite(inputs[0], inputs[1], inputs[2])])).toBeLessThan(1e-6);
+      const grads = (f: (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.Tensor) => tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(f(a, b, c), weights())))(inputs);
+      expect(relativeDifference(grads(ours), grads(composite))).toBeLessThan(1e-6);
+    });
+  });
+
+  it('reparameterize = mean + exp(logvar / 2)·eps, with the same gradients w.r.t. mean, logvar and eps', () => {
+    tf.tidy(() => {
+      const composite = (m: tf.Tensor, lv: tf.Tensor, e: tf.Tensor) => tf.add(m, tf.mul(tf.exp(tf.mul(lv, 0.5)), e));
+      const ours = (m: tf.Tensor, lv: tf.Tensor, e: tf.Tensor) => reparameterizeOp(m as tf.Tensor2D, lv as tf.Tensor2D, e as tf.Tensor2D);
+      const inputs = [mean(), logvar(), z()];
+      expect(relativeDifference([ours(inputs[0], inputs[1], inputs[2])], [composite(inputs[0], inputs[1], inputs[2])])).toBeLessThan(1e-6);
+      const r = tf.tensor2d([[1, -2], [0.5, 3], [-1, 0.25]]);
+      const grads = (f: (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.Tensor) => tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(f(a, b, c), r)))(inputs);
+      expect(relativeDifference(grads(ours), grads(composite))).toBeLessThan(1e-6);
+    });
+  });
+
+  it('bernoulliLogLikelihood is −Σ sigmoidCrossEntropyWithLogits per image, each image serving `repeat` rows', () => {
+    tf.tidy(() => {
+      const x = binaryImages(2, 12);
+      const logits = tf.randomNormal([6, 28, 28, 1], 0, 4, 'float32', 13) as tf.Tensor4D;
+      const xTiled = tf.reshape(tf.tile(tf.expandDims(x, 1), [1, 3, 1, 1, 1]), [6, 28, 28, 1]);
+      const expected = tf.neg(tf.sum(sigmoidCrossEntropyWithLogits(logits, xTiled), [1, 2, 3]));
+      expect(relativeDifference([bernoulliLogLikelihood(logits, x, 3)], [expected])).toBeLessThan(1e-6);
+    });
   });
 });
 

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { sigmoidCrossEntropyRowSums } from '@cvae/tfjs-kernels';
 import type { CVAE } from './cvae';
+import { logPriorOverPosteriorOp } from './latent-ops';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
@@ -42,6 +44,23 @@ export function logNormalPdf(sample: tf.Tensor2D, mean: tf.Tensor | number, logv
   });
 }
 
+/**
+ * log p(x|z) per example from the decoder's logits: −Σ sigmoid cross-entropy over the pixels, one
+ * kernel on wasm (@cvae/tfjs-kernels). Each image of `x` serves `repeat` consecutive rows of logits
+ * (the k importance samples of IWAE), so it is never copied k times.
+ */
+export function bernoulliLogLikelihood(logits: tf.Tensor4D, x: tf.Tensor4D, repeat = 1): tf.Tensor1D {
+  return tf.tidy(() => tf.neg(sigmoidCrossEntropyRowSums(logits, x, repeat)) as tf.Tensor1D);
+}
+
+/**
+ * log p(z) − log q(z|x) per example (p = N(0, I), q = N(mean, exp(logvar))): the Monte-Carlo KL
+ * term of the ELBO, equal to logNormalPdf(z, 0, 0) − logNormalPdf(z, mean, logvar), as one op.
+ */
+export function logPriorOverPosterior(z: tf.Tensor2D, mean: tf.Tensor2D, logvar: tf.Tensor2D): tf.Tensor1D {
+  return logPriorOverPosteriorOp(z, mean, logvar);
+}
+
 /** KL(N(mean, exp(logvar)) ‖ N(0, I)) per example = 0.5·Σ(exp(logvar) + mean² − 1 − logvar). */
 export function analyticKl(mean: tf.Tensor2D, logvar: tf.Tensor2D): tf.Tensor1D {
   return tf.tidy(() => {
@@ -61,9 +80,8 @@ export function elboPerExample(model: CVAE, x: tf.Tensor4D, eps: tf.Tensor2D, { 
   return tf.tidy(() => {
     const { mean, logvar } = model.encode(x);
     const z = model.reparameterize(mean, logvar, eps);
-    const logits = model.decode(z);
-    const logPxGivenZ = tf.neg(tf.sum(sigmoidCrossEntropyWithLogits(logits, x), [1, 2, 3]));
-    const minusKl = kl === 'analytic' ? tf.neg(analyticKl(mean, logvar)) : tf.sub(logNormalPdf(z, 0, 0), logNormalPdf(z, mean, logvar));
+    const logPxGivenZ = bernoulliLogLikelihood(model.decode(z), x);
+    const minusKl = kl === 'analytic' ? tf.neg(analyticKl(mean, logvar)) : logPriorOverPosterior(z, mean, logvar);
     return tf.add(logPxGivenZ, klWeight === 1 ? minusKl : tf.mul(minusKl, klWeight)) as tf.Tensor1D;
   });
 }

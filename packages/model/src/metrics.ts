@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { CVAE, IMAGE_SHAPE } from './cvae';
-import { analyticKl, logNormalPdf, sigmoidCrossEntropyWithLogits } from './loss';
+import { analyticKl, bernoulliLogLikelihood, logPriorOverPosterior } from './loss';
 
 const PIXELS = IMAGE_SHAPE[0] * IMAGE_SHAPE[1] * IMAGE_SHAPE[2];
 
@@ -31,11 +31,10 @@ export function batchMetrics(model: CVAE, x: tf.Tensor4D, eps: tf.Tensor2D): tf.
   return tf.tidy(() => {
     const { mean, logvar } = model.encode(x);
     const z = model.reparameterize(mean, logvar, eps);
-    const logPxGivenZ = tf.neg(tf.sum(sigmoidCrossEntropyWithLogits(model.decode(z), x), [1, 2, 3]));
-    const elbo = tf.sub(tf.add(logPxGivenZ, logNormalPdf(z, 0, 0)), logNormalPdf(z, mean, logvar)) as tf.Tensor1D;
+    const elbo = tf.add(bernoulliLogLikelihood(model.decode(z), x), logPriorOverPosterior(z, mean, logvar)) as tf.Tensor1D;
     const logits = model.decode(mean);
     const mse = tf.mean(tf.squaredDifference(tf.sigmoid(logits), x), [1, 2, 3]) as tf.Tensor1D;
-    const crossEntropy = tf.sum(sigmoidCrossEntropyWithLogits(logits, x), [1, 2, 3]) as tf.Tensor1D;
+    const crossEntropy = tf.neg(bernoulliLogLikelihood(logits, x)) as tf.Tensor1D;
     return [elbo, analyticKl(mean, logvar), mse, crossEntropy];
   });
 }
@@ -84,9 +83,8 @@ function iwaeBatch(model: CVAE, x: tf.Tensor4D, eps: tf.Tensor2D, k: number): tf
   const meanK = repeatRows(mean);
   const logvarK = repeatRows(logvar);
   const z = model.reparameterize(meanK, logvarK, eps);
-  const xK = tf.reshape(tf.tile(tf.expandDims(x, 1), [1, k, 1, 1, 1]), [count * k, x.shape[1], x.shape[2], x.shape[3]]) as tf.Tensor4D;
-  const logPxGivenZ = tf.neg(tf.sum(sigmoidCrossEntropyWithLogits(model.decode(z), xK), [1, 2, 3]));
-  const logWeights = tf.sub(tf.add(logPxGivenZ, logNormalPdf(z, 0, 0)), logNormalPdf(z, meanK, logvarK));
+  // Image j's row of x serves its k decodes (rows j·k … j·k + k − 1): no k-fold copy of the images.
+  const logWeights = tf.add(bernoulliLogLikelihood(model.decode(z), x, k), logPriorOverPosterior(z, meanK, logvarK));
   return tf.sub(tf.logSumExp(tf.reshape(logWeights, [count, k]), 1), Math.log(k)) as tf.Tensor1D;
 }
 

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { CVAE, WeightSnapshot } from '@cvae/model';
+import { readFloat32Into } from '@cvae/tfjs-kernels';
 
 export const REPLICA_WORKER_KIND = 'cvae-replica-worker';
 
@@ -82,12 +83,12 @@ export function flatSize(variables: readonly tf.Tensor[]): number {
   return variables.reduce((total, v) => total + v.size, 0);
 }
 
-/** Copies tensors (weights or gradients) into one new Float32Array, in the given order. */
+/** Copies tensors (weights or gradients) into one new Float32Array, in the given order (straight from the wasm heap). */
 export function flattenTensors(tensors: readonly tf.Tensor[]): Float32Array {
   const flat = new Float32Array(flatSize(tensors));
   let offset = 0;
   for (const tensor of tensors) {
-    flat.set(tensor.dataSync() as Float32Array, offset);
+    readFloat32Into(tensor, flat, offset);
     offset += tensor.size;
   }
   return flat;

@@ -17,3 +17,9 @@ export { registerTrainingKernels, originalKernel, convKernelsDescription, convSi
 export type { ConvSimdBuild, TrainingKernelBackend } from './register';
 export { initBackend, parseBackendPreference, BACKEND_PREFERENCES } from './backend';
 export type { BackendChoice, BackendPreference } from './backend';
+export { conv2dBiasActivation, conv2dTransposeBiasActivation, denseBiasActivation, sigmoidCrossEntropyRowSums } from './fused/ops';
+export { FUSED_CONV2D, FUSED_CONV2D_TRANSPOSE, FUSED_MATMUL, BIAS_ACTIVATION_GRAD, SIGMOID_CROSS_ENTROPY, SIGMOID_CROSS_ENTROPY_GRAD } from './fused/names';
+export type { FusedActivation, FusedConvAttrs, FusedConvTransposeAttrs, Padding } from './fused/names';
+export { AdamBuffers } from './adam';
+export type { AdamConstants } from './adam';
+export { readFloat32Into } from './read';

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { getKernel } from '@tensorflow/tfjs-core';
+import { getGradient, getKernel } from '@tensorflow/tfjs-core';
 // tfjs-layers registers tfjs's gradient functions, as it does for a user's model.
 import '@tensorflow/tfjs-layers';
 // The package entry point: importing it registers the kernels, as a user's `import '@cvae/tfjs-kernels'` does.
-import { TRAINING_KERNELS, originalKernel } from './index';
+import { BIAS_ACTIVATION_GRAD, FUSED_CONV2D, FUSED_CONV2D_TRANSPOSE, FUSED_MATMUL, SIGMOID_CROSS_ENTROPY, SIGMOID_CROSS_ENTROPY_GRAD, TRAINING_KERNELS, originalKernel } from './index';
 import { stockWasmKernelConfig } from './wasm/heap';
 
 describe('importing @cvae/tfjs-kernels', () => {
@@ -15,10 +15,13 @@ describe('importing @cvae/tfjs-kernels', () => {
     }
   });
 
-  it('replaces tfjs-backend-wasm\'s own Conv2D, Conv2DBackpropInput and Sum, and adds the Conv2DBackpropFilter it lacks', () => {
+  it('replaces tfjs-backend-wasm\'s own conv, matmul, Sum and Identity kernels, and adds the Conv2DBackpropFilter it lacks and the layer kernels', () => {
     const replaced = TRAINING_KERNELS.wasm.filter((k) => originalKernel(k.kernelName, 'wasm') !== undefined).map((k) => k.kernelName);
-    expect(replaced.sort()).toEqual(['Conv2D', 'Conv2DBackpropInput', 'Sum']);
-    expect(originalKernel('Conv2DBackpropFilter', 'wasm')).toBeUndefined();
+    expect(replaced.sort()).toEqual(['BatchMatMul', 'Conv2D', 'Conv2DBackpropInput', 'FusedConv2D', 'Identity', 'Sum']);
+    const added = TRAINING_KERNELS.wasm.filter((k) => originalKernel(k.kernelName, 'wasm') === undefined).map((k) => k.kernelName);
+    expect(added.sort()).toEqual(['Conv2DBackpropFilter', BIAS_ACTIVATION_GRAD, FUSED_CONV2D, FUSED_CONV2D_TRANSPOSE, FUSED_MATMUL, SIGMOID_CROSS_ENTROPY, SIGMOID_CROSS_ENTROPY_GRAD].sort());
+    // The layer kernels have gradients.
+    for (const name of [FUSED_CONV2D, FUSED_CONV2D_TRANSPOSE, FUSED_MATMUL, SIGMOID_CROSS_ENTROPY]) expect(getGradient(name)?.kernelName).toBe(name);
     // The stock kernels we delegate to are tfjs-wasm's originals, not ours.
     expect(stockWasmKernelConfig('Conv2D').kernelFunc).toBe(originalKernel('Conv2D', 'wasm'));
   });

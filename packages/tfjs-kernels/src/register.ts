@@ -12,6 +12,14 @@ import { conv2DCpuConfig } from './cpu/Conv2D';
 import { conv2DBackpropFilterCpuConfig } from './cpu/Conv2DBackpropFilter';
 import { conv2DBackpropInputCpuConfig } from './cpu/Conv2DBackpropInput';
 import { sumWasmConfig } from './wasm/Sum';
+import { cvaeFusedConv2DWasmConfig, fusedConv2DWasmConfig } from './wasm/FusedConv2D';
+import { fusedConv2DTransposeWasmConfig } from './wasm/FusedConv2DTranspose';
+import { fusedMatMulWasmConfig } from './wasm/FusedMatMul';
+import { biasActivationGradWasmConfig } from './wasm/BiasActivationGrad';
+import { batchMatMulWasmConfig } from './wasm/BatchMatMul';
+import { identityWasmConfig } from './wasm/Identity';
+import { sigmoidCrossEntropyGradWasmConfig, sigmoidCrossEntropyWasmConfig } from './wasm/SigmoidCrossEntropy';
+import { registerFusedGradients } from './fused/gradients';
 import { captureStockWasmKernels } from './wasm/heap';
 import { convSimdBuild } from './wasm/simd/conv-module';
 
@@ -29,7 +37,13 @@ export function convKernelsDescription(backendName: string): string {
 export type TrainingKernelBackend = 'wasm' | 'cpu';
 
 export const TRAINING_KERNELS: Readonly<Record<TrainingKernelBackend, readonly KernelConfig[]>> = {
-  wasm: [conv2DBackpropFilterWasmConfig, conv2DBackpropInputWasmConfig, conv2DWasmConfig, sumWasmConfig],
+  wasm: [
+    conv2DBackpropFilterWasmConfig, conv2DBackpropInputWasmConfig, conv2DWasmConfig, sumWasmConfig,
+    fusedConv2DWasmConfig, batchMatMulWasmConfig, identityWasmConfig,
+    // The layer kernels (fused/names.ts): this package's own names, with gradients.
+    cvaeFusedConv2DWasmConfig, fusedConv2DTransposeWasmConfig, fusedMatMulWasmConfig, biasActivationGradWasmConfig,
+    sigmoidCrossEntropyWasmConfig, sigmoidCrossEntropyGradWasmConfig,
+  ],
   cpu: [conv2DBackpropFilterCpuConfig, conv2DBackpropInputCpuConfig, conv2DCpuConfig],
 };
 
@@ -64,7 +78,10 @@ function isTrainingKernelBackend(name: string): name is TrainingKernelBackend {
 export function registerTrainingKernels(backendName: string): readonly string[] {
   if (!isTrainingKernelBackend(backendName)) return [];
   if (!registered.has(backendName)) {
-    if (backendName === 'wasm') captureStockWasmKernels();
+    if (backendName === 'wasm') {
+      captureStockWasmKernels();
+      registerFusedGradients();
+    }
     for (const config of TRAINING_KERNELS[backendName]) install(config);
     registered.add(backendName);
   }

@@ -3,7 +3,8 @@
  * (ParallelTrainer; with workers = 1 it is exactly trainStep's math on one thread).
  */
 import { SeededRandom, iterateBatches, loadSplit } from '@cvae/dataset';
-import { CVAE, KlEstimator } from '@cvae/model';
+import * as os from 'os';
+import { CVAE, KlEstimator, Throughput, cvaeFlops, measureConvPeakGflops, throughput } from '@cvae/model';
 import { convKernelsDescription, initBackend } from '@cvae/tfjs-kernels';
 import { runSeeds } from './config';
 import { createOptimizer } from './step';
@@ -24,7 +25,9 @@ export interface BenchmarkOptions {
   kl?: KlEstimator;
 }
 
-export interface BenchmarkResult {
+export interface BenchmarkResult extends Throughput {
+  task: 'train';
+  batchSize: number;
   backend: string;
   /** What runs the convolutions, e.g. 'conv.wasm simd128-fma'. */
   convKernels: string;
@@ -35,13 +38,18 @@ export interface BenchmarkResult {
   imagesPerSecond: number;
   /** Largest resident set seen during the timed steps (worker threads share the process, so they are included). */
   peakRssMb: number;
+  /** 1-minute load average of the machine at the start and the end (other jobs slow a shared machine). */
+  loadAverage: [number, number];
 }
 
 export async function benchmarkTraining(options: BenchmarkOptions): Promise<BenchmarkResult> {
   assertBenchmarkOptions(options);
   const { batchSize, latentDim, steps, warmup, workers, seed = 1, kl = 'monte-carlo' } = options;
   const backend = await initBackend(options.backend);
+  const loadAtStart = os.loadavg()[0];
   const batches = realBatches(options, steps + warmup);
+  // Before any worker starts: the calibration times this thread alone.
+  const peakGflopsPerCore = measureConvPeakGflops();
   const model = CVAE.create({ latentDim, seed: runSeeds.init(seed) });
   const optimizer = createOptimizer();
   let trainer: ParallelTrainer | undefined;
@@ -60,7 +68,13 @@ export async function benchmarkTraining(options: BenchmarkOptions): Promise<Benc
     }
     const msPerStepMedian = median(stepMs);
     const msPerImage = msPerStepMedian / batchSize;
-    return { backend: backend.name, convKernels: convKernelsDescription(backend.name), workers, msPerStepMedian, msPerImage, imagesPerSecond: 1000 / msPerImage, peakRssMb: peakRss / 2 ** 20 };
+    const imagesPerSecond = 1000 / msPerImage;
+    return {
+      task: 'train', batchSize, backend: backend.name, convKernels: convKernelsDescription(backend.name), workers,
+      msPerStepMedian, msPerImage, imagesPerSecond, peakRssMb: peakRss / 2 ** 20,
+      ...throughput(cvaeFlops(latentDim).trainingStep, imagesPerSecond, peakGflopsPerCore, workers),
+      loadAverage: [loadAtStart, os.loadavg()[0]],
+    };
   } finally {
     await trainer?.close();
     model.dispose();

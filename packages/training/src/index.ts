@@ -1,4 +1,5 @@
 export * from './step';
+export { FlatAdamOptimizer } from './flat-adam';
 export * from './optimizer-state';
 export * from './config';
 export * from './evaluate';

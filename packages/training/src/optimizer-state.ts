@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { FlatAdamOptimizer } from './flat-adam';
 
 export const OPTIMIZER_SPEC_FILE = 'optimizer/adam.json';
 export const OPTIMIZER_DATA_FILE = 'optimizer/adam.bin';
@@ -25,7 +26,7 @@ interface AdamInternals {
 }
 
 /** Adam's complete state as two checkpoint extra files: a JSON spec and the raw little-endian tensor bytes. */
-export async function serializeOptimizerState(optimizer: tf.AdamOptimizer): Promise<Record<string, Uint8Array>> {
+export async function serializeOptimizerState(optimizer: FlatAdamOptimizer): Promise<Record<string, Uint8Array>> {
   const weights = await optimizer.getWeights();
   const internals = optimizer as unknown as AdamInternals;
   const spec: OptimizerSpec = {
@@ -35,8 +36,8 @@ export async function serializeOptimizerState(optimizer: tf.AdamOptimizer): Prom
     accBeta2: internals.accBeta2.dataSync()[0],
   };
   const chunks = await Promise.all(weights.map(async ({ tensor }) => new Uint8Array((await tensor.data()).slice().buffer)));
-  // getWeights() wraps the iteration count in a fresh tensor; the moments are the optimizer's own variables.
-  weights[0].tensor.dispose();
+  // FlatAdamOptimizer.getWeights() hands out fresh tensors (the moments live in flat arrays).
+  tf.dispose(weights.map(({ tensor }) => tensor));
   return {
     [OPTIMIZER_SPEC_FILE]: new TextEncoder().encode(`${JSON.stringify(spec, null, 2)}\n`),
     [OPTIMIZER_DATA_FILE]: concatBytes(chunks),
@@ -49,14 +50,14 @@ export async function serializeOptimizerState(optimizer: tf.AdamOptimizer): Prom
  * product an uninterrupted run accumulated step by step; we re-assign the saved values so a resumed
  * run is bit-identical to one that never stopped.
  */
-export async function restoreOptimizerState(optimizer: tf.AdamOptimizer, specBytes: Uint8Array, dataBytes: Uint8Array): Promise<void> {
+export async function restoreOptimizerState(optimizer: FlatAdamOptimizer, specBytes: Uint8Array, dataBytes: Uint8Array): Promise<void> {
   const spec = JSON.parse(new TextDecoder().decode(specBytes)) as OptimizerSpec;
   if (spec.kind !== 'adam' || !Array.isArray(spec.tensors)) throw new Error(`${OPTIMIZER_SPEC_FILE}: not an Adam optimizer state`);
   const tensors = splitTensors(spec.tensors, dataBytes);
   try {
     await optimizer.setWeights(tensors);
   } finally {
-    // setWeights makes variables that share these tensors' data; dropping our references frees nothing they use.
+    // setWeights copies the moments into the optimizer's flat arrays.
     tf.dispose(tensors.map((t) => t.tensor));
   }
   const internals = optimizer as unknown as AdamInternals;

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { CVAE, ElboOptions, negativeElbo } from '@cvae/model';
+import { FlatAdamOptimizer } from './flat-adam';
 
 export const DEFAULT_LEARNING_RATE = 1e-4;
 
@@ -27,9 +28,12 @@ export class NonFiniteLossError extends Error {
   }
 }
 
-/** Adam as in the seed (tf.keras.optimizers.Adam(1e-4) with tfjs's defaults for the betas). */
-export function createOptimizer(learningRate: number = DEFAULT_LEARNING_RATE, beta1?: number): tf.AdamOptimizer {
-  return tf.train.adam(learningRate, beta1);
+/**
+ * Adam as in the seed (tf.keras.optimizers.Adam(1e-4) with tfjs's defaults for the betas, or another
+ * β₁ for the perturbation ladder): tfjs's tf.train.adam, bit for bit, computed on flat arrays (flat-adam.ts).
+ */
+export function createOptimizer(learningRate: number = DEFAULT_LEARNING_RATE, beta1?: number): FlatAdamOptimizer {
+  return new FlatAdamOptimizer(learningRate, beta1);
 }
 
 /**

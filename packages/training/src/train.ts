@@ -17,6 +17,7 @@ import { RunPaths, appendJsonLine, readMetrics, runPaths, truncateMetrics } from
 import { renderSampleGrid, sampleGridEps } from './samples';
 import { ParallelTrainer } from './trainer';
 import { NonFiniteLossError, createOptimizer } from './step';
+import type { FlatAdamOptimizer } from './flat-adam';
 import { TestImagesIdentity, testImagesIdentity, writeTestMetrics } from './test-metrics-file';
 
 export const TRAINING_STATE_FILE = 'training/state.json';
@@ -81,7 +82,7 @@ interface Session {
   /** The data the run trains and evaluates on (recorded in run.json and every checkpoint). */
   dataset: DatasetIdentity;
   model: CVAE;
-  optimizer: tf.AdamOptimizer;
+  optimizer: FlatAdamOptimizer;
   trainSet: ImageSet;
   testSet: ImageSet;
   sampleEps: Float32Array;

@@ -15,6 +15,7 @@ import { CVAE, ElboOptions, IMAGE_SHAPE } from '@cvae/model';
 import { Replicas, ReplicasOptions, ShardRange, flattenTensors, shardRanges, unflattenToTensors } from '@cvae/replicas';
 import type { GradientRequest, GradientResponse } from './gradient-task';
 import { applyGradients, computeShardGradients, NonFiniteLossError } from './step';
+import { FlatAdamOptimizer } from './flat-adam';
 
 const PIXELS = IMAGE_SHAPE[0] * IMAGE_SHAPE[1] * IMAGE_SHAPE[2];
 const GRADIENT_TASK = 'gradient';
@@ -115,15 +116,21 @@ export class ParallelTrainer {
     } else {
       const summed = flattenTensors(local.grads);
       for (const result of remote) addInto(summed, result.grads);
-      const grads = unflattenToTensors(summed, this.model.trainableVariables());
-      try {
-        applyGradients(optimizer, this.model, grads);
-      } finally {
-        tf.dispose(grads);
-      }
+      this.applyFlat(optimizer, summed);
     }
     this.replicas.weightsChanged();
     return loss;
+  }
+
+  /** The summed gradients straight from their flat array (FlatAdamOptimizer), else as tensors. */
+  private applyFlat(optimizer: tf.Optimizer, summed: Float32Array): void {
+    if (optimizer instanceof FlatAdamOptimizer) return optimizer.applyFlatGradients(this.model.trainableVariables(), summed);
+    const grads = unflattenToTensors(summed, this.model.trainableVariables());
+    try {
+      applyGradients(optimizer, this.model, grads);
+    } finally {
+      tf.dispose(grads);
+    }
   }
 }
 

@@ -12,4 +12,6 @@ export const SIMD_CASES: ConvCase[] = [
   { label: 'b2 9x9 8->8 s2 valid 1x1 (pixels no tap reaches)', xShape: [2, 9, 9, 8], filterShape: [1, 1, 8, 8], strides: 2, pad: 'valid' },
   { label: 'b1 3x13 7->4 s[1,3] same 3x3 (dot, 4 channels)', xShape: [1, 3, 13, 7], filterShape: [3, 3, 7, 4], strides: [1, 3], pad: 'same' },
   { label: 'b2 28x28 32->64 s2 same (CVAE dec2 at batch 2)', xShape: [2, 28, 28, 32], filterShape: [3, 3, 32, 64], strides: 2, pad: 'same' },
+  { label: 'b2 7x6 3->8 s1 valid 3x3 (stride-1 input grad as a product: 27 tap columns)', xShape: [2, 7, 6, 3], filterShape: [3, 3, 3, 8], strides: 1, pad: 'valid' },
+  { label: 'b1 9x9 2->4 s1 same 5x5 (stride-1 input grad, pad 2, 50 tap columns)', xShape: [1, 9, 9, 2], filterShape: [5, 5, 2, 4], strides: 1, pad: 'same' },
 ];

@@ -81,7 +81,7 @@ export function captureWasmBatchMatMul(): KernelFunc {
 
 /** Captures every stock wasm kernel the cvae kernels delegate to; call before installing them. */
 export function captureStockWasmKernels(): void {
-  for (const name of ['BatchMatMul', 'Sum', 'Conv2D']) stockWasmKernel(name);
+  for (const name of ['BatchMatMul', 'Sum', 'Conv2D', 'FusedConv2D', '_FusedMatMul', 'Identity']) stockWasmKernel(name);
 }
 
 /** out[1, m, n] = a[1, m, k] · b[1, k, n] with XNNPACK, no transposes. */

@@ -6,6 +6,7 @@ import { describeConvKernelAgainstStockCpu } from '../../test-utils/conv-kernel-
 import { CONV_CASES } from '../../test-utils/kernel-harness';
 import { convSimdBuild } from './conv-module';
 import { CONV_KERNELS, SIMD_CASES } from '../../test-utils/simd-cases';
+import { describeFusedConvKernelsAgainstStockCpu } from '../../test-utils/fused-kernel-suite';
 
 describe('conv.wasm without relaxed SIMD (CVAE_WASM_FMA=0)', () => {
   it('runs the plain SIMD-128 build', () => {
@@ -14,3 +15,4 @@ describe('conv.wasm without relaxed SIMD (CVAE_WASM_FMA=0)', () => {
 });
 
 for (const kernel of CONV_KERNELS) describeConvKernelAgainstStockCpu(kernel, 'wasm', [...CONV_CASES, ...SIMD_CASES]);
+describeFusedConvKernelsAgainstStockCpu([...CONV_CASES, ...SIMD_CASES]);

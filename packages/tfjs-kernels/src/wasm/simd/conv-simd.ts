@@ -6,7 +6,19 @@
 import { TensorInfo } from '@tensorflow/tfjs-core';
 import { ConvGeometry } from '../../conv-geometry';
 import { allocate, heapPointer, release, WasmHeapBackend } from '../heap';
-import { convSimdKernels } from './conv-module';
+import { ACTIVATION_CODES, convSimdKernels, FusedActivation } from './conv-module';
+
+/** A layer's bias and activation, applied by the kernel as it stores its result (conv.c's epilogue). */
+export interface Epilogue {
+  bias?: TensorInfo;
+  activation: FusedActivation;
+}
+
+const NO_EPILOGUE: Epilogue = { activation: 'linear' };
+
+function epilogueArgs(backend: WasmHeapBackend, epilogue: Epilogue): [number, number] {
+  return [epilogue.bias ? heapPointer(backend, epilogue.bias) : 0, ACTIVATION_CODES[epilogue.activation]];
+}
 
 export type ConvDirection = 'forward' | 'input-grad' | 'filter-grad';
 
@@ -28,40 +40,47 @@ function kernels(backend: WasmHeapBackend) {
   return convSimdKernels(backend.wasm.asm.memory);
 }
 
-function filterSize(g: ConvGeometry): number {
-  return g.filterHeight * g.filterWidth * g.inChannels * g.outChannels;
-}
-
-/** y = conv2d(x, filter); needs out channels % 8 == 0. */
-export function conv2DSimd(backend: WasmHeapBackend, g: ConvGeometry, x: TensorInfo, filter: TensorInfo): TensorInfo | null {
+/** y = act(conv2d(x, filter) + bias); needs out channels % 8 == 0. */
+export function conv2DSimd(backend: WasmHeapBackend, g: ConvGeometry, x: TensorInfo, filter: TensorInfo, epilogue = NO_EPILOGUE): TensorInfo | null {
   if (simdKernelFor(g, 'forward') == null) return null;
   const y = allocate(backend, [g.batch, g.outHeight, g.outWidth, g.outChannels]);
-  const patches = 4 * g.filterHeight * g.filterWidth * g.inChannels; // conv.c gathers them when inChannels < 8
-  const scratch = allocate(backend, [filterSize(g) + Math.max(g.inChannels, patches)]);
-  kernels(backend).cvae_conv2d(
+  const k = kernels(backend);
+  const scratch = allocate(backend, [k.cvae_conv2d_scratch(
+    g.inHeight, g.inWidth, g.inChannels, g.filterHeight, g.filterWidth, g.outChannels,
+    g.strideHeight, g.strideWidth, g.padTop, g.padLeft, g.outHeight, g.outWidth,
+  )]);
+  k.cvae_conv2d(
     heapPointer(backend, x), g.batch, g.inHeight, g.inWidth, g.inChannels,
     heapPointer(backend, filter), g.filterHeight, g.filterWidth, g.outChannels,
     g.strideHeight, g.strideWidth, g.padTop, g.padLeft, g.outHeight, g.outWidth,
-    heapPointer(backend, y), heapPointer(backend, scratch),
+    heapPointer(backend, y), heapPointer(backend, scratch), ...epilogueArgs(backend, epilogue),
   );
   release(backend, scratch);
   return y;
 }
 
-/** dx of conv2d (= conv2dTranspose forward); tiles when in channels % 8 == 0, dot products when out channels % 4 == 0. */
-export function conv2DBackpropInputSimd(backend: WasmHeapBackend, g: ConvGeometry, dy: TensorInfo, filter: TensorInfo): TensorInfo | null {
+/**
+ * dx of conv2d (= conv2dTranspose forward, then act(dx + bias) for a layer); tiles when in channels
+ * % 8 == 0, dot products when out channels % 4 == 0.
+ */
+export function conv2DBackpropInputSimd(backend: WasmHeapBackend, g: ConvGeometry, dy: TensorInfo, filter: TensorInfo, epilogue = NO_EPILOGUE): TensorInfo | null {
   const kernel = simdKernelFor(g, 'input-grad');
   if (kernel == null) return null;
   const tiled = kernel === 'tiled';
   const dx = allocate(backend, [g.batch, g.inHeight, g.inWidth, g.inChannels]);
-  const scratch = allocate(backend, [(tiled ? filterSize(g) : 0) + g.outChannels]);
+  const k = kernels(backend);
+  const scratchFloats = (tiled ? k.cvae_conv2d_backprop_input_scratch : k.cvae_conv2d_backprop_input_dot_scratch)(
+    g.outHeight, g.outWidth, g.outChannels, g.filterHeight, g.filterWidth, g.inChannels,
+    g.strideHeight, g.strideWidth, g.padTop, g.padLeft, g.inHeight, g.inWidth,
+  );
+  const scratch = allocate(backend, [scratchFloats]);
   const args = [
     heapPointer(backend, dy), g.batch, g.outHeight, g.outWidth, g.outChannels,
     heapPointer(backend, filter), g.filterHeight, g.filterWidth, g.inChannels,
     g.strideHeight, g.strideWidth, g.padTop, g.padLeft, g.inHeight, g.inWidth, heapPointer(backend, dx),
   ] as const;
-  const run = tiled ? kernels(backend).cvae_conv2d_backprop_input : kernels(backend).cvae_conv2d_backprop_input_dot;
-  run(...args, heapPointer(backend, scratch));
+  const run = tiled ? k.cvae_conv2d_backprop_input : k.cvae_conv2d_backprop_input_dot;
+  run(...args, heapPointer(backend, scratch), ...epilogueArgs(backend, epilogue));
   release(backend, scratch);
   return dx;
 }
@@ -70,10 +89,41 @@ export function conv2DBackpropInputSimd(backend: WasmHeapBackend, g: ConvGeometr
 export function conv2DBackpropFilterSimd(backend: WasmHeapBackend, g: ConvGeometry, x: TensorInfo, dy: TensorInfo): TensorInfo | null {
   if (simdKernelFor(g, 'filter-grad') == null) return null;
   const dw = allocate(backend, [g.filterHeight, g.filterWidth, g.inChannels, g.outChannels]);
-  kernels(backend).cvae_conv2d_backprop_filter(
+  const k = kernels(backend);
+  const scratchFloats = k.cvae_conv2d_backprop_filter_scratch(
+    g.inHeight, g.inWidth, g.inChannels, g.outHeight, g.outWidth, g.filterHeight, g.filterWidth, g.strideHeight, g.strideWidth, g.padTop, g.padLeft,
+  );
+  const scratch = allocate(backend, [scratchFloats]);
+  k.cvae_conv2d_backprop_filter(
     heapPointer(backend, x), g.batch, g.inHeight, g.inWidth, g.inChannels,
     heapPointer(backend, dy), g.outHeight, g.outWidth, g.outChannels,
     g.filterHeight, g.filterWidth, g.strideHeight, g.strideWidth, g.padTop, g.padLeft, heapPointer(backend, dw),
+    heapPointer(backend, scratch),
   );
+  release(backend, scratch);
   return dw;
+}
+
+/**
+ * The backward pass of act(z + bias) over dy viewed as [rows, C]: [dz, dbias] with
+ * dz = dy · act'(z) (act' read from the layer's output y) and dbias = column sums of dz, in one pass.
+ */
+export function biasActivationGradSimd(backend: WasmHeapBackend, dy: TensorInfo, y: TensorInfo, channels: number, activation: FusedActivation): [TensorInfo, TensorInfo] {
+  const rows = dy.shape.reduce((a, b) => a * b, 1) / channels;
+  const dz = allocate(backend, [...dy.shape]);
+  const dbias = allocate(backend, [channels]);
+  const scratch = allocate(backend, [2 * channels]); // float64 sums
+  kernels(backend).cvae_bias_act_grad(
+    heapPointer(backend, dy), heapPointer(backend, y), rows, channels, ACTIVATION_CODES[activation],
+    heapPointer(backend, dz), heapPointer(backend, dbias), heapPointer(backend, scratch),
+  );
+  release(backend, scratch);
+  return [dz, dbias];
+}
+
+/** out[M,N] = op(a)·op(b) (one matrix each; a [K,M] when transposeA, b [N,K] when transposeB), shaped `outShape`. */
+export function matMulSimd(backend: WasmHeapBackend, a: TensorInfo, b: TensorInfo, dims: { M: number; K: number; N: number }, transposeA: boolean, transposeB: boolean, outShape: number[]): TensorInfo {
+  const out = allocate(backend, outShape);
+  kernels(backend).cvae_matmul(heapPointer(backend, a), heapPointer(backend, b), dims.M, dims.K, dims.N, transposeA ? 1 : 0, transposeB ? 1 : 0, heapPointer(backend, out));
+  return out;
 }
