@@ -107,13 +107,16 @@ describe('golden writers across processes', () => {
 });
 
 describe('memory over a 10-epoch run', () => {
-  it('the training process does not grow: RSS after epoch 10 is within 10% of after epoch 2', async () => {
+  it('the training process does not grow: RSS after epoch 10 is within 10% above its lowest since epoch 2', async () => {
     const out = path.join(scratch, 'memory');
     const run = await runCvae(['train', '--epochs', '10', '--limit', '1000', '--test-limit', '500', '--batch-size', '32', '--workers', '2', '--backend', 'wasm', '--out', out, '--name', 'rss'], { timeoutMs: 170_000 });
     expect(run.code).toBe(0);
     const rows = readFileSync(path.join(out, 'rss', 'metrics.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as MetricRow);
     const rss = rows.map((row) => row.rssMb as number);
     expect(rss).toHaveLength(10);
-    expect(Math.abs(rss[9] - rss[1]) / rss[1]).toBeLessThan(0.1);
+    // From the lowest point, not from epoch 2 itself: the first major GC (freeing the dataset's load
+    // buffers, ~40 MB) lands around epoch 2 or 3, so RSS can drop by 10% between them — that is not growth.
+    const lowest = Math.min(...rss.slice(1));
+    expect((rss[9] - lowest) / lowest).toBeLessThan(0.1);
   });
 });
