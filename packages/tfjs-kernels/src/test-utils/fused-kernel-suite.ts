@@ -3,13 +3,11 @@
  * against cpu's FusedConv2D; CvaeFusedConv2DTranspose against cpu's Conv2DBackpropInput with the
  * bias and relu added on the host.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { Conv2DBackpropInput, FusedConv2D, NamedAttrMap } from '@tensorflow/tfjs-core';
-import { registerTrainingKernels } from '../register';
 import { FUSED_CONV2D, FUSED_CONV2D_TRANSPOSE, FusedActivation } from '../fused/names';
-import { ConvCase, HostTensor, convAttrs, convKernelCall, hostTensor, registeredKernel, relativeMaxError, runKernel, stockCpuKernel } from './kernel-harness';
+import { ConvCase, HostTensor, convAttrs, convKernelCall, hostTensor, registeredKernel, relativeMaxError, runKernel, stockCpuKernel, wasmReadyCpuActive } from './kernel-harness';
 
 const TOLERANCE = 1e-4;
 
@@ -36,10 +34,7 @@ function caseRows(cases: readonly ConvCase[]) {
 export function describeFusedConvKernelsAgainstStockCpu(cases: readonly ConvCase[]): void {
   describe('wasm layer kernels (conv + bias + activation) vs tfjs stock cpu', () => {
     beforeAll(async () => {
-      await tf.setBackend('wasm');
-      await tf.ready();
-      await tf.setBackend('cpu');
-      registerTrainingKernels('wasm');
+      await wasmReadyCpuActive();
     });
 
     it('FusedConv2D and CvaeFusedConv2D are the same kernel', () => {

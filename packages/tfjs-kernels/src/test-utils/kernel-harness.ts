@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { backend_util, getKernel, KernelBackend, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { Conv4D } from '../conv-geometry';
-import { originalKernel } from '../register';
+import { originalKernel, registerTrainingKernels } from '../register';
 
 export interface HostTensor {
   shape: number[];
@@ -126,4 +126,16 @@ export function convKernelCall(kernelName: 'Conv2D' | 'Conv2DBackpropFilter' | '
     case 'Conv2DBackpropInput':
       return { inputs: { dy, filter }, attrs: { ...base, inputShape: c.xShape } };
   }
+}
+
+/**
+ * The setup of every wasm-vs-cpu kernel spec: the wasm backend initialised (its module loaded), the
+ * stock cpu backend active for the reference side, and our kernels registered on wasm.
+ */
+export async function wasmReadyCpuActive(): Promise<void> {
+  await tf.setBackend('wasm');
+  await tf.ready();
+  await tf.setBackend('cpu');
+  (tf.backend() as unknown as { firstUse: boolean }).firstUse = false; // no "install tfjs-node" banner
+  registerTrainingKernels('wasm');
 }

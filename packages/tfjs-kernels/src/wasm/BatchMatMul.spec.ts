@@ -1,10 +1,8 @@
 /** wasm BatchMatMul (cvae_matmul for single transposed products, else tfjs-wasm's) vs tfjs's stock cpu kernel. */
-import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { BatchMatMul, NamedAttrMap } from '@tensorflow/tfjs-core';
-import { registerTrainingKernels } from '../register';
-import { hostTensor, registeredKernel, relativeMaxError, runKernel, stockCpuKernel } from '../test-utils/kernel-harness';
+import { hostTensor, registeredKernel, relativeMaxError, runKernel, stockCpuKernel, wasmReadyCpuActive } from '../test-utils/kernel-harness';
 import { batchMatMulWasmConfig } from './BatchMatMul';
 
 const TOLERANCE = 1e-4;
@@ -24,10 +22,7 @@ const CASES: [number[], number[], boolean, boolean][] = [
 
 describe('wasm BatchMatMul vs tfjs stock cpu', () => {
   beforeAll(async () => {
-    await tf.setBackend('wasm');
-    await tf.ready();
-    await tf.setBackend('cpu');
-    registerTrainingKernels('wasm');
+    await wasmReadyCpuActive();
   });
 
   it('is our kernel that tfjs now runs', () => {

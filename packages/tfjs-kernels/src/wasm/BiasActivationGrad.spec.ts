@@ -3,9 +3,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { KernelBackend, TensorInfo } from '@tensorflow/tfjs-core';
-import { registerTrainingKernels } from '../register';
 import { BIAS_ACTIVATION_GRAD, FusedActivation } from '../fused/names';
-import { HostTensor, hostTensor, registeredKernel, relativeMaxError } from '../test-utils/kernel-harness';
+import { HostTensor, hostTensor, registeredKernel, relativeMaxError, wasmReadyCpuActive } from '../test-utils/kernel-harness';
 
 const TOLERANCE = 1e-4;
 
@@ -40,11 +39,7 @@ function actual(dy: HostTensor, y: HostTensor, activation: FusedActivation): Hos
 
 describe('wasm CvaeBiasActivationGrad vs tfjs stock cpu (Multiply, Step, Sum)', () => {
   beforeAll(async () => {
-    await tf.setBackend('wasm');
-    await tf.ready();
-    await tf.setBackend('cpu');
-    (tf.backend() as unknown as { firstUse: boolean }).firstUse = false; // no "install tfjs-node" banner
-    registerTrainingKernels('wasm');
+    await wasmReadyCpuActive();
   });
 
   it.each(CASES.map((c, i) => [`${JSON.stringify(c.shape)} ${c.activation}`, c, i] as const))('%s', (_label, c, i) => {

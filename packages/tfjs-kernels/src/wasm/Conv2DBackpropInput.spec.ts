@@ -1,11 +1,9 @@
-import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { Conv2DBackpropInput } from '@tensorflow/tfjs-core';
-import { registerTrainingKernels } from '../register';
 import { convGeometry } from '../conv-geometry';
 import { describeConvKernelAgainstStockCpu } from '../test-utils/conv-kernel-suite';
-import { CONV_CASES, ConvCase, convAttrs, convKernelCall, registeredKernel, relativeMaxError, runKernel, stockCpuKernel } from '../test-utils/kernel-harness';
+import { CONV_CASES, ConvCase, convAttrs, convKernelCall, registeredKernel, relativeMaxError, runKernel, stockCpuKernel, wasmReadyCpuActive } from '../test-utils/kernel-harness';
 import { subPixelApplies } from './subpixel';
 
 // Strided cases go through the sub-pixel path (4 XNNPACK convs), stride 1 through matmul + col2im.
@@ -39,10 +37,7 @@ function restoreEnv(name: string, value: string | undefined): void {
 describe('wasm Conv2DBackpropInput paths', () => {
   beforeAll(async () => {
     process.env['CVAE_WASM_CONV'] = 'xnnpack'; // these cases test the sub-pixel path behind conv.wasm
-    await tf.setBackend('wasm');
-    await tf.ready();
-    await tf.setBackend('cpu');
-    registerTrainingKernels('wasm');
+    await wasmReadyCpuActive();
   });
 
   it('uses the sub-pixel decomposition for the CVAE strided layers, not for a 1x1 stride-2 filter', () => {

@@ -9,9 +9,8 @@ import '@tensorflow/tfjs-backend-wasm';
 // tfjs-layers registers tfjs's gradient functions, as it does for a user's model.
 import '@tensorflow/tfjs-layers';
 import { KernelBackend, TensorInfo } from '@tensorflow/tfjs-core';
-import { registerTrainingKernels } from '../register';
 import { SIGMOID_CROSS_ENTROPY, SIGMOID_CROSS_ENTROPY_GRAD } from '../fused/names';
-import { HostTensor, randomValues, registeredKernel, relativeMaxError } from '../test-utils/kernel-harness';
+import { HostTensor, randomValues, registeredKernel, relativeMaxError, wasmReadyCpuActive } from '../test-utils/kernel-harness';
 
 const TOLERANCE = 1e-5;
 
@@ -63,11 +62,7 @@ function stock(c: Case, logits: HostTensor, labels: HostTensor, dy: HostTensor):
 
 describe('wasm CvaeSigmoidCrossEntropy vs tfjs stock cpu', () => {
   beforeAll(async () => {
-    await tf.setBackend('wasm');
-    await tf.ready();
-    await tf.setBackend('cpu');
-    (tf.backend() as unknown as { firstUse: boolean }).firstUse = false; // no "install tfjs-node" banner
-    registerTrainingKernels('wasm');
+    await wasmReadyCpuActive();
   });
 
   it.each(CASES.map((c, i) => [c.label, c, 40 + 5 * i] as const))('%s: row sums and logits gradient', (_label, c, seed) => {

@@ -1,11 +1,9 @@
 /** wasm Sum (cvae kernel: leading-axes fast path, else tfjs-wasm) vs tfjs's stock cpu Sum. */
-import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { NamedAttrMap, Sum } from '@tensorflow/tfjs-core';
-import { registerTrainingKernels } from '../register';
 import { leadingAxesCount, sumWasmConfig } from './Sum';
-import { hostTensor, registeredKernel, relativeMaxError, runKernel, stockCpuKernel } from '../test-utils/kernel-harness';
+import { hostTensor, registeredKernel, relativeMaxError, runKernel, stockCpuKernel, wasmReadyCpuActive } from '../test-utils/kernel-harness';
 
 const TOLERANCE = 1e-4;
 
@@ -23,10 +21,7 @@ const CASES: { shape: number[]; axis: number | number[]; keepDims: boolean }[] =
 
 describe('wasm Sum (cvae kernel) vs tfjs stock cpu', () => {
   beforeAll(async () => {
-    await tf.setBackend('wasm');
-    await tf.ready();
-    await tf.setBackend('cpu');
-    registerTrainingKernels('wasm');
+    await wasmReadyCpuActive();
   });
 
   it('is our kernel that tfjs now runs', () => {
