@@ -118,3 +118,8 @@ export function existingCheckpoint(dir: string): string {
   const hint = dir === referenceCheckpointDir() ? ' (the reference model; pass --checkpoint DIR)' : '';
   throw new UsageError(`checkpoint directory ${dir} does not exist${hint}`);
 }
+
+/** An optional --checkpoint, checked like a given one; undefined leaves the choice to the suite (or the command). */
+export function optionalCheckpoint(dir: string | undefined): string | undefined {
+  return dir === undefined ? undefined : existingCheckpoint(dir);
+}

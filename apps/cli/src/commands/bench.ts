@@ -4,7 +4,7 @@ import { benchmarkEvaluation, EvaluationBenchmarkResult } from '@cvae/evaluation
 import type { BackendPreference } from '@cvae/tfjs-kernels';
 import type { CliCommand } from '../command';
 import { formatTable } from '../format';
-import { backendOption, choiceOption, existingCheckpoint, integer, jsonOption, workersOption } from '../options';
+import { backendOption, choiceOption, optionalCheckpoint, integer, jsonOption, workersOption } from '../options';
 
 const TASKS = ['train', 'eval', 'iwae'] as const;
 type Task = (typeof TASKS)[number];
@@ -55,7 +55,7 @@ function train(options: BenchOptions): Promise<BenchmarkResult> {
 }
 
 function evaluation(options: BenchOptions, task: 'eval' | 'iwae'): Promise<EvaluationBenchmarkResult> {
-  const checkpoint = options.checkpoint === undefined ? undefined : existingCheckpoint(options.checkpoint);
+  const checkpoint = optionalCheckpoint(options.checkpoint);
   const images = options.images ?? DEFAULT_IMAGES[task];
   return benchmarkEvaluation({ task, backend: options.backend ?? 'auto', workers: options.workers, images, k: options.iwSamples, checkpoint });
 }

@@ -5,7 +5,7 @@ import { STATIC_REPORT_FILE, UpdateMode, checkSuite } from '@cvae/evaluation';
 import type { GoldenReport, ImageSetQuality, QualityGateResult, SetQualityBounds } from '@cvae/formats';
 import type { BackendPreference } from '@cvae/tfjs-kernels';
 import type { CliCommand, Io } from '../command';
-import { backendOption, checkpointOption, dataDirOption, existingCheckpoint, jsonOption, suiteOption, workersOption } from '../options';
+import { backendOption, checkpointOption, dataDirOption, jsonOption, optionalCheckpoint, suiteOption, workersOption } from '../options';
 import { progressPrinter } from './eval';
 import { qualityProgress } from './eval-quality';
 
@@ -26,7 +26,7 @@ export const checkCommand: CliCommand<CheckOptions> = {
       .addOption(new Option('--ci', 'like jest --ci (the default when CI is set): write nothing; a missing golden or baseline fails').conflicts('update'))
       .addOption(jsonOption()),
   async run(options, _operands, io) {
-    const checkpoint = options.checkpoint === undefined ? undefined : existingCheckpoint(options.checkpoint);
+    const checkpoint = optionalCheckpoint(options.checkpoint);
     const { report, reportDir, written } = await checkSuite({
       suiteDir: options.suite,
       checkpoint,

@@ -3,7 +3,7 @@ import { Option } from 'commander';
 import { checkSuite, initSuite, remeasureNoise, updateGoldens } from '@cvae/evaluation';
 import type { BackendPreference } from '@cvae/tfjs-kernels';
 import type { CliCommand } from '../command';
-import { backendOption, checkpointOption, dataDirOption, existingCheckpoint, integer, seedOption, suiteOption, workersOption } from '../options';
+import { backendOption, checkpointOption, dataDirOption, existingCheckpoint, integer, optionalCheckpoint, seedOption, suiteOption, workersOption } from '../options';
 import { progressPrinter } from './eval';
 import { printReport, reportOption } from './check';
 
@@ -59,7 +59,7 @@ export const goldenUpdateCommand: CliCommand<SuiteOptions> = {
       .addOption(dataDirOption('default: the suite\'s dataset'))
       .addOption(backendOption()),
   async run(options, names, io) {
-    const checkpoint = options.checkpoint === undefined ? undefined : existingCheckpoint(options.checkpoint);
+    const checkpoint = optionalCheckpoint(options.checkpoint);
     const changes = await updateGoldens({ suiteDir: options.suite, names, checkpoint, backend: options.backend, dataDir: options.dataDir });
     for (const change of changes) io.stdout(`${change.status.padEnd(9)} ${change.name}: ${change.reason}\n`);
     return 0;
@@ -77,7 +77,7 @@ export const goldenCheckCommand: CliCommand<SuiteOptions & { report?: string }> 
       .addOption(dataDirOption('default: the suite\'s dataset'))
       .addOption(backendOption()),
   async run(options, _operands, io) {
-    const checkpoint = options.checkpoint === undefined ? undefined : existingCheckpoint(options.checkpoint);
+    const checkpoint = optionalCheckpoint(options.checkpoint);
     const { report, reportDir } = await checkSuite({ suiteDir: options.suite, checkpoint, reportDir: options.report, dataDir: options.dataDir, backend: options.backend, pixelsOnly: true });
     printReport(report, reportDir, io);
     return report.passed ? 0 : 1;
@@ -96,7 +96,7 @@ export const goldenNoiseCommand: CliCommand<SuiteOptions & { workers: number }> 
       .addOption(dataDirOption('default: the suite\'s dataset'))
       .addOption(workersOption('measuring')),
   async run(options, _operands, io) {
-    const checkpoint = options.checkpoint === undefined ? undefined : existingCheckpoint(options.checkpoint);
+    const checkpoint = optionalCheckpoint(options.checkpoint);
     const { evidence, proposals } = await remeasureNoise({ suiteDir: options.suite, checkpoint, dataDir: options.dataDir, workers: options.workers, onProgress: (line) => io.stderr(`golden noise: ${line}\n`) });
     for (const p of evidence.paths) {
       const goldens = Object.entries(p.goldens).map(([name, g]) => `${name} max Δ ${g.maxDelta} (${g.differingPixels} px)`).join(', ');
