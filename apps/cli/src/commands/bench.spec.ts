@@ -1,14 +1,7 @@
-import { runCli } from '../cli';
-import type { Io } from '../command';
+import { cliRunner } from '../test-utils/run-cli';
 import { benchCommand } from './bench';
 
-async function run(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const io: Io = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), isTTY: false };
-  const code = await runCli(argv, io, [benchCommand]);
-  return { code, stdout, stderr };
-}
+const run = cliRunner([benchCommand]);
 
 jest.setTimeout(120_000);
 

@@ -4,20 +4,13 @@ import * as path from 'path';
 import { loadClassifier } from '@cvae/classifier';
 import { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, datasetIdentity, STANDARD_FILE_NAMES, encodeIdx, loadRawSplit, resolveMnistSource } from '@cvae/dataset';
 import { SampleQualitySchema } from '@cvae/formats';
-import { runCli } from '../cli';
-import type { Io } from '../command';
+import { cliRunner } from '../test-utils/run-cli';
 import { classifierTrainCommand } from './classifier';
 import { evalCommand } from './eval';
 
 const COMMANDS = [classifierTrainCommand, evalCommand];
 
-async function run(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const io: Io = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), isTTY: false };
-  const code = await runCli(argv, io, COMMANDS);
-  return { code, stdout, stderr };
-}
+const run = cliRunner(COMMANDS);
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'cvae-cli-classifier-'));
 const missing = path.join(dir, 'no-such-dir');

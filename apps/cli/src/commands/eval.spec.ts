@@ -6,21 +6,14 @@ import { CVAE, loadCheckpoint, saveCheckpoint } from '@cvae/model';
 import { initBackend } from '@cvae/tfjs-kernels';
 import { Replicas } from '@cvae/replicas';
 import { evaluateTestSet } from '@cvae/training';
-import { runCli } from '../cli';
-import type { Io } from '../command';
+import { cliRunner } from '../test-utils/run-cli';
 import { evalCommand } from './eval';
 import { goldenCheckCommand, goldenUpdateCommand } from './golden';
 import { sampleCommand } from './sample';
 
 const COMMANDS = [evalCommand, sampleCommand, goldenUpdateCommand, goldenCheckCommand];
 
-async function run(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const io: Io = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), isTTY: false };
-  const code = await runCli(argv, io, COMMANDS);
-  return { code, stdout, stderr };
-}
+const run = cliRunner(COMMANDS);
 
 const missing = path.join(mkdtempSync(path.join(os.tmpdir(), 'cvae-cli-')), 'no-such-checkpoint');
 
