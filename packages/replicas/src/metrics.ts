@@ -79,7 +79,7 @@ async function runChunks(replicas: Replicas, images: Float32Array, plan: ChunkPl
     next: () => {
       if (nextStart >= total) return undefined;
       const start = nextStart;
-      const count = Math.min(plan.imagesPerChunk, total - start);
+      const count = chunkSize(plan.imagesPerChunk, total - start, replicas.threads);
       nextStart += count;
       // slice(), not subarray(): a worker's arrays are transferred, which would detach the whole set.
       const chunkImages = images.slice(start * PIXELS, (start + count) * PIXELS);
@@ -92,4 +92,15 @@ async function runChunks(replicas: Replicas, images: Float32Array, plan: ChunkPl
       plan.onProgress?.((done += chunk.count));
     },
   });
+}
+
+/**
+ * Images in the next chunk: `most`, shrinking towards the end (the remaining images shared over
+ * twice the threads, at least a quarter of `most`) so the threads finish together instead of one
+ * computing a last full chunk while the others idle. Values do not depend on it (see above).
+ */
+export function chunkSize(most: number, remaining: number, threads: number): number {
+  if (threads === 1) return Math.min(most, remaining);
+  const share = Math.ceil(remaining / (2 * threads));
+  return Math.min(remaining, most, Math.max(share, Math.ceil(most / 4)));
 }

@@ -41,6 +41,29 @@ describe('ReplicaPool', () => {
     }
   });
 
+  it('answers requests sent before the previous one is answered, in order', async () => {
+    const pool = await start();
+    try {
+      const tags = ['a', 'b', 'c'];
+      const answers = await Promise.all(tags.map((tag) => pool.request<{ tag: string }, { tag: string }>(1, { task: 'sum', payload: { tag } })));
+      expect(answers.map((a) => a.result.tag)).toEqual(tags);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('rejects every request in flight when the worker exits', async () => {
+    const pool = await start({ faults: { 1: { atStep: 1, kind: 'exit' } } });
+    try {
+      const inFlight = [pool.request(1, { task: 'sum', payload: { tag: 'a' } }), pool.request(1, { task: 'sum', payload: { tag: 'b' } })];
+      const settled = await Promise.allSettled(inFlight);
+      expect(settled.map((s) => s.status)).toEqual(['rejected', 'rejected']);
+      expect(settled.map((s) => (s as PromiseRejectedResult).reason.message)).toEqual(['worker 1 exited unexpectedly with code 3', 'worker 1 exited unexpectedly with code 3']);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('rejects with a WorkerFailedError naming the worker when it exits, and every later request at once', async () => {
     const pool = await start({ faults: { 1: { atStep: 1, kind: 'exit' } } });
     try {

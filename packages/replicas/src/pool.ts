@@ -2,7 +2,7 @@
  * A fixed set of replica workers (worker_threads), each holding a CVAE replica and running the task
  * functions named (by module path) at start. Each request carries an id; a worker answers each
  * request once. Any failure — an uncaught exception ('error'), an unexpected 'exit', a message that
- * cannot be deserialised, a task error, or no answer within the timeout — rejects the pending
+ * cannot be deserialised, a task error, or no answer within the timeout — rejects every pending
  * request with a WorkerFailedError naming the worker, terminates every worker, and makes every later
  * request reject at once with the same error: a broken pool never hangs and never half-works.
  */
@@ -56,12 +56,21 @@ interface Pending {
   id: number;
   resolve: (message: WorkerToMain) => void;
   reject: (error: Error) => void;
-  timer: NodeJS.Timeout;
+  /** What the worker failed to do if the timer fires, e.g. "answer request 3 within 120 s". */
+  what: string;
+  timeoutMs: number;
+  /** Runs only for the request at the head of the queue: the one the worker is computing. */
+  timer?: NodeJS.Timeout;
 }
 
-/** One worker thread with at most one request in flight. */
+/**
+ * One worker thread. It runs one request at a time and answers in the order they were sent, so
+ * more than one may be in flight: the next waits in the worker's message queue and starts the moment
+ * the previous one is answered, even while this thread is too busy to hand out more work.
+ */
 class ReplicaWorker {
-  private pending: Pending | undefined;
+  /** In flight, oldest first. */
+  private readonly pending: Pending[] = [];
   private failure: WorkerFailedError | undefined;
   private exited = false;
   private nextId = 1;
@@ -85,7 +94,6 @@ class ReplicaWorker {
 
   request(request: ReplicaRequest<unknown>, timeoutMs: number): Promise<WorkerToMain> {
     if (this.failure) return Promise.reject(this.failure);
-    if (this.pending) return Promise.reject(new Error(`worker ${this.index} is busy with request ${this.pending.id}`));
     const id = this.nextId++;
     const message: MainToWorker = { type: 'task', id, task: request.task, weights: request.weights, payload: request.payload };
     const answer = this.expect(id, `answer request ${id} within ${timeoutMs / 1000} s`, timeoutMs);
@@ -96,39 +104,47 @@ class ReplicaWorker {
   /** Ends the thread; later 'exit' is expected, not a failure. */
   async terminate(): Promise<void> {
     this.failure ??= new WorkerFailedError(this.index, `worker ${this.index} was shut down`);
-    if (this.pending) this.settle()?.reject(this.failure);
+    this.rejectAll(this.failure);
     if (!this.exited) await this.worker.terminate();
   }
 
   private expect(id: number, what: string, timeoutMs: number): Promise<WorkerToMain> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => this.fail(`worker ${this.index} did not ${what}`, { terminate: true }), timeoutMs);
-      this.pending = { id, resolve, reject, timer };
+      this.pending.push({ id, resolve, reject, what, timeoutMs });
+      if (this.pending.length === 1) this.startHeadTimer();
     });
   }
 
+  private startHeadTimer(): void {
+    const head = this.pending[0];
+    if (head) head.timer = setTimeout(() => this.fail(`worker ${this.index} did not ${head.what}`, { terminate: true }), head.timeoutMs);
+  }
+
   private receive(message: WorkerToMain): void {
-    const pendingId = this.pending?.id;
+    const expectedId = this.pending[0]?.id;
     const id = message.type === 'ready' || message.type === 'init-error' ? 0 : message.id;
-    if (pendingId !== id) return this.fail(`worker ${this.index} answered request ${id}, expected ${pendingId ?? 'none'}`, { terminate: true });
+    if (expectedId !== id) return this.fail(`worker ${this.index} answered request ${id}, expected ${expectedId ?? 'none'}`, { terminate: true });
     if (message.type === 'init-error') return this.fail(`worker ${this.index} failed to start: ${message.message}`, { terminate: true });
     if (message.type === 'task-error') return this.fail(`worker ${this.index} failed request ${id}: ${message.message}`, { terminate: true });
-    this.settle()?.resolve(message);
+    const head = this.pending.shift() as Pending;
+    clearTimeout(head.timer);
+    this.startHeadTimer();
+    head.resolve(message);
   }
 
   private fail(message: string, { terminate = false } = {}): void {
     if (this.failure) return;
     this.failure = new WorkerFailedError(this.index, message);
-    this.settle()?.reject(this.failure);
+    this.rejectAll(this.failure);
     this.onFailure(this.failure);
     if (terminate && !this.exited) void this.worker.terminate();
   }
 
-  private settle(): Pending | undefined {
-    const pending = this.pending;
-    if (pending) clearTimeout(pending.timer);
-    this.pending = undefined;
-    return pending;
+  private rejectAll(error: WorkerFailedError): void {
+    for (const request of this.pending.splice(0)) {
+      clearTimeout(request.timer);
+      request.reject(error);
+    }
   }
 }
 
@@ -164,7 +180,7 @@ export class ReplicaPool {
     return this.workers.length;
   }
 
-  /** Runs the task on worker `index` (1-based). */
+  /** Runs the task on worker `index` (1-based); requests to one worker run in the order they were made. */
   async request<Request, Response>(index: number, request: ReplicaRequest<Request>): Promise<ReplicaResponse<Response>> {
     if (this.failure) throw this.failure;
     if (this.closed) throw new Error(`${this.label} is closed`);
