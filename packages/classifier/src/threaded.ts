@@ -7,7 +7,7 @@
 import * as path from 'path';
 import { SeededRandom } from '@cvae/dataset';
 import { IMAGE_SHAPE } from '@cvae/model';
-import type { Replicas } from '@cvae/replicas';
+import { type Replicas, chunkSize } from '@cvae/replicas';
 import { FeaturesRequest, ImageSource, SampleImages, computeFeatures } from './features-task';
 import type { Classifier } from './network';
 import type { ClassifierValues } from './predict';
@@ -57,7 +57,7 @@ export async function classifyOnThreads(replicas: Replicas, target: ThreadedClas
     next: () => {
       if (nextStart >= total) return undefined;
       const start = nextStart;
-      const count = Math.min(FEATURES_CHUNK, total - start);
+      const count = chunkSize(FEATURES_CHUNK, total - start, replicas.threads);
       nextStart += count;
       return { start, count, source: chunkSource(source, start, count, replicas.model.latentDim) };
     },
