@@ -7,7 +7,7 @@
 import * as path from 'path';
 import { SeededRandom } from '@cvae/dataset';
 import { IMAGE_SHAPE } from '@cvae/model';
-import { type Replicas, chunkSize } from '@cvae/replicas';
+import { type Replicas, chunkPlan } from '@cvae/replicas';
 import { FeaturesRequest, ImageSource, SampleImages, computeFeatures } from './features-task';
 import type { Classifier } from './network';
 import type { ClassifierValues } from './predict';
@@ -49,15 +49,17 @@ export async function classifyOnThreads(replicas: Replicas, target: ThreadedClas
   const classes = classifier.architecture.classes;
   const out: ClassifierValues = { features: new Float32Array(total * featureDim), probabilities: new Float32Array(total * classes) };
   const weights = classifier.getFlatWeights();
+  const sizes = chunkPlan(total, FEATURES_CHUNK, replicas.threads);
+  let nextChunk = 0;
   let nextStart = 0;
   let done = 0;
   await replicas.queue<{ start: number; count: number; source: ImageSource }, ClassifierValues>({
     task: FEATURES_TASK,
-    count: Math.ceil(total / FEATURES_CHUNK),
+    count: sizes.length,
     next: () => {
-      if (nextStart >= total) return undefined;
+      if (nextChunk === sizes.length) return undefined;
       const start = nextStart;
-      const count = chunkSize(FEATURES_CHUNK, total - start, replicas.threads);
+      const count = sizes[nextChunk++];
       nextStart += count;
       return { start, count, source: chunkSource(source, start, count, replicas.model.latentDim) };
     },

@@ -1,6 +1,6 @@
 export { Replicas, METRICS_TASK } from './replicas';
 export type { ReplicasOptions, QueueJob, RemoteWork, ShardedJob } from './replicas';
-export { chunkSize, perImageMetrics, perImageIwae } from './metrics';
+export { chunkPlan, perImageMetrics, perImageIwae } from './metrics';
 export type { MetricsJobOptions } from './metrics';
 export { ReplicaPool, WorkerFailedError, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_START_TIMEOUT_MS } from './pool';
 export type { ReplicaPoolOptions, ReplicaRequest, ReplicaResponse } from './pool';

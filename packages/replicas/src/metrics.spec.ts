@@ -1,27 +1,25 @@
-import { chunkSize } from './metrics';
+import { chunkPlan } from './metrics';
 
-/** The chunk sizes handed out, in order, for `total` images. */
-function plan(most: number, total: number, threads: number): number[] {
-  const sizes: number[] = [];
-  for (let remaining = total; remaining > 0; remaining -= sizes[sizes.length - 1]) sizes.push(chunkSize(most, remaining, threads));
-  return sizes;
-}
-
-describe('chunkSize', () => {
+describe('chunkPlan', () => {
   it('one thread: full chunks, then the rest', () => {
-    expect(plan(500, 1200, 1)).toEqual([500, 500, 200]);
+    expect(chunkPlan(1200, 500, 1)).toEqual([500, 500, 200]);
   });
 
-  it('several threads: full chunks, shrinking to a quarter towards the end, covering every image once', () => {
-    const sizes = plan(500, 10_000, 2);
-    expect(sizes.reduce((a, b) => a + b, 0)).toBe(10_000);
-    expect(sizes.slice(0, 17).every((s) => s === 500)).toBe(true);
-    expect(sizes.slice(17)).toEqual([375, 282, 211, 158, 125, 125, 125, 99]);
+  it('several threads: full chunks, then the last threads × most images in 2 × threads pieces', () => {
+    expect(chunkPlan(10_000, 500, 2)).toEqual([...Array<number>(18).fill(500), 250, 250, 250, 250]);
+    expect(chunkPlan(1200, 500, 2)).toEqual([200, 250, 250, 250, 250]);
+    expect(chunkPlan(10_000, 16, 2).slice(-6)).toEqual([16, 16, 8, 8, 8, 8]);
   });
 
-  it('never more than the remaining images, never less than one', () => {
-    for (const [most, total] of [[1, 7], [16, 33], [1024, 5]]) {
-      const sizes = plan(most, total, 3);
+  it('at most one chunk per thread: shared evenly, one each', () => {
+    expect(chunkPlan(200, 100, 2)).toEqual([100, 100]);
+    expect(chunkPlan(151, 100, 2)).toEqual([76, 75]);
+    expect(chunkPlan(1, 100, 2)).toEqual([1]);
+  });
+
+  it('covers every image once, never more than most, never less than one', () => {
+    for (const [total, most, threads] of [[7, 1, 3], [33, 16, 3], [5, 1024, 3], [10_001, 64, 2], [999, 100, 4]]) {
+      const sizes = chunkPlan(total, most, threads);
       expect(sizes.reduce((a, b) => a + b, 0)).toBe(total);
       expect(Math.min(...sizes)).toBeGreaterThanOrEqual(1);
       expect(Math.max(...sizes)).toBeLessThanOrEqual(most);

@@ -71,15 +71,17 @@ interface Chunk {
 
 async function runChunks(replicas: Replicas, images: Float32Array, plan: ChunkPlan): Promise<void> {
   const total = images.length / PIXELS;
+  const sizes = chunkPlan(total, plan.imagesPerChunk, replicas.threads);
+  let nextChunk = 0;
   let nextStart = 0;
   let done = 0;
   await replicas.queue<Chunk, Float32Array>({
     task: METRICS_TASK,
-    count: Math.ceil(total / plan.imagesPerChunk),
+    count: sizes.length,
     next: () => {
-      if (nextStart >= total) return undefined;
+      if (nextChunk === sizes.length) return undefined;
       const start = nextStart;
-      const count = chunkSize(plan.imagesPerChunk, total - start, replicas.threads);
+      const count = sizes[nextChunk++];
       nextStart += count;
       // slice(), not subarray(): a worker's arrays are transferred, which would detach the whole set.
       const chunkImages = images.slice(start * PIXELS, (start + count) * PIXELS);
@@ -95,12 +97,25 @@ async function runChunks(replicas: Replicas, images: Float32Array, plan: ChunkPl
 }
 
 /**
- * Images in the next chunk: `most`, shrinking towards the end (the remaining images shared over
- * twice the threads, at least a quarter of `most`) so the threads finish together instead of one
- * computing a last full chunk while the others idle. Values do not depend on it (see above).
+ * Chunk sizes for `total` images on `threads` threads, in hand-out order: full chunks of `most`, except
+ * that the last `threads` full chunks' worth of images is cut in twice as many pieces, so the threads
+ * finish together instead of one computing a last full chunk while the others idle; a set of at most
+ * one chunk per thread is shared evenly. Values do not depend on it (see above).
  */
-export function chunkSize(most: number, remaining: number, threads: number): number {
-  if (threads === 1) return Math.min(most, remaining);
-  const share = Math.ceil(remaining / (2 * threads));
-  return Math.min(remaining, most, Math.max(share, Math.ceil(most / 4)));
+export function chunkPlan(total: number, most: number, threads: number): number[] {
+  if (threads === 1) return fullChunks(total, most);
+  if (total <= threads * most) return evenSplit(total, Math.min(threads, total));
+  const tail = threads * most;
+  return [...fullChunks(total - tail, most), ...evenSplit(tail, Math.min(2 * threads, tail))];
+}
+
+/** Chunks of `most`, then the rest. */
+function fullChunks(total: number, most: number): number[] {
+  return Array.from({ length: Math.ceil(total / most) }, (_, i) => Math.min(most, total - i * most));
+}
+
+/** `total` in `pieces` sizes that differ by at most one, larger first. */
+function evenSplit(total: number, pieces: number): number[] {
+  const base = Math.floor(total / pieces);
+  return Array.from({ length: pieces }, (_, i) => base + (i < total % pieces ? 1 : 0));
 }

@@ -62,7 +62,7 @@ export interface QueueJob<Item, Result> {
   task: string;
   /** The next item, or undefined when there is none left. Called in hand-out order. */
   next(): Item | undefined;
-  /** How many items there are, at least (bounds the workers started: a single item never starts one). */
+  /** Items in all (bounds the workers started: a single item never starts one). */
   count: number;
   /** Computes an item on this thread. */
   local(item: Item): Result;
