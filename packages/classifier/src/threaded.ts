@@ -49,18 +49,15 @@ export async function classifyOnThreads(replicas: Replicas, target: ThreadedClas
   const classes = classifier.architecture.classes;
   const out: ClassifierValues = { features: new Float32Array(total * featureDim), probabilities: new Float32Array(total * classes) };
   const weights = classifier.getFlatWeights();
-  const sizes = chunkPlan(total, FEATURES_CHUNK, replicas.threads);
+  const chunks = chunkPlan(total, FEATURES_CHUNK, replicas.threads);
   let nextChunk = 0;
-  let nextStart = 0;
   let done = 0;
   await replicas.queue<{ start: number; count: number; source: ImageSource }, ClassifierValues>({
     task: FEATURES_TASK,
-    count: sizes.length,
+    count: chunks.length,
     next: () => {
-      if (nextChunk === sizes.length) return undefined;
-      const start = nextStart;
-      const count = sizes[nextChunk++];
-      nextStart += count;
+      if (nextChunk === chunks.length) return undefined;
+      const { start, count } = chunks[nextChunk++];
       return { start, count, source: chunkSource(source, start, count, replicas.model.latentDim) };
     },
     local: (chunk) => computeFeatures(replicas.model, classifier, chunk.source, options.sampleImages),

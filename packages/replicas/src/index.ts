@@ -1,7 +1,7 @@
 export { Replicas, METRICS_TASK } from './replicas';
 export type { ReplicasOptions, QueueJob, RemoteWork, ShardedJob } from './replicas';
 export { chunkPlan, perImageMetrics, perImageIwae } from './metrics';
-export type { MetricsJobOptions } from './metrics';
+export type { ImageRange, MetricsJobOptions } from './metrics';
 export { ReplicaPool, WorkerFailedError, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_START_TIMEOUT_MS } from './pool';
 export type { ReplicaPoolOptions, ReplicaRequest, ReplicaResponse } from './pool';
 export { CRASH_ENV, faultFromEnv, flatSize, flattenTensors, flatToSnapshot, unflattenToTensors } from './protocol';

@@ -71,18 +71,15 @@ interface Chunk {
 
 async function runChunks(replicas: Replicas, images: Float32Array, plan: ChunkPlan): Promise<void> {
   const total = images.length / PIXELS;
-  const sizes = chunkPlan(total, plan.imagesPerChunk, replicas.threads);
+  const chunks = chunkPlan(total, plan.imagesPerChunk, replicas.threads);
   let nextChunk = 0;
-  let nextStart = 0;
   let done = 0;
   await replicas.queue<Chunk, Float32Array>({
     task: METRICS_TASK,
-    count: sizes.length,
+    count: chunks.length,
     next: () => {
-      if (nextChunk === sizes.length) return undefined;
-      const start = nextStart;
-      const count = sizes[nextChunk++];
-      nextStart += count;
+      if (nextChunk === chunks.length) return undefined;
+      const { start, count } = chunks[nextChunk++];
       // slice(), not subarray(): a worker's arrays are transferred, which would detach the whole set.
       const chunkImages = images.slice(start * PIXELS, (start + count) * PIXELS);
       return { start, count, request: plan.chunk(chunkImages, plan.eps.normals(count * plan.epsPerImage)) };
@@ -96,17 +93,25 @@ async function runChunks(replicas: Replicas, images: Float32Array, plan: ChunkPl
   });
 }
 
+/** A contiguous run of images: [start, start + count). */
+export interface ImageRange {
+  start: number;
+  count: number;
+}
+
 /**
- * Chunk sizes for `total` images on `threads` threads, in hand-out order: full chunks of `most`, except
+ * The chunks of `total` images on `threads` threads, in hand-out order: full chunks of `most`, except
  * that the last `threads` full chunks' worth of images is cut in twice as many pieces, so the threads
  * finish together instead of one computing a last full chunk while the others idle; a set of at most
  * one chunk per thread is shared evenly. Values do not depend on it (see above).
  */
-export function chunkPlan(total: number, most: number, threads: number): number[] {
-  if (threads === 1) return fullChunks(total, most);
-  if (total <= threads * most) return evenSplit(total, Math.min(threads, total));
-  const tail = threads * most;
-  return [...fullChunks(total - tail, most), ...evenSplit(tail, Math.min(2 * threads, tail))];
+export function chunkPlan(total: number, most: number, threads: number): ImageRange[] {
+  let sizes: number[];
+  if (threads === 1) sizes = fullChunks(total, most);
+  else if (total <= threads * most) sizes = evenSplit(total, Math.min(threads, total));
+  else sizes = [...fullChunks(total - threads * most, most), ...evenSplit(threads * most, Math.min(2 * threads, threads * most))];
+  let start = 0;
+  return sizes.map((count) => ({ start: (start += count) - count, count }));
 }
 
 /** Chunks of `most`, then the rest. */
