@@ -139,3 +139,16 @@ export async function wasmReadyCpuActive(): Promise<void> {
   (tf.backend() as unknown as { firstUse: boolean }).firstUse = false; // no "install tfjs-node" banner
   registerTrainingKernels('wasm');
 }
+
+/** Sets environment variable `name` to `value` for the enclosing describe block, restoring what it was afterwards. */
+export function envDuringBlock(name: string, value: string): void {
+  let saved: string | undefined;
+  beforeAll(() => {
+    saved = process.env[name];
+    process.env[name] = value;
+  });
+  afterAll(() => {
+    if (saved == null) delete process.env[name];
+    else process.env[name] = saved;
+  });
+}

@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { Conv2DBackpropInput } from '@tensorflow/tfjs-core';
 import { convGeometry } from '../conv-geometry';
 import { describeConvKernelAgainstStockCpu } from '../test-utils/conv-kernel-suite';
-import { CONV_CASES, ConvCase, convAttrs, convKernelCall, registeredKernel, relativeMaxError, runKernel, stockCpuKernel, wasmReadyCpuActive } from '../test-utils/kernel-harness';
+import { CONV_CASES, ConvCase, convAttrs, convKernelCall, envDuringBlock, registeredKernel, relativeMaxError, runKernel, stockCpuKernel, wasmReadyCpuActive } from '../test-utils/kernel-harness';
 import { subPixelApplies } from './subpixel';
 
 // Strided cases go through the sub-pixel path (4 XNNPACK convs), stride 1 through matmul + col2im.
@@ -29,16 +29,9 @@ function compare(c: ConvCase, seed: number): void {
   expect(relativeMaxError(actual, expected)).toBeLessThanOrEqual(TOLERANCE);
 }
 
-function restoreEnv(name: string, value: string | undefined): void {
-  if (value == null) delete process.env[name];
-  else process.env[name] = value;
-}
-
 describe('wasm Conv2DBackpropInput paths', () => {
-  beforeAll(async () => {
-    process.env['CVAE_WASM_CONV'] = 'xnnpack'; // these cases test the sub-pixel path behind conv.wasm
-    await wasmReadyCpuActive();
-  });
+  envDuringBlock('CVAE_WASM_CONV', 'xnnpack'); // these cases test the sub-pixel path behind conv.wasm
+  beforeAll(() => wasmReadyCpuActive());
 
   it('uses the sub-pixel decomposition for the CVAE strided layers, not for a 1x1 stride-2 filter', () => {
     const applies = (c: ConvCase): boolean => subPixelApplies(convGeometry(c.xShape, c.filterShape, convAttrs(c), 'test'));
@@ -48,16 +41,10 @@ describe('wasm Conv2DBackpropInput paths', () => {
     expect(applies(STRIDED_CASES[4])).toBe(false);
   });
 
-  afterAll(() => restoreEnv('CVAE_WASM_CONV', undefined));
-
   it.each(STRIDED_CASES.map((c, i) => [c.label, c, i] as const))('sub-pixel: %s', (_label, c, i) => compare(c, 3000 + 13 * i));
 
   describe('with the sub-pixel path disabled too (CVAE_WASM_DINPUT=col2im)', () => {
-    const saved = process.env['CVAE_WASM_DINPUT'];
-    beforeAll(() => {
-      process.env['CVAE_WASM_DINPUT'] = 'col2im';
-    });
-    afterAll(() => restoreEnv('CVAE_WASM_DINPUT', saved));
+    envDuringBlock('CVAE_WASM_DINPUT', 'col2im');
     it.each([...CONV_CASES, ...STRIDED_CASES].map((c, i) => [c.label, c, i] as const))('col2im: %s', (_label, c, i) => compare(c, 4000 + 11 * i));
   });
 });

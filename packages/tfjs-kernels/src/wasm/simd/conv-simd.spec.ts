@@ -3,7 +3,7 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { convGeometry } from '../../conv-geometry';
 import { describeConvKernelAgainstStockCpu } from '../../test-utils/conv-kernel-suite';
-import { CONV_CASES, ConvCase, convAttrs } from '../../test-utils/kernel-harness';
+import { CONV_CASES, ConvCase, convAttrs, envDuringBlock } from '../../test-utils/kernel-harness';
 import { CONV_C_SHA256, CONV_FMA_WASM_BASE64 } from './conv-wasm.generated';
 import { ConvDirection, simdKernelFor } from './conv-simd';
 import { convSimdBuild } from './conv-module';
@@ -38,13 +38,6 @@ describe('conv.wasm', () => {
 for (const kernel of CONV_KERNELS) describeConvKernelAgainstStockCpu(kernel, 'wasm', SIMD_CASES);
 
 describe('with conv.wasm turned off (CVAE_WASM_CONV=xnnpack), the XNNPACK/im2col paths', () => {
-  const saved = process.env['CVAE_WASM_CONV'];
-  beforeAll(() => {
-    process.env['CVAE_WASM_CONV'] = 'xnnpack';
-  });
-  afterAll(() => {
-    if (saved == null) delete process.env['CVAE_WASM_CONV'];
-    else process.env['CVAE_WASM_CONV'] = saved;
-  });
+  envDuringBlock('CVAE_WASM_CONV', 'xnnpack');
   for (const kernel of CONV_KERNELS) describeConvKernelAgainstStockCpu(kernel, 'wasm', [...CONV_CASES, ...SIMD_CASES]);
 });
