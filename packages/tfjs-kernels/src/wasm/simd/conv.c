@@ -60,11 +60,11 @@ static inline void tile_step(const f32 *p0, const f32 *p1, const f32 *p2, const 
 static inline v128_t relu4(v128_t v) { return wasm_f32x4_pmax(v, wasm_f32x4_splat(0.f)); }
 
 /*
- * Stores the first `rows` rows of a tile; row r goes to out + r*step. With a bias (8 channels from
- * bias8; NULL for none) it is added first, then the activation: the same float operations as
- * tfjs's separate Add and Relu kernels, so the fused result is bit-identical to the unfused one.
+ * The fused epilogue of a tile: with a bias (8 channels from bias8; NULL for none) it is added first,
+ * then the activation: the same float operations as tfjs's separate Add and Relu kernels, so the
+ * fused result is bit-identical to the unfused one.
  */
-static inline void tile_store(f32 *out, int step, int rows, v128_t *acc, const f32 *bias8, int act) {
+static inline void tile_epilogue(v128_t *acc, const f32 *bias8, int act) {
   if (bias8) {
     const v128_t b0 = wasm_v128_load(bias8), b1 = wasm_v128_load(bias8 + 4);
     for (int r = 0; r < 4; r++) {
@@ -74,6 +74,11 @@ static inline void tile_store(f32 *out, int step, int rows, v128_t *acc, const f
   }
   if (act == ACT_RELU)
     for (int i = 0; i < 8; i++) acc[i] = relu4(acc[i]);
+}
+
+/* Stores the first `rows` rows of a tile after its epilogue; row r goes to out + r*step. */
+static inline void tile_store(f32 *out, int step, int rows, v128_t *acc, const f32 *bias8, int act) {
+  tile_epilogue(acc, bias8, act);
   for (int r = 0; r < 4 && r < rows; r++) {
     wasm_v128_store(out + r * step, acc[2 * r]);
     wasm_v128_store(out + r * step + 4, acc[2 * r + 1]);
@@ -235,15 +240,7 @@ EXPORT int cvae_conv2d_backprop_input_scratch(int OH, int OW, int CO, int KH, in
 
 /* tile_store for 4 pixels anywhere: row r to out[r], the first `rows` of them. */
 static inline void tile_store4(f32 *const *out, int rows, v128_t *acc, const f32 *bias8, int act) {
-  if (bias8) {
-    const v128_t b0 = wasm_v128_load(bias8), b1 = wasm_v128_load(bias8 + 4);
-    for (int r = 0; r < 4; r++) {
-      acc[2 * r] = wasm_f32x4_add(acc[2 * r], b0);
-      acc[2 * r + 1] = wasm_f32x4_add(acc[2 * r + 1], b1);
-    }
-  }
-  if (act == ACT_RELU)
-    for (int i = 0; i < 8; i++) acc[i] = relu4(acc[i]);
+  tile_epilogue(acc, bias8, act);
   for (int r = 0; r < 4 && r < rows; r++) {
     wasm_v128_store(out[r], acc[2 * r]);
     wasm_v128_store(out[r] + 4, acc[2 * r + 1]);
