@@ -42,7 +42,10 @@ const CASES: LayerCase[] = [
 function layer(c: LayerCase, x: Tensor, w: Tensor, b: Tensor): Tensor {
   const [strides = 1, pad = 'valid' as Padding] = [c.strides, c.pad];
   if (c.kind === 'conv') return conv2dBiasActivation(x as Tensor4D, w as Tensor4D, b as Tensor1D, { strides, pad, activation: c.activation });
-  if (c.kind === 'transpose') return conv2dTransposeBiasActivation(x as Tensor4D, w as Tensor4D, b as Tensor1D, { outputShape: c.out!, strides, pad, activation: c.activation });
+  if (c.kind === 'transpose') {
+    if (c.out === undefined) throw new Error(`${c.label}: a transposed case needs its output shape (out)`);
+    return conv2dTransposeBiasActivation(x as Tensor4D, w as Tensor4D, b as Tensor1D, { outputShape: c.out, strides, pad, activation: c.activation });
+  }
   return denseBiasActivation(x as Tensor2D, w as Tensor2D, b as Tensor1D, c.activation);
 }
 
