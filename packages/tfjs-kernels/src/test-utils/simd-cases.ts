@@ -14,4 +14,7 @@ export const SIMD_CASES: ConvCase[] = [
   { label: 'b2 28x28 32->64 s2 same (CVAE dec2 at batch 2)', xShape: [2, 28, 28, 32], filterShape: [3, 3, 32, 64], strides: 2, pad: 'same' },
   { label: 'b2 7x6 3->8 s1 valid 3x3 (stride-1 input grad as a product: 27 tap columns)', xShape: [2, 7, 6, 3], filterShape: [3, 3, 3, 8], strides: 1, pad: 'valid' },
   { label: 'b1 9x9 2->4 s1 same 5x5 (stride-1 input grad, pad 2, 50 tap columns)', xShape: [1, 9, 9, 2], filterShape: [5, 5, 2, 4], strides: 1, pad: 'same' },
+  { label: 'b5 9x11 8->12 s2 valid 3x3 (Winograd input grad: odd sizes, 9 tiles, 4 + 1 images)', xShape: [5, 9, 11, 8], filterShape: [3, 3, 8, 12], strides: 2, pad: 'valid' },
+  { label: 'b1 6x10 24->4 s2 same 3x3 (Winograd input grad: 3 channel panels, 4 dy channels)', xShape: [1, 6, 10, 24], filterShape: [3, 3, 24, 4], strides: 2, pad: 'same' },
+  { label: 'b1 7x5 8->8 s2 same 3x3 (top padding 1: tiles, not Winograd)', xShape: [1, 7, 5, 8], filterShape: [3, 3, 8, 8], strides: 2, pad: 'same' },
 ];

@@ -26,6 +26,11 @@ export interface ConvSimdExports {
   ): void;
   cvae_conv2d_backprop_input: InputGradKernel;
   cvae_conv2d_backprop_input_dot: InputGradKernel;
+  /** dx of a 3x3 stride-2 conv without leading padding (the transposed conv's forward), Winograd; act(dx + bias). */
+  cvae_deconv3s2_winograd(
+    dy: Ptr, B: number, OH: number, OW: number, CO: number, w: Ptr, C: number, H: number, W: number, dx: Ptr, scratch: Ptr, bias: Ptr, act: number,
+  ): void;
+  cvae_deconv3s2_winograd_scratch(CO: number, C: number, H: number, W: number): number;
   cvae_conv2d_backprop_filter(
     x: Ptr, B: number, H: number, W: number, C: number, dy: Ptr, OH: number, OW: number, CO: number,
     KH: number, KW: number, sy: number, sx: number, pt: number, pl: number, dw: Ptr, scratch: Ptr,

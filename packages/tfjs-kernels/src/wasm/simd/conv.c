@@ -306,6 +306,165 @@ EXPORT void cvae_conv2d_backprop_input(const f32 *dy, int B, int OH, int OW, int
   }
 }
 
+/* ------------------------------------------- input grad, 3x3 stride 2: Winograd ---------- */
+
+/*
+ * The transposed 3x3 stride-2 convolution with no leading padding (the CVAE's decoder layers, and
+ * the input gradient of its strided encoder conv) in fewer multiplies. Along one axis, output
+ * 2u = dy[u]·w0 + dy[u-1]·w2 and 2u+1 = dy[u]·w1: over a tile of two dy pixels (u = 2t, 2t+1, reading
+ * dy[2t-1..2t+1] = d-, d0, d+), the even pair is Winograd's F(2,2) and the odd pair two products:
+ *
+ *   inputs   a = (d- - d0, d0, d+ - d0, d0, d+)      weights  g = (w2, w0 + w2, w0, w1, w1)
+ *   outputs  4t = m0 + m1, 4t+1 = m3, 4t+2 = m1 + m2, 4t+3 = m4     (m = a * g)
+ *
+ * 5 products for 4 outputs instead of 6. In 2-D the 5x5 products per tile are 25 matrix products
+ * [tiles, CO] x [CO, C] instead of 36 taps: 0.69x the multiplies of the direct kernel. a1 and a3 are
+ * the same value, so a tile has 4x4 distinct inputs. Only differences of dy and sums of two or four
+ * weights enter, so rounding stays that of a reordered sum.
+ */
+
+/* The 4 distinct inputs of one axis, (d- - d0, d0, d+ - d0, d+): products 0, 1 (and 3), 2, 4 read them. */
+#define WINO_IN(a, dm, d0, dp) \
+  do { (a)[0] = wasm_f32x4_sub(dm, d0); (a)[1] = (d0); (a)[2] = wasm_f32x4_sub(dp, d0); (a)[3] = (dp); } while (0)
+
+/* The distinct input (0..3) product i (0..5) of an axis reads. */
+static inline int wino_input_of(int i) { return i == 3 ? 1 : i == 4 ? 3 : i; }
+
+/* Tiles along an axis of `size` outputs: tile t writes outputs 4t..4t+3. */
+static inline int wino_tiles(int size) { return (size + 3) / 4; }
+
+/* Images whose tiles are grouped together: 4 x tiles is a whole number of register tiles (no idle rows). */
+#define WINO_IMAGES 4
+
+/* Floats of scratch cvae_deconv3s2_winograd needs: transformed filter, padded dy images, a group's inputs and products. */
+EXPORT int cvae_deconv3s2_winograd_scratch(int CO, int C, int H, int W) {
+  const int PH = 2 * wino_tiles(H) + 1, PW = 2 * wino_tiles(W) + 1;
+  return 25 * CO * C + WINO_IMAGES * PH * PW * CO + 16 * 4 * CO + 25 * 8 * 4;
+}
+
+/* g = (w2, w0 + w2, w0, w1, w1) of three taps t[0], t[step], t[2 * step]. */
+static inline void wino_filter_axis(const f32 *t, int step, f32 *g) {
+  g[0] = t[2 * step]; g[1] = t[0] + t[2 * step]; g[2] = t[0]; g[3] = t[step]; g[4] = t[step];
+}
+
+/* packed[xi][nb][co][8] = the transformed filter of product xi (= 5i + j) for dx channels nb*8.. */
+static void wino_pack_filter(const f32 *w, int C, int CO, f32 *packed) {
+  const int NB = C / 8;
+  for (int c = 0; c < C; c++)
+    for (int co = 0; co < CO; co++) {
+      f32 rows[3][5], g[5][5];
+      for (int ky = 0; ky < 3; ky++) wino_filter_axis(w + (ky * 3 * C + c) * CO + co, C * CO, rows[ky]);
+      for (int j = 0; j < 5; j++) {
+        const f32 col[3] = {rows[0][j], rows[1][j], rows[2][j]};
+        f32 gi[5];
+        wino_filter_axis(col, 1, gi);
+        for (int i = 0; i < 5; i++) g[i][j] = gi[i];
+      }
+      for (int xi = 0; xi < 25; xi++)
+        packed[((xi * NB + c / 8) * CO + co) * 8 + c % 8] = g[xi / 5][xi % 5];
+    }
+}
+
+/* dy image b with a zero row and column before and zeros after: dy[u][v] at ((u + 1) * PW + v + 1) * CO. */
+static void wino_pad_dy(const f32 *dy, int b, int OH, int OW, int CO, int PH, int PW, f32 *pad) {
+  fill_zero(pad, PH * PW * CO);
+  const int rows = OH < PH - 1 ? OH : PH - 1, cols = OW < PW - 1 ? OW : PW - 1;
+  for (int u = 0; u < rows; u++) {
+    const f32 *src = dy + (b * OH + u) * OW * CO;
+    f32 *dst = pad + ((u + 1) * PW + 1) * CO;
+    for (int i = 0; i < cols * CO; i += 4) wasm_v128_store(dst + i, wasm_v128_load(src + i));
+  }
+}
+
+/* Vg[p][r][co]: the 16 distinct inputs p = 4i + j of tile (ty, tx) as row r of a group of 4 tiles (CO % 4 == 0). */
+static void wino_transform_tile(const f32 *pad, int ty, int tx, int PW, int CO, int r, f32 *Vg) {
+  for (int co = 0; co < CO; co += 4) {
+    v128_t rows[3][4], a[4];
+    for (int k = 0; k < 3; k++) {
+      const f32 *p = pad + ((2 * ty + k) * PW + 2 * tx) * CO + co;
+      WINO_IN(rows[k], wasm_v128_load(p), wasm_v128_load(p + CO), wasm_v128_load(p + 2 * CO));
+    }
+    for (int j = 0; j < 4; j++) {
+      WINO_IN(a, rows[0][j], rows[1][j], rows[2][j]);
+      for (int i = 0; i < 4; i++) wasm_v128_store(Vg + ((i * 4 + j) * 4 + r) * CO + co, a[i]);
+    }
+  }
+}
+
+/*
+ * One output row of a tile, 4 channels: its 5 column values are products i0 (+ i1 when >= 0) of each
+ * column j (m[(5i + j) * 8]), then the same transform along the row; bias, activation, `cols` pixels stored.
+ */
+static inline void wino_store_row(const v128_t *m, int i0, int i1, f32 *out, int cols, int C, const f32 *bias4, int act) {
+  v128_t z[5];
+  for (int j = 0; j < 5; j++)
+    z[j] = i1 < 0 ? m[(5 * i0 + j) * 8] : wasm_f32x4_add(m[(5 * i0 + j) * 8], m[(5 * i1 + j) * 8]);
+  const v128_t y[4] = {wasm_f32x4_add(z[0], z[1]), z[3], wasm_f32x4_add(z[1], z[2]), z[4]};
+  const v128_t bias = bias4 ? wasm_v128_load(bias4) : wasm_f32x4_splat(0.f);
+  for (int c = 0; c < 4 && c < cols; c++) {
+    v128_t v = bias4 ? wasm_f32x4_add(y[c], bias) : y[c];
+    if (act == ACT_RELU) v = relu4(v);
+    wasm_v128_store(out + c * C, v);
+  }
+}
+
+/* The tile's outputs 4t..4t+3 along each axis that fall inside dx (rows 0, 1, 2, 3 = products 0+1, 3, 1+2, 4). */
+static inline void wino_store_tile(const v128_t *m, int oy, int ox, f32 *dximg, int H, int W, int C, const f32 *bias4, int act) {
+  const int cols = W - ox;
+  f32 *out = dximg + (oy * W + ox) * C;
+  wino_store_row(m, 0, 1, out, cols, C, bias4, act);
+  if (oy + 1 < H) wino_store_row(m, 3, -1, out + W * C, cols, C, bias4, act);
+  if (oy + 2 < H) wino_store_row(m, 1, 2, out + 2 * W * C, cols, C, bias4, act);
+  if (oy + 3 < H) wino_store_row(m, 4, -1, out + 3 * W * C, cols, C, bias4, act);
+}
+
+/*
+ * dx[B,H,W,C] = the transposed 3x3 stride-2 convolution of dy[B,OH,OW,CO] with w[3,3,C,CO] and no
+ * leading padding (pt = pl = 0), then act(dx + bias): what cvae_conv2d_backprop_input computes for
+ * that geometry, by the transform above. Needs C % 8 == 0 and CO % 4 == 0. The tiles of WINO_IMAGES
+ * images at a time go in groups of 4 (the register tile's rows): transform their inputs, then for
+ * each 8 channels the 25 products (tile_step over CO) and the output transform straight into dx with
+ * the epilogue. scratch: cvae_deconv3s2_winograd_scratch floats.
+ */
+EXPORT void cvae_deconv3s2_winograd(const f32 *dy, int B, int OH, int OW, int CO, const f32 *w, int C,
+                                    int H, int W, f32 *dx, f32 *scratch, const f32 *bias, int act) {
+  const int TY = wino_tiles(H), TX = wino_tiles(W), T = TY * TX;
+  const int PH = 2 * TY + 1, PW = 2 * TX + 1, padFloats = PH * PW * CO, NB = C / 8;
+  f32 *packed = scratch, *pad = packed + 25 * CO * C, *Vg = pad + WINO_IMAGES * padFloats;
+  v128_t *m = (v128_t *)(Vg + 16 * 4 * CO);
+  wino_pack_filter(w, C, CO, packed);
+  for (int b0 = 0; b0 < B; b0 += WINO_IMAGES) {
+    const int images = B - b0 < WINO_IMAGES ? B - b0 : WINO_IMAGES, tiles = images * T;
+    for (int i = 0; i < images; i++) wino_pad_dy(dy, b0 + i, OH, OW, CO, PH, PW, pad + i * padFloats);
+    for (int g0 = 0; g0 < tiles; g0 += 4) {
+      f32 *dximg[4];
+      int ty[4], tx[4];
+      for (int r = 0; r < 4; r++) {
+        const int g = g0 + r < tiles ? g0 + r : tiles - 1; /* tiles past the last repeat it; their outputs are not stored */
+        const int image = g / T, t = g - image * T;
+        ty[r] = t / TX;
+        tx[r] = t - ty[r] * TX;
+        dximg[r] = dx + (b0 + image) * H * W * C;
+        wino_transform_tile(pad + image * padFloats, ty[r], tx[r], PW, CO, r, Vg);
+      }
+      for (int nb = 0; nb < NB; nb++) {
+        for (int xi = 0; xi < 25; xi++) {
+          const f32 *v = Vg + (wino_input_of(xi / 5) * 4 + wino_input_of(xi % 5)) * 4 * CO;
+          v128_t acc[8];
+          TILE_ZERO(acc);
+          tile_step(v, v + CO, v + 2 * CO, v + 3 * CO, packed + ((xi * NB + nb) * CO) * 8, CO, acc);
+          for (int i = 0; i < 8; i++) m[xi * 8 + i] = acc[i];
+        }
+        for (int r = 0; r < 4 && g0 + r < tiles; r++)
+          for (int half = 0; half < 2; half++) {
+            const int c0 = nb * 8 + half * 4;
+            wino_store_tile(m + 2 * r + half, 4 * ty[r], 4 * tx[r], dximg[r] + c0, H, W, C, bias ? bias + c0 : 0, act);
+          }
+      }
+    }
+  }
+}
+
 static inline f32 horizontal_sum(v128_t v) {
   return wasm_f32x4_extract_lane(v, 0) + wasm_f32x4_extract_lane(v, 1) +
          wasm_f32x4_extract_lane(v, 2) + wasm_f32x4_extract_lane(v, 3);
