@@ -22,7 +22,7 @@ describe('compareImages (pixelmatch)', () => {
     const result = compareImages(decoded(gray(10, 10)), decoded(changed), strict);
     expect(result).toMatchObject({ status: 'fail', diffPixels: 1, diffRatio: 0.01, maxDelta: 200 });
     // pixelmatch paints the differing pixel red in its diff output.
-    expect(Array.from(result.diff!.subarray(55 * 4, 55 * 4 + 3))).toEqual([255, 0, 0]);
+    expect(Array.from(result.diff?.subarray(55 * 4, 55 * 4 + 3) ?? [])).toEqual([255, 0, 0]);
   });
 
   test('a change below the threshold, or within the allowed count, passes', () => {
