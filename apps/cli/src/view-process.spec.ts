@@ -1,11 +1,24 @@
 /** `cvae view` as a real process: what it prints, and the rebinding request of issue 12 answered with 403. */
 import * as http from 'http';
-import { mkdtempSync, rmSync } from 'fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { assertCliBuilt, killAll, startCvae, waitForStdout } from './test-utils/cli-process';
 
 jest.setTimeout(60_000);
+
+const REFERENCE_CHECKPOINT = path.resolve(__dirname, '..', '..', '..', 'runs', 'reference', 'checkpoints', 'last');
+
+/** GET a route's body from a local viewer. */
+function body(port: number, route: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, path: route }, (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.on('end', () => (res.statusCode === 200 ? resolve(text) : reject(new Error(`${route}: ${res.statusCode} ${text}`))));
+    }).on('error', reject);
+  });
+}
 
 function request(port: number, route: string, headers: Record<string, string>, body?: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -36,6 +49,30 @@ describe('cvae view', () => {
     expect(await request(Number(port), '/api/accept', evil, JSON.stringify({ name: 'prior' }))).toBe(403);
     expect(await request(Number(port), '/api/config', { Host: `localhost:${port}` })).toBe(200);
     expect(view.stderr()).toBe('');
+  });
+
+  it('--backend picks the backend of the latent explorer\'s encoder pass (cpu and wasm put the images in slightly different places)', async () => {
+    const run = path.join(runs, 'encoded');
+    mkdirSync(run, { recursive: true });
+    const config = { epochs: 1, batchSize: 32, latentDim: 2, seed: 1, learningRate: 1e-4, backend: 'wasm', kl: 'monte-carlo', testLimit: 40 };
+    writeFileSync(path.join(run, 'run.json'), JSON.stringify({
+      name: 'encoded', status: 'completed', config, backend: { name: 'wasm', preference: 'wasm', reason: 'wasm: requested' },
+      versions: { node: 'v20', tfjs: '4.22.0', cvae: '0.1.0' }, startedAt: '2026-01-01T00:00:00Z', sessions: [], timings: { epochs: [], totalSeconds: 0 },
+    }));
+    cpSync(REFERENCE_CHECKPOINT, path.join(run, 'checkpoints', 'last'), { recursive: true });
+    const means = async (backend: string) => {
+      const view = startCvae(['view', '--port', '0', '--runs', runs, '--backend', backend]);
+      const [, port] = await waitForStdout(view, /^viewer: http:\/\/127\.0\.0\.1:(\d+)\//m);
+      return (JSON.parse(await body(Number(port), '/api/latent?run=encoded')) as { count: number; means: string });
+    };
+    const [cpu, wasm] = [await means('cpu'), await means('wasm')];
+    expect([cpu.count, wasm.count]).toEqual([40, 40]);
+    expect(cpu.means).not.toBe(wasm.means);
+    const closeTo = (a: string, b: string) => {
+      const [x, y] = [Buffer.from(a, 'base64'), Buffer.from(b, 'base64')].map((bytes) => new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)));
+      return x.every((v, i) => Math.abs(v - y[i]) < 1e-3);
+    };
+    expect(closeTo(cpu.means, wasm.means)).toBe(true);
   });
 
   it('binding anything but loopback needs --host and warns, pointing at SSH port forwarding', async () => {

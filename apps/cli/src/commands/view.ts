@@ -2,12 +2,13 @@ import * as path from 'path';
 import { Option } from 'commander';
 import { suitesRoot } from '@cvae/evaluation';
 import { workspaceLayout } from '@cvae/formats';
+import type { BackendPreference } from '@cvae/tfjs-kernels';
 import { startViewerServer } from '@cvae/viewer';
 import type { CliCommand } from '../command';
 import { UsageError } from '../errors';
-import { integer, isDirectory, workspacePathOption } from '../options';
+import { backendOption, integer, isDirectory, workspacePathOption } from '../options';
 
-type ViewOptions = { runs: string; suites: string; reports: string; port: number; host: string; allowedHost: string[]; allowAccept?: boolean };
+type ViewOptions = { runs: string; suites: string; reports: string; port: number; host: string; allowedHost: string[]; allowAccept?: boolean; backend?: BackendPreference };
 
 const LOOPBACK = ['127.0.0.1', '::1', 'localhost'];
 
@@ -22,7 +23,8 @@ export const viewCommand: CliCommand<ViewOptions> = {
       .addOption(new Option('--port <PORT>', 'port (0 picks a free one)').argParser(integer(0, 65535)).default(4200))
       .addOption(new Option('--host <ADDRESS>', 'address to bind; anything but loopback exposes your files to the network (prefer ssh -L 4200:127.0.0.1:4200)').default('127.0.0.1'))
       .addOption(new Option('--allowed-host <NAME>', 'also answer requests addressed to NAME (repeatable; e.g. behind a reverse proxy)').argParser(collect).default([]))
-      .addOption(new Option('--allow-accept', 'let the golden review page overwrite goldens (Accept button; needs the printed token outside the browser)')),
+      .addOption(new Option('--allow-accept', 'let the golden review page overwrite goldens (Accept button; needs the printed token outside the browser)'))
+      .addOption(backendOption()),
   async run(options, _operands, io) {
     const runsDir = path.resolve(options.runs);
     if (!isDirectory(runsDir)) throw new UsageError(`--runs ${runsDir}: directory does not exist`);
@@ -38,6 +40,7 @@ export const viewCommand: CliCommand<ViewOptions> = {
       host: options.host,
       allowedHosts: options.allowedHost,
       allowAccept,
+      backend: options.backend,
     });
     io.stdout(`viewer: ${server.url}/  (runs ${runsDir}${allowAccept ? ', accept enabled' : ''}; Ctrl-C to stop)\n`);
     if (allowAccept) io.stdout(`accept token (header X-CVAE-Accept-Token, for clients other than the page): ${server.acceptToken}\n`);

@@ -6,6 +6,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { TEST_METRICS_DATA_FILE, TEST_METRICS_FILE, encodeTestMetricRows, sha256Hex, type TestMetricsHeader, type TrainingProgress } from '@cvae/formats';
 import type { CompareResponse, LatentResponse, RunSummary } from '../shared/api-types';
+import type { ComputeLatentSpace } from './latent';
 import { startViewerServer, type ViewerServer } from './server';
 import { request } from './test-utils/request';
 
@@ -167,6 +168,52 @@ describe('viewer server: live runs, comparisons, latent spaces', () => {
     expect(latent.images.count).toBe(100);
     expect(new Set(Buffer.from(latent.images.pixels, 'base64'))).toEqual(new Set([0, 255]));
     expect((await get('/api/latent?run=trained')).body).toBe(reply.body); // cached, and deterministic
+  });
+});
+
+describe('viewer server: the encoder pass does not stall the server', () => {
+  /** Far below the stall of encoding 10,000 images in the server's thread (0.3 + 1.1 s on wasm here), far above a timer's jitter. */
+  const STALL_LIMIT_MS = 250;
+  let runsDir: string;
+
+  beforeAll(async () => {
+    runsDir = await fs.mkdtemp(path.join(os.tmpdir(), 'viewer-stall-'));
+    await fs.mkdir(path.join(runsDir, 'full'));
+    await fs.writeFile(path.join(runsDir, 'full', 'run.json'), JSON.stringify(runJson('full', 'completed')));
+    await fs.cp(REFERENCE_CHECKPOINT, path.join(runsDir, 'full', 'checkpoints', 'last'), { recursive: true });
+  });
+  afterAll(() => fs.rm(runsDir, { recursive: true, force: true }));
+
+  /** The longest gap between 10 ms timer ticks of this (the server's) thread while /api/latent encodes the whole test set. */
+  async function longestStallWhileEncoding(computeLatentSpace?: ComputeLatentSpace): Promise<{ stallMs: number; status: number }> {
+    const server = await startViewerServer({ runsDir, suitesDir: runsDir, reportsDir: runsDir, publicDir: runsDir, port: 0, backend: 'wasm', computeLatentSpace });
+    let last = performance.now();
+    let stallMs = 0;
+    const ticks = setInterval(() => {
+      const now = performance.now();
+      stallMs = Math.max(stallMs, now - last);
+      last = now;
+    }, 10);
+    try {
+      const reply = await request(server.port, '/api/latent?run=full');
+      return { stallMs, status: reply.status };
+    } finally {
+      clearInterval(ticks);
+      await server.close();
+    }
+  }
+
+  it(`encodes 10,000 test images in a worker thread: the server's thread never stalls for ${STALL_LIMIT_MS} ms`, async () => {
+    const { stallMs, status } = await longestStallWhileEncoding();
+    expect(status).toBe(200);
+    expect(stallMs).toBeLessThan(STALL_LIMIT_MS);
+  });
+
+  it('bites: the same pass in the server\'s thread stalls it for longer than that', async () => {
+    const inThisThread: ComputeLatentSpace = async (options) => (await import('@cvae/evaluation')).latentSpaceOfCheckpoint(options);
+    const { stallMs, status } = await longestStallWhileEncoding(inThisThread);
+    expect(status).toBe(200);
+    expect(stallMs).toBeGreaterThan(STALL_LIMIT_MS);
   });
 });
 

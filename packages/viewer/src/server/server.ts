@@ -36,7 +36,7 @@ export interface ViewerServerOptions {
   acceptGolden?: AcceptGolden;
   /** tfjs backend of the explorer's encoder pass ('auto' | 'wasm' | 'cpu' | 'tfjs-node'; default auto). */
   backend?: string;
-  /** Default @cvae/evaluation's latentSpaceOfCheckpoint. */
+  /** Default: @cvae/evaluation's latentSpaceOfCheckpoint, in a worker thread. */
   computeLatentSpace?: ComputeLatentSpace;
   /** How often /api/events checks the runs directory (default 1000 ms). */
   eventsPollMs?: number;
