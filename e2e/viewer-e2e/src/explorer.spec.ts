@@ -1,10 +1,12 @@
+import { readFileSync, renameSync, writeFileSync } from 'fs';
+import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Page } from '@playwright/test';
 import { CVAE, loadCheckpoint } from '@cvae/model';
 import { initBackend } from '@cvae/tfjs-kernels';
 import { compareImages } from '@cvae/evaluation';
 import { probabilityToByte } from '@cvae/images';
-import { GOLDEN_THRESHOLDS, RUN_NAME, workspacePaths } from './workspace';
+import { GOLDEN_THRESHOLDS, RUN_NAME, TRAINED, workspacePaths } from './workspace';
 import { expect, test } from './test';
 
 const SIZE = 28;
@@ -62,5 +64,36 @@ test('the browser decode of z matches the Node decode of the same checkpoint wit
     }
   } finally {
     model.dispose();
+  }
+});
+
+/** Replaces a file as a trainer does: a temp file renamed over it. */
+function writeAtomically(file: string, text: string): void {
+  writeFileSync(`${file}.tmp`, text);
+  renameSync(`${file}.tmp`, file);
+}
+
+test('a checkpoint the run writes later is offered, and loaded on request', async ({ page, openPage }) => {
+  const run = TRAINED.latent2.name;
+  const manifestFile = path.join(workspacePaths().runsDir, run, 'checkpoints', 'last', 'manifest.json');
+  const original = readFileSync(manifestFile, 'utf8');
+  const manifest = JSON.parse(original) as { epoch: number; createdAt: string };
+  const next = manifest.epoch + 1;
+  try {
+    await openPage(`explorer?run=${run}`);
+    const status = page.getByTestId('explorer-status');
+    const notice = page.getByTestId('newer-checkpoint');
+    await expect(status).toContainText(`checkpoint of epoch ${manifest.epoch};`);
+    await expect(notice).toBeHidden();
+    // As a live run does at the end of an epoch: a new checkpoints/last (here the same weights, a later epoch).
+    writeAtomically(manifestFile, JSON.stringify({ ...manifest, epoch: next, createdAt: new Date().toISOString() }));
+    await expect(notice).toBeVisible({ timeout: 15_000 });
+    await expect(notice).toContainText(`checkpoint of epoch ${next}.`);
+    await expect(status).toContainText(`checkpoint of epoch ${manifest.epoch};`); // nothing changes under the user's hands
+    await notice.getByRole('button', { name: 'Load it' }).click();
+    await expect(status).toContainText(`checkpoint of epoch ${next};`);
+    await expect(page.getByTestId('newer-checkpoint')).toBeHidden();
+  } finally {
+    writeAtomically(manifestFile, original);
   }
 });

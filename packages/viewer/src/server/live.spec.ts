@@ -100,6 +100,7 @@ describe('viewer server: live runs, comparisons, latent spaces', () => {
     expect(all.unlocked.liveness.state).toBe('stopped');
     expect(all.done.testMetrics).toEqual({ epoch: 2, count: 50 });
     expect(all.live.testMetrics).toBeNull();
+    expect([all.trained.checkpointEpoch, all.done.checkpointEpoch]).toEqual([10, null]); // what the explorer compares with what it shows
   });
 
   it('streams an event when a run changes, so pages update without a reload', async () => {

@@ -56,6 +56,7 @@ async function summarizeRun(dir: string, name: string): Promise<RunSummary> {
     progressGifUrl: await sampleFileUrl(dir, base, 'progress.gif'),
     latentScatterUrl: await sampleFileUrl(dir, base, 'latent-scatter.png'),
     decoderUrl: (await isFile(path.join(dir, decoderJson))) ? `${base}/checkpoints/last/decoder/model.json` : null,
+    checkpointEpoch: manifest?.epoch ?? null,
     latentDim: manifest?.latentDim ?? run?.config.latentDim ?? null,
     progress,
     liveness: runLiveness(run, progress, lock),

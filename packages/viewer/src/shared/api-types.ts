@@ -18,6 +18,8 @@ export interface RunSummary {
   latentScatterUrl: string | null;
   /** URL of checkpoints/last/decoder/model.json when the run has a checkpoint. */
   decoderUrl: string | null;
+  /** The epoch of checkpoints/last (its manifest), null when the run has none. */
+  checkpointEpoch: number | null;
   latentDim: number | null;
   /** progress.json: where the trainer is in the current epoch (null when the run has none). */
   progress: TrainingProgress | null;

@@ -28,7 +28,7 @@ async function renderRoute(): Promise<void> {
   document.title = `${route.title} · cvae viewer`;
   markActiveLink(route.path);
   try {
-    const stop = await route.page(main, new URLSearchParams(query));
+    const stop = await route.page(main, new URLSearchParams(query), () => void renderRoute());
     if (renderId === renderCount) cleanup = stop;
     else stop(); // a newer navigation won the race
   } catch (error) {

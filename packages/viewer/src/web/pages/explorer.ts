@@ -5,6 +5,7 @@ import { IMAGE_SIZE, decodeMany, decodeProbabilities, drawGrey, drawStrip, loadD
 import { formatNumber, h } from '../dom';
 import { DIGIT_COLORS } from '../digit-colors';
 import { Plane, dimsPlane, float32FromBase64, fromBase64, lerp, pointOnPlane, project, slerp, steps } from '../latent-math';
+import { followRuns } from '../live';
 import { runPicker } from './run-picker';
 import { noCleanup, type Page } from './page';
 
@@ -38,7 +39,7 @@ interface ExplorerState {
   pickFor: 'hold' | 'a' | 'b';
 }
 
-export const explorerPage: Page = async (root, params) => {
+export const explorerPage: Page = async (root, params, rerender) => {
   root.append(h('h1', {}, 'Latent explorer'));
   const runs = (await fetchRuns()).filter((r) => r.decoderUrl !== null);
   const run = runs.find((r) => r.name === params.get('run')) ?? runs[0];
@@ -56,10 +57,29 @@ export const explorerPage: Page = async (root, params) => {
     ? `Latent ${latentDim}. The test set could not be encoded (${space.message}): only the latent dimensions can be explored.`
     : `Latent ${latentDim}, checkpoint of epoch ${space.epoch}; ${formatNumber(space.count)} test images encoded on the server, decoded here in the browser (tfjs, cpu).`;
   const explorer = new Explorer(decoder, space instanceof Error ? null : space, initialState(latentDim, params, space instanceof Error ? null : space));
-  body.append(explorer.element);
+  const newer = newerCheckpointNotice(rerender);
+  body.append(newer.element, explorer.element);
   explorer.start();
-  return noCleanup;
+  // A live run writes checkpoints/last every epoch: offer the newer one (not swapped in under the user's hands).
+  const shownEpoch = space instanceof Error ? run.checkpointEpoch : space.epoch;
+  return followRuns((fresh) => {
+    const epoch = fresh.find((r) => r.name === run.name)?.checkpointEpoch ?? null;
+    if (epoch !== null && epoch !== shownEpoch) newer.show(epoch);
+  });
 };
+
+/** "The checkpoint of epoch N has been written" with a button that loads it (the page is built again). */
+function newerCheckpointNotice(load: () => void): { element: HTMLElement; show(epoch: number): void } {
+  const text = h('span', {});
+  const element = h('p', { class: 'message', 'data-testid': 'newer-checkpoint', hidden: true }, text, ' ', h('button', { type: 'button', onclick: load }, 'Load it'));
+  return {
+    element,
+    show(epoch) {
+      text.textContent = `The run has written the checkpoint of epoch ${epoch}.`;
+      element.hidden = false;
+    },
+  };
+}
 
 function toTestSpace(answer: LatentResponse): TestSpace {
   return {
