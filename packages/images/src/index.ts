@@ -4,3 +4,4 @@ export * from './gif';
 export * from './scatter';
 export * from './files';
 export * from './lock';
+export * from './worker';

@@ -4,8 +4,8 @@
  * checkpoint (a live run's checkpoints/last changes every epoch, and then it is computed again).
  */
 import * as path from 'path';
-import { Worker } from 'worker_threads';
 import { CheckpointManifestSchema, FormatError, RunInfoSchema, WEIGHT_FILES, readJsonFileIfExists } from '@cvae/formats';
+import { startWorker } from '@cvae/images';
 import type { LatentSpace, LatentSpaceOptions } from '@cvae/evaluation';
 import type { LatentResponse } from '../shared/api-types';
 import { HttpError } from './http-utils';
@@ -17,26 +17,14 @@ export const PICKABLE_TEST_IMAGES = 100;
 
 export type ComputeLatentSpace = (options: LatentSpaceOptions) => Promise<LatentSpace>;
 
-/** packages/viewer/src/server → the workspace's tsconfig.base.json (only used when running from sources). */
-const WORKSPACE_TSCONFIG = path.resolve(__dirname, '..', '..', '..', '..', 'tsconfig.base.json');
-
 /**
  * The encoder pass in a worker thread (latent-worker.ts), so the server keeps answering pages, API calls
  * and event streams meanwhile: in this thread, loading tfjs and encoding 10,000 images stalled every
  * request for 0.3 + 1.1 s on wasm and 34 s on cpu. A worker per pass: tfjs and the model are freed with it.
- * Built, the worker runs latent-worker.js; from sources (jest) latent-worker.ts under tsx, as
- * @cvae/replicas' workers do (see its worker-entry.ts).
  */
 const latentSpaceInWorker: ComputeLatentSpace = (options) =>
   new Promise((resolve, reject) => {
-    const env = { ...process.env }; // explicit: under jest, `process` is the test's sandboxed copy
-    const worker = __filename.endsWith('.js')
-      ? new Worker(path.join(__dirname, 'latent-worker.js'), { workerData: options, env })
-      : new Worker(path.join(__dirname, 'latent-worker.ts'), {
-          workerData: options,
-          env: { ...env, TSX_TSCONFIG_PATH: WORKSPACE_TSCONFIG },
-          execArgv: ['--require', require.resolve('tsx/cjs')],
-        });
+    const worker = startWorker(path.join(__dirname, 'latent-worker'), options);
     worker.once('message', (message: LatentWorkerMessage) => ('error' in message ? reject(new Error(message.error)) : resolve(message.space)));
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`the encoder's worker thread exited (code ${code}) without an answer`)));
