@@ -30,7 +30,7 @@ export interface ConvSimdExports {
   cvae_deconv3s2_winograd(
     dy: Ptr, B: number, OH: number, OW: number, CO: number, w: Ptr, C: number, H: number, W: number, dx: Ptr, scratch: Ptr, bias: Ptr, act: number,
   ): void;
-  cvae_deconv3s2_winograd_scratch(CO: number, C: number, H: number, W: number): number;
+  cvae_deconv3s2_winograd_scratch(OH: number, OW: number, CO: number, C: number, H: number, W: number): number;
   cvae_conv2d_backprop_filter(
     x: Ptr, B: number, H: number, W: number, C: number, dy: Ptr, OH: number, OW: number, CO: number,
     KH: number, KW: number, sy: number, sx: number, pt: number, pl: number, dw: Ptr, scratch: Ptr,

@@ -116,7 +116,7 @@ export function conv2DBackpropInputSimd(backend: WasmHeapBackend, g: ConvGeometr
 function deconv3s2Winograd(backend: WasmHeapBackend, g: ConvGeometry, dy: TensorInfo, filter: TensorInfo, epilogue: Epilogue): TensorInfo {
   const dx = allocate(backend, [g.batch, g.inHeight, g.inWidth, g.inChannels]);
   const k = kernels(backend);
-  const scratch = allocate(backend, [k.cvae_deconv3s2_winograd_scratch(g.outChannels, g.inChannels, g.inHeight, g.inWidth)]);
+  const scratch = allocate(backend, [k.cvae_deconv3s2_winograd_scratch(g.outHeight, g.outWidth, g.outChannels, g.inChannels, g.inHeight, g.inWidth)]);
   k.cvae_deconv3s2_winograd(
     heapPointer(backend, dy), g.batch, g.outHeight, g.outWidth, g.outChannels, heapPointer(backend, filter), g.inChannels,
     g.inHeight, g.inWidth, heapPointer(backend, dx), heapPointer(backend, scratch), ...epilogueArgs(backend, epilogue),

@@ -333,13 +333,15 @@ static inline int wino_input_of(int i) { return i == 3 ? 1 : i == 4 ? 3 : i; }
 /* Tiles along an axis of `size` outputs: tile t writes outputs 4t..4t+3. */
 static inline int wino_tiles(int size) { return (size + 3) / 4; }
 
+/* Rows (or columns) of a padded dy image: a zero one before dy, then dy or the rows the last tile reads, whichever is longer. */
+static inline int wino_pad_extent(int dySize, int dxSize) { return padded_extent(dySize, 1, 2 * wino_tiles(dxSize) + 1); }
+
 /* Images whose tiles are grouped together: 4 x tiles is a whole number of register tiles (no idle rows). */
 #define WINO_IMAGES 4
 
 /* Floats of scratch cvae_deconv3s2_winograd needs: transformed filter, padded dy images, a group's inputs and products. */
-EXPORT int cvae_deconv3s2_winograd_scratch(int CO, int C, int H, int W) {
-  const int PH = 2 * wino_tiles(H) + 1, PW = 2 * wino_tiles(W) + 1;
-  return 25 * CO * C + WINO_IMAGES * PH * PW * CO + 16 * 4 * CO + 25 * 8 * 4;
+EXPORT int cvae_deconv3s2_winograd_scratch(int OH, int OW, int CO, int C, int H, int W) {
+  return 25 * CO * C + WINO_IMAGES * wino_pad_extent(OH, H) * wino_pad_extent(OW, W) * CO + 16 * 4 * CO + 25 * 8 * 4;
 }
 
 /* g = (w2, w0 + w2, w0, w1, w1) of three taps t[0], t[step], t[2 * step]. */
@@ -363,17 +365,6 @@ static void wino_pack_filter(const f32 *w, int C, int CO, f32 *packed) {
       for (int xi = 0; xi < 25; xi++)
         packed[((xi * NB + c / 8) * CO + co) * 8 + c % 8] = g[xi / 5][xi % 5];
     }
-}
-
-/* dy image b with a zero row and column before and zeros after: dy[u][v] at ((u + 1) * PW + v + 1) * CO. */
-static void wino_pad_dy(const f32 *dy, int b, int OH, int OW, int CO, int PH, int PW, f32 *pad) {
-  fill_zero(pad, PH * PW * CO);
-  const int rows = OH < PH - 1 ? OH : PH - 1, cols = OW < PW - 1 ? OW : PW - 1;
-  for (int u = 0; u < rows; u++) {
-    const f32 *src = dy + (b * OH + u) * OW * CO;
-    f32 *dst = pad + ((u + 1) * PW + 1) * CO;
-    for (int i = 0; i < cols * CO; i += 4) wasm_v128_store(dst + i, wasm_v128_load(src + i));
-  }
 }
 
 /* Vg[p][r][co]: the 16 distinct inputs p = 4i + j of tile (ty, tx) as row r of a group of 4 tiles (CO % 4 == 0). */
@@ -428,14 +419,14 @@ static inline void wino_store_tile(const v128_t *m, int oy, int ox, f32 *dximg, 
  */
 EXPORT void cvae_deconv3s2_winograd(const f32 *dy, int B, int OH, int OW, int CO, const f32 *w, int C,
                                     int H, int W, f32 *dx, f32 *scratch, const f32 *bias, int act) {
-  const int TY = wino_tiles(H), TX = wino_tiles(W), T = TY * TX;
-  const int PH = 2 * TY + 1, PW = 2 * TX + 1, padFloats = PH * PW * CO, NB = C / 8;
+  const int TX = wino_tiles(W), T = wino_tiles(H) * TX;
+  const int PH = wino_pad_extent(OH, H), PW = wino_pad_extent(OW, W), padFloats = PH * PW * CO, NB = C / 8;
   f32 *packed = scratch, *pad = packed + 25 * CO * C, *Vg = pad + WINO_IMAGES * padFloats;
   v128_t *m = (v128_t *)(Vg + 16 * 4 * CO);
   wino_pack_filter(w, C, CO, packed);
   for (int b0 = 0; b0 < B; b0 += WINO_IMAGES) {
     const int images = B - b0 < WINO_IMAGES ? B - b0 : WINO_IMAGES, tiles = images * T;
-    for (int i = 0; i < images; i++) wino_pad_dy(dy, b0 + i, OH, OW, CO, PH, PW, pad + i * padFloats);
+    for (int i = 0; i < images; i++) pad_image(dy, b0 + i, OH, OW, CO, 1, 1, PH, PW, pad + i * padFloats);
     for (int g0 = 0; g0 < tiles; g0 += 4) {
       f32 *dximg[4];
       int ty[4], tx[4];
