@@ -9,22 +9,13 @@ jest.setTimeout(60_000);
 
 const REFERENCE_CHECKPOINT = path.resolve(__dirname, '..', '..', '..', 'runs', 'reference', 'checkpoints', 'last');
 
-/** GET a route's body from a local viewer. */
-function body(port: number, route: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port, path: route }, (res) => {
-      let text = '';
-      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      res.on('end', () => (res.statusCode === 200 ? resolve(text) : reject(new Error(`${route}: ${res.statusCode} ${text}`))));
-    }).on('error', reject);
-  });
-}
-
-function request(port: number, route: string, headers: Record<string, string>, body?: string): Promise<number> {
+/** A request to a local viewer (GET, or POST with a body): its status and text. */
+function request(port: number, route: string, headers: Record<string, string> = {}, body?: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port, path: route, method: body === undefined ? 'GET' : 'POST', headers }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
     });
     req.on('error', reject);
     req.end(body);
@@ -45,9 +36,9 @@ describe('cvae view', () => {
     const [, port] = await waitForStdout(view, /^viewer: http:\/\/127\.0\.0\.1:(\d+)\//m);
     const [, token] = await waitForStdout(view, /^accept token \(header X-CVAE-Accept-Token, for clients other than the page\): ([0-9a-f]{48})$/m);
     const evil = { Host: `evil.example:${port}`, Origin: `http://evil.example:${port}`, 'Content-Type': 'application/json', 'X-CVAE-Accept-Token': token };
-    expect(await request(Number(port), '/api/runs', evil)).toBe(403);
-    expect(await request(Number(port), '/api/accept', evil, JSON.stringify({ name: 'prior' }))).toBe(403);
-    expect(await request(Number(port), '/api/config', { Host: `localhost:${port}` })).toBe(200);
+    expect((await request(Number(port), '/api/runs', evil)).status).toBe(403);
+    expect((await request(Number(port), '/api/accept', evil, JSON.stringify({ name: 'prior' }))).status).toBe(403);
+    expect((await request(Number(port), '/api/config', { Host: `localhost:${port}` })).status).toBe(200);
     expect(view.stderr()).toBe('');
   });
 
@@ -63,7 +54,9 @@ describe('cvae view', () => {
     const means = async (backend: string) => {
       const view = startCvae(['view', '--port', '0', '--runs', runs, '--backend', backend]);
       const [, port] = await waitForStdout(view, /^viewer: http:\/\/127\.0\.0\.1:(\d+)\//m);
-      return (JSON.parse(await body(Number(port), '/api/latent?run=encoded')) as { count: number; means: string });
+      const reply = await request(Number(port), '/api/latent?run=encoded');
+      if (reply.status !== 200) throw new Error(`/api/latent: ${reply.status} ${reply.text}`);
+      return JSON.parse(reply.text) as { count: number; means: string };
     };
     const [cpu, wasm] = [await means('cpu'), await means('wasm')];
     expect([cpu.count, wasm.count]).toEqual([40, 40]);
