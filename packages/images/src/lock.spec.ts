@@ -2,30 +2,47 @@ import { ChildProcess, spawn } from 'child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { LockedError, acquireLock, readLockHolder, withLock } from './lock';
+import { LockHolder, LockedError, acquireLock, readLockHolder, withLock } from './lock';
+import { currentProcessIdentity } from './process-identity';
+import { childPidOf, exited, lockChild as child, lockChildArgs, procState, underNonReapingParent, untilOutput, untilZombie } from './test-utils/child-processes';
 
 jest.setTimeout(60_000);
 
-const CHILD = path.join(__dirname, 'test-utils', 'lock-child.ts');
+const untilLine = (process: ChildProcess, line: string) => untilOutput(process, new RegExp(line));
 
-/** A real node process running the lock (through tsx, as the sources are TypeScript). */
-function child(...args: string[]): ChildProcess {
-  return spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), CHILD, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+/** The one-line refusal naming a holder on this host and what to remove if it is gone. */
+function refusal(file: string, pid: number, purpose: string): RegExp {
+  const hint = `; if no such process is running \\(check: ps -p ${pid}\\), remove ${file}`;
+  return new RegExp(`^${file} is locked by pid ${pid} on ${os.hostname()} \\(${purpose}, since [0-9T:.-]+Z\\)${hint}$`);
 }
 
-function untilLine(process: ChildProcess, line: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    process.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes(line)) resolve();
-    });
-    process.on('exit', (code) => reject(new Error(`child exited with ${code} before printing ${line}`)));
-  });
+/** A lock file written by hand, as another process would have left it. */
+function writeLockFile(file: string, holder: Partial<LockHolder> & { pid: number }): void {
+  const base = { host: os.hostname(), purpose: 'by hand', since: new Date().toISOString(), nonce: 'hand' };
+  writeFileSync(file, `${JSON.stringify({ ...base, ...holder })}\n`);
 }
 
-function exited(process: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => process.on('exit', (code) => resolve(code)));
+/** A live process that has nothing to do with any lock. */
+async function unrelatedProcess(): Promise<ChildProcess & { pid: number }> {
+  const sleeper = spawn('sleep', ['60'], { stdio: 'ignore' });
+  await new Promise((resolve) => sleeper.on('spawn', resolve));
+  return sleeper as ChildProcess & { pid: number };
+}
+
+/** Runs a child to its end ('close': all of stderr has arrived). */
+function runToEnd(process: ChildProcess): Promise<{ code: number | null; stderr: string }> {
+  let stderr = '';
+  process.stderr?.on('data', (d: Buffer) => void (stderr += d.toString()));
+  return new Promise((resolve) => process.on('close', (code) => resolve({ code, stderr })));
+}
+
+/** Cleanup after a failed expectation: a holder that was never killed must not outlive the test. */
+function killIfRunning(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
 }
 
 describe('lock files', () => {
@@ -40,7 +57,7 @@ describe('lock files', () => {
       await untilLine(holder, 'locked');
       const error = await acquireLock(file, 'second').catch((e: unknown) => e);
       expect(error).toBeInstanceOf(LockedError);
-      expect((error as Error).message).toMatch(new RegExp(`^${file} is locked by pid ${holder.pid} on ${os.hostname()} \\(lock test: hold, since [0-9T:.-]+Z\\)$`));
+      expect((error as Error).message).toMatch(refusal(file, holder.pid as number, 'lock test: hold'));
     } finally {
       holder.kill('SIGKILL');
       await exited(holder);
@@ -58,6 +75,93 @@ describe('lock files', () => {
     expect((await readLockHolder(file))?.pid).toBe(process.pid);
     await lock.release();
     expect(await readLockHolder(file)).toBeUndefined();
+  });
+
+  it('a live holder refuses a second writer process, whose one line says how to check and what to remove', async () => {
+    const file = lockFile();
+    const holder = child('hold', file);
+    try {
+      await untilLine(holder, 'locked');
+      const recorded = { pid: holder.pid, startTime: expect.any(Number), bootId: currentProcessIdentity().bootId };
+      expect(await readLockHolder(file)).toMatchObject(recorded);
+      const second = await runToEnd(child('try', file));
+      expect(second.code).toBe(1);
+      expect(second.stderr.endsWith('\n')).toBe(true);
+      expect(second.stderr.slice(0, -1)).toMatch(refusal(file, holder.pid as number, 'lock test: hold')); // one line
+    } finally {
+      holder.kill('SIGKILL');
+      await exited(holder);
+    }
+  });
+
+  it('a holder killed (-9) whose parent does not reap it (a zombie) has ended: the next writer takes the lock at once', async () => {
+    const file = lockFile();
+    const parent = underNonReapingParent(process.execPath, lockChildArgs('hold-until-killed', file));
+    const holderPid = await childPidOf(parent);
+    try {
+      await untilLine(parent, 'locked');
+      process.kill(holderPid, 'SIGKILL');
+      await untilZombie(holderPid);
+      expect((await readLockHolder(file))?.pid).toBe(holderPid);
+      const lock = await acquireLock(file, 'resume after the crash');
+      expect(procState(holderPid)).toBe('Z'); // still unreaped: the lock was taken over a zombie
+      expect((await readLockHolder(file))?.pid).toBe(process.pid);
+      await lock.release();
+    } finally {
+      killIfRunning(holderPid);
+      parent.kill('SIGKILL');
+      await exited(parent);
+    }
+  });
+
+  it('a lock whose pid now belongs to an unrelated process (another start time) is stale', async () => {
+    const file = lockFile();
+    const sleeper = await unrelatedProcess();
+    try {
+      // As if this process had taken the lock and died, and the pid had gone to `sleep` since.
+      writeLockFile(file, { ...currentProcessIdentity(), pid: sleeper.pid });
+      const lock = await acquireLock(file, 'after the pid was reused');
+      expect((await readLockHolder(file))?.nonce).toBe(lock.holder.nonce);
+      await lock.release();
+    } finally {
+      sleeper.kill('SIGKILL');
+      await exited(sleeper);
+    }
+  });
+
+  it('a lock taken in another boot is stale, even where its pid and start time match a live process', async () => {
+    const file = lockFile();
+    const holder = child('identity');
+    try {
+      const identity = JSON.parse((await untilOutput(holder, /^\{.*\}\n/))[0]) as LockHolder;
+      writeLockFile(file, identity);
+      await expect(acquireLock(file, 'same boot')).rejects.toThrow(LockedError);
+      writeLockFile(file, { ...identity, bootId: 'a-boot-before-the-last-reboot' });
+      await (await acquireLock(file, 'after a reboot')).release();
+    } finally {
+      holder.kill('SIGKILL');
+      await exited(holder);
+    }
+  });
+
+  it('an older lock file (pid and host only) goes by its pid: a live pid holds it, a zombie does not', async () => {
+    const file = lockFile();
+    const sleeper = await unrelatedProcess();
+    const parent = underNonReapingParent('sleep', ['60']);
+    const zombiePid = await childPidOf(parent);
+    try {
+      writeLockFile(file, { pid: sleeper.pid });
+      await expect(acquireLock(file, 'old lock, live pid')).rejects.toThrow(refusal(file, sleeper.pid, 'by hand'));
+      process.kill(zombiePid, 'SIGKILL');
+      await untilZombie(zombiePid);
+      writeLockFile(file, { pid: zombiePid });
+      await (await acquireLock(file, 'old lock, zombie pid')).release();
+    } finally {
+      killIfRunning(zombiePid);
+      sleeper.kill('SIGKILL');
+      parent.kill('SIGKILL');
+      await Promise.all([exited(sleeper), exited(parent)]);
+    }
   });
 
   it('a waiting writer gets the lock when the holder releases it', async () => {

@@ -1,16 +1,25 @@
 /**
  * Advisory lock files for writers that must not interleave (two trainings of one run, two processes
- * writing one goldens directory). A lock is a file created with O_EXCL holding who took it: pid, host,
- * what for, since when. A second writer waits (up to `waitMs`) or fails with one line naming the holder.
- * A lock whose process is gone (same host, pid not alive — e.g. after kill -9) is stale and is broken
- * by the next writer; on another host liveness cannot be checked, so the message says what to remove.
+ * writing one goldens directory). A lock is a file created with O_EXCL holding who took it: pid, the
+ * process's start time and the boot id (see process-identity.ts), host, what for, since when. A second
+ * writer waits (up to `waitMs`) or fails with one line naming the holder and what to remove if it is gone.
+ * On the same host a lock is stale, and broken by the next writer, once its holder has ended: no process
+ * has its pid, or that process is a zombie (killed with -9 and not yet reaped by its parent), or it is
+ * another process that got the pid later (another start time), or the lock was taken before a reboot
+ * (another boot id). Locks without start time and boot id (older files) go by the pid alone. On another
+ * host liveness cannot be checked: such a lock is never stale, and the message says what to remove.
  */
 import { randomBytes } from 'crypto';
 import { promises as fs } from 'fs';
 import * as os from 'os';
+import { currentProcessIdentity, isSameProcessAlive } from './process-identity';
 
 export interface LockHolder {
   pid: number;
+  /** The holder's start time in clock ticks since boot (absent without /proc, and in older lock files). */
+  startTime?: number;
+  /** The boot the lock was taken in (absent without /proc, and in older lock files). */
+  bootId?: string;
   host: string;
   /** What the holder is doing, e.g. "cvae train runs/x". */
   purpose: string;
@@ -49,7 +58,13 @@ const TORN_LOCK_STALE_MS = 10_000;
 
 export async function acquireLock(file: string, purpose: string, options: AcquireOptions = {}): Promise<Lock> {
   const { waitMs = 0, pollMs = 100 } = options;
-  const holder: LockHolder = { pid: process.pid, host: os.hostname(), purpose, since: new Date().toISOString(), nonce: randomBytes(8).toString('hex') };
+  const holder: LockHolder = {
+    ...currentProcessIdentity(),
+    host: os.hostname(),
+    purpose,
+    since: new Date().toISOString(),
+    nonce: randomBytes(8).toString('hex'),
+  };
   const deadline = Date.now() + waitMs;
   for (;;) {
     if (await tryCreate(file, holder)) return { file, holder, release: () => releaseLock(file, holder) };
@@ -104,7 +119,15 @@ async function isStale(file: string, raw: string): Promise<boolean> {
     const stat = await fs.stat(file).catch(() => undefined);
     return stat !== undefined && Date.now() - stat.mtimeMs > TORN_LOCK_STALE_MS;
   }
-  return holder.host === os.hostname() && !isProcessAlive(holder.pid);
+  return isLockHolderGone(holder);
+}
+
+/**
+ * Whether a lock's holder has certainly ended (the stale-lock rule above, for every reader of a lock:
+ * writers, and the viewer telling a live run from a dead one). On another host: never certain.
+ */
+export function isLockHolderGone(holder: LockHolder): boolean {
+  return holder.host === os.hostname() && !isSameProcessAlive(holder);
 }
 
 /**
@@ -154,28 +177,26 @@ async function readRaw(file: string): Promise<string | undefined> {
   }
 }
 
+/** A start time or boot id of the wrong type is dropped: the pid alone then decides, as for an older lock file. */
 function parseHolder(raw: string): LockHolder | undefined {
+  let value: Partial<LockHolder> | null;
   try {
-    const value = JSON.parse(raw) as Partial<LockHolder>;
-    return typeof value.pid === 'number' && typeof value.host === 'string' ? (value as LockHolder) : undefined;
+    value = JSON.parse(raw) as Partial<LockHolder> | null;
   } catch {
     return undefined;
   }
-}
-
-/** Whether a process with this pid exists on this host (EPERM: it does, owned by someone else). */
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  if (typeof value?.pid !== 'number' || typeof value.host !== 'string') return undefined;
+  const { startTime, bootId, ...rest } = value as LockHolder;
+  return {
+    ...rest,
+    ...(typeof startTime === 'number' ? { startTime } : {}),
+    ...(typeof bootId === 'string' ? { bootId } : {}),
+  };
 }
 
 function lockedMessage(file: string, holder: LockHolder | undefined): string {
   if (holder === undefined) return `${file} is locked by a writer that is still starting (try again)`;
   const who = `pid ${holder.pid} on ${holder.host} (${holder.purpose}, since ${holder.since})`;
-  const elsewhere = holder.host === os.hostname() ? '' : `; if that process is gone, remove ${file}`;
-  return `${file} is locked by ${who}${elsewhere}`;
+  const where = holder.host === os.hostname() ? '' : ` on ${holder.host}`;
+  return `${file} is locked by ${who}; if no such process is running${where} (check: ps -p ${holder.pid}), remove ${file}`;
 }
