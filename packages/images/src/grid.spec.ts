@@ -39,6 +39,32 @@ describe('tileGrid', () => {
   });
 });
 
+describe('tileGrid with 3 channels (RGB)', () => {
+  // 1×2 tiles of 2×1 pixels, NHWC as a tfjs [2, 2, 1, 3] tensor's dataSync() gives them: value = byte / 255.
+  const bytes = [10, 20, 30, 40, 50, 60, /* tile 1 */ 70, 80, 90, 100, 110, 120];
+  const layout = { rows: 1, cols: 2, tileHeight: 2, tileWidth: 1, channels: 3 as const };
+  const image = tileGrid(bytes.map((b) => b / 255), layout);
+
+  test('places every channel of every pixel, with gutters of 128 in all three channels', () => {
+    expect([image.width, image.height, image.channels]).toEqual([3, 2, 3]);
+    // Row 0: tile 0 pixel (0,0) | gutter | tile 1 pixel (0,0); row 1 likewise.
+    expect(Array.from(image.data)).toEqual([10, 20, 30, 128, 128, 128, 70, 80, 90, 40, 50, 60, 128, 128, 128, 100, 110, 120]);
+  });
+
+  test('a gray image repeated in three channels gives the gray grid in each channel', () => {
+    const gray = Float32Array.from({ length: 6 * 4 }, (_, i) => (i % 7) / 6);
+    const rgb = Float32Array.from({ length: gray.length * 3 }, (_, i) => gray[Math.floor(i / 3)]);
+    const grayGrid = tileGrid(gray, { rows: 2, cols: 3, tileHeight: 2, tileWidth: 2 });
+    const rgbGrid = tileGrid(rgb, { rows: 2, cols: 3, tileHeight: 2, tileWidth: 2, channels: 3 });
+    expect(Array.from(rgbGrid.data)).toEqual(Array.from(grayGrid.data).flatMap((v) => [v, v, v]));
+  });
+
+  test('rejects a value count that does not fit, naming the channels, and a channel count other than 1 or 3', () => {
+    expect(() => tileGrid(new Float32Array(6), layout)).toThrow(/expected 1·2 tiles of 2×1×3 \(12 values\), got 6/);
+    expect(() => tileGrid(new Float32Array(8), { ...layout, channels: 4 as 3 })).toThrow(/channels must be 1 \(gray\) or 3 \(RGB\), got 4/);
+  });
+});
+
 describe('toRgba', () => {
   test('repeats a gray byte into R, G and B, and keeps RGB channels apart; alpha is opaque', () => {
     expect(Array.from(toRgba({ width: 1, height: 1, channels: 1, data: Uint8Array.of(7) }))).toEqual([7, 7, 7, 255]);

@@ -24,6 +24,8 @@ export interface GridLayout {
   cols: number;
   tileHeight: number;
   tileWidth: number;
+  /** Channels per pixel of the tiles and the grid: 1 (gray, the default) or 3 (RGB). */
+  channels?: 1 | 3;
 }
 
 /** Width and height of a tile grid with 1-pixel gutters between tiles. */
@@ -37,26 +39,36 @@ export function tileOrigin(layout: GridLayout, row: number, col: number): { x: n
 }
 
 /**
- * Lays out `rows·cols` grayscale tiles of probabilities (tile-major: tile t = row·cols + col,
- * then pixel-major inside a tile, as NHWC tensors come out of tfjs) into one image.
+ * Lays out `rows·cols` tiles of probabilities into one image. `tiles` is tile-major (tile t = row·cols + col),
+ * then row, column and channel inside a tile: the order of a tfjs [N, H, W, C] tensor's dataSync(). Gutters are
+ * GUTTER_VALUE in every channel.
  */
 export function tileGrid(tiles: ArrayLike<number>, layout: GridLayout): Image8 {
   const { rows, cols, tileHeight, tileWidth } = layout;
-  const pixelsPerTile = tileHeight * tileWidth;
-  if (tiles.length !== rows * cols * pixelsPerTile) {
-    throw new RangeError(`tileGrid: expected ${rows}·${cols} tiles of ${tileHeight}×${tileWidth} (${rows * cols * pixelsPerTile} values), got ${tiles.length}`);
+  const channels = layoutChannels(layout);
+  const valuesPerTile = tileHeight * tileWidth * channels;
+  if (tiles.length !== rows * cols * valuesPerTile) {
+    const shape = channels === 1 ? `${tileHeight}×${tileWidth}` : `${tileHeight}×${tileWidth}×${channels}`;
+    throw new RangeError(`tileGrid: expected ${rows}·${cols} tiles of ${shape} (${rows * cols * valuesPerTile} values), got ${tiles.length}`);
   }
   const { width, height } = gridSize(layout);
-  const data = new Uint8Array(width * height).fill(GUTTER_VALUE);
+  const data = new Uint8Array(width * height * channels).fill(GUTTER_VALUE);
+  const rowValues = tileWidth * channels; // one tile row is contiguous in both the tiles and the grid
   for (let t = 0; t < rows * cols; t++) {
     const { x, y } = tileOrigin(layout, Math.floor(t / cols), t % cols);
     for (let ty = 0; ty < tileHeight; ty++) {
-      for (let tx = 0; tx < tileWidth; tx++) {
-        data[(y + ty) * width + x + tx] = probabilityToByte(tiles[t * pixelsPerTile + ty * tileWidth + tx]);
-      }
+      const source = t * valuesPerTile + ty * rowValues;
+      const target = ((y + ty) * width + x) * channels;
+      for (let i = 0; i < rowValues; i++) data[target + i] = probabilityToByte(tiles[source + i]);
     }
   }
-  return { width, height, channels: 1, data };
+  return { width, height, channels, data };
+}
+
+function layoutChannels(layout: GridLayout): 1 | 3 {
+  const channels = layout.channels ?? 1;
+  if (channels !== 1 && channels !== 3) throw new RangeError(`tileGrid: channels must be 1 (gray) or 3 (RGB), got ${String(channels)}`);
+  return channels;
 }
 
 /** Expands to RGBA (opaque), the layout pixelmatch and pngjs's decoder use. */
