@@ -9,7 +9,7 @@ import { promises as fs } from 'fs';
 import type { IncomingMessage, ServerResponse } from 'http';
 import * as path from 'path';
 import { TEST_METRICS_FILE } from '@cvae/formats';
-import { isProcessAlive, readLockHolder } from '@cvae/images';
+import { isLockHolderGone, readLockHolder } from '@cvae/images';
 import { COMMON_HEADERS } from './http-utils';
 import { RUN_LOCK_FILE, STALE_AFTER_SECONDS } from './liveness';
 import { PROGRESS_FILE, runNames } from './runs';
@@ -90,5 +90,5 @@ async function trainerState(dir: string): Promise<string> {
   if (holder === undefined) return 'unlocked';
   const progress = await fs.stat(path.join(dir, PROGRESS_FILE)).catch(() => null);
   const stale = progress !== null && Date.now() - progress.mtimeMs > STALE_AFTER_SECONDS * 1000;
-  return `${holder.pid}:${isProcessAlive(holder.pid)}:${stale}`;
+  return `${holder.pid}:${isLockHolderGone(holder)}:${stale}`;
 }
