@@ -48,6 +48,42 @@ describe('compareImages (pixelmatch)', () => {
   });
 });
 
+describe('compareImages on RGB PNGs', () => {
+  const rgb = (width: number, height: number, pixel: (i: number) => [number, number, number]): Image8 => ({
+    width, height, channels: 3, data: Uint8Array.from(Array.from({ length: width * height }, (_, i) => pixel(i)).flat()),
+  });
+  const colourful = (i: number): [number, number, number] => [(i * 40) % 256, (i * 90) % 256, (i * 150) % 256];
+  const fromPng = (image: Image8) => decodePng(encodePng(image));
+
+  test('identical RGB images pass; one channel of one pixel changed fails with that channel\'s delta', () => {
+    const expected = rgb(6, 5, colourful);
+    expect(compareImages(fromPng(expected), fromPng(rgb(6, 5, colourful)), strict)).toMatchObject({ status: 'pass', diffPixels: 0, maxDelta: 0 });
+    const changed = rgb(6, 5, colourful);
+    expect(changed.data[17 * 3 + 2]).toBe(246);
+    changed.data[17 * 3 + 2] = 156; // the blue of pixel 17 only
+    const result = compareImages(fromPng(expected), fromPng(changed), strict);
+    expect(result).toMatchObject({ status: 'fail', diffPixels: 1, diffRatio: 1 / 30, maxDelta: 90 });
+    expect(Array.from(result.diff?.subarray(17 * 4, 17 * 4 + 3) ?? [])).toEqual([255, 0, 0]);
+  });
+
+  test('a gray golden against an RGB image is a mismatch that names the channels, even when the RGB image is gray', () => {
+    const grayGolden = fromPng(gray(4, 4, 90));
+    const grayAsRgb = fromPng(rgb(4, 4, () => [90, 90, 90]));
+    expect(compareImages(grayGolden, grayAsRgb, strict)).toEqual({
+      status: 'size-mismatch', width: 4, height: 4, expectedSize: { width: 4, height: 4 }, mismatch: 'actual 3 channels (RGB) vs golden 1 channel (gray)',
+    });
+    expect(compareImages(grayAsRgb, grayGolden, strict).mismatch).toBe('actual 1 channel (gray) vs golden 3 channels (RGB)');
+  });
+
+  test('different sizes are a mismatch that names both sizes, whatever the channels', () => {
+    expect(compareImages(fromPng(gray(28, 28)), fromPng(rgb(32, 32, colourful)), strict)).toMatchObject({ status: 'size-mismatch', mismatch: 'actual 32×32 vs golden 28×28' });
+  });
+
+  test('pixels from elsewhere (no channel count, e.g. a canvas) compare by their RGBA alone', () => {
+    expect(compareImages(decoded(gray(4, 4, 90)), fromPng(rgb(4, 4, () => [90, 90, 90])), strict)).toMatchObject({ status: 'pass', diffPixels: 0 });
+  });
+});
+
 describe('compareAndReport', () => {
   const provenance: GoldenProvenance = { kind: 'prior', seed: 1, grid: 2, checkpoint: { path: 'x', weights: { 'decoder/weights.bin': 'a' } }, backend: 'cpu' };
   const job = (goldensDir: string, reportDir: string, actual: Image8) => {
@@ -104,5 +140,13 @@ describe('compareAndReport', () => {
     const entry = await compareAndReport(job(goldensDir, tempDir('report'), gray(8, 8)));
     expect(entry.status).toBe('size-mismatch');
     expect(entry.message).toContain('actual 8×8 vs golden 8×9');
+  });
+
+  test('a gray golden against an RGB image names the channels', async () => {
+    const goldensDir = tempDir('goldens');
+    await writePng(path.join(goldensDir, 'synthetic.png'), gray(8, 8));
+    const entry = await compareAndReport(job(goldensDir, tempDir('report'), { width: 8, height: 8, channels: 3, data: new Uint8Array(8 * 8 * 3) }));
+    expect(entry).toMatchObject({ status: 'size-mismatch', diff: null, actual: 'synthetic/actual.png' });
+    expect(entry.message).toMatch(/^golden synthetic: SIZE MISMATCH, actual 3 channels \(RGB\) vs golden 1 channel \(gray\); report: /);
   });
 });

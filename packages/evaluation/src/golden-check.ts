@@ -143,7 +143,7 @@ function describe(entry: ReportEntry, comparison: ImageComparison, imageDirRel: 
     case 'missing':
       return `golden ${entry.name}: MISSING (no ${entry.name}.png in the goldens directory); look at ${imageDirRel}/actual.png, then run: npx cvae golden update ${entry.name}`;
     case 'size-mismatch':
-      return `golden ${entry.name}: SIZE MISMATCH, actual ${entry.width}×${entry.height} vs golden ${entry.expectedWidth}×${entry.expectedHeight}; report: ${imageDirRel}/${suffix}`;
+      return `golden ${entry.name}: SIZE MISMATCH, ${comparison.mismatch ?? `actual ${entry.width}×${entry.height} vs golden ${entry.expectedWidth}×${entry.expectedHeight}`}; report: ${imageDirRel}/${suffix}`;
   }
 }
 

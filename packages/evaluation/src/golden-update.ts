@@ -88,7 +88,7 @@ function reasonToWrite(
   const comparison = compareImages(decodePng(existing), decodePng(png), thresholds);
   if (comparison.status !== 'pass') {
     return comparison.status === 'size-mismatch'
-      ? `size changed from ${comparison.expectedSize?.width}×${comparison.expectedSize?.height} to ${comparison.width}×${comparison.height}`
+      ? `shape changed (${comparison.mismatch})`
       : `${comparison.diffPixels} pixels differ (allowed ${thresholds.maxDiffPixels}, max delta ${comparison.maxDelta}/255)`;
   }
   if (explicit && !Buffer.from(png).equals(existing)) return `named: ${comparison.diffPixels} pixels differ within thresholds (max delta ${comparison.maxDelta}/255)`;
