@@ -6,7 +6,7 @@
  * it cannot load files) and takes the weights sent with every request (skipped when unchanged).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { CVAE, IMAGE_SHAPE } from '@cvae/model';
+import type { CVAE } from '@cvae/model';
 import type { ReplicaTask } from '@cvae/replicas';
 import { Classifier, ClassifierArchitecture } from './network';
 import { ClassifierValues, classifyTensor, withTidy } from './predict';
@@ -50,15 +50,12 @@ export function computeFeatures(model: CVAE, classifier: Classifier, source: Ima
 }
 
 function sourceImages(model: CVAE, source: ImageSource): tf.Tensor4D {
-  const pixels = IMAGE_SHAPE[0] * IMAGE_SHAPE[1] * IMAGE_SHAPE[2];
   switch (source.kind) {
     case 'images':
-      return tf.tensor4d(source.images, [source.images.length / pixels, ...IMAGE_SHAPE]);
+      return model.imageTensor(source.images);
     case 'prior':
       return model.sample(tf.tensor2d(source.eps, [source.eps.length / model.latentDim, model.latentDim]));
-    case 'recon': {
-      const { mean } = model.encode(tf.tensor4d(source.images, [source.images.length / pixels, ...IMAGE_SHAPE]));
-      return model.decode(mean, { applySigmoid: true });
-    }
+    case 'recon':
+      return model.decodeMean(model.encode(model.imageTensor(source.images)).mean);
   }
 }

@@ -6,7 +6,6 @@
  */
 import * as path from 'path';
 import { SeededRandom } from '@cvae/dataset';
-import { IMAGE_SHAPE } from '@cvae/model';
 import { type Replicas, chunkPlan } from '@cvae/replicas';
 import { FeaturesRequest, ImageSource, SampleImages, computeFeatures } from './features-task';
 import type { Classifier } from './network';
@@ -18,7 +17,6 @@ export const FEATURES_TASK_MODULE = path.join(__dirname, 'features-task');
 /** The task entry to pass as `Replicas.create(model, { tasks: CLASSIFIER_TASKS })`. */
 export const CLASSIFIER_TASKS: Record<string, string> = { [FEATURES_TASK]: FEATURES_TASK_MODULE };
 
-const PIXELS = IMAGE_SHAPE[0] * IMAGE_SHAPE[1] * IMAGE_SHAPE[2];
 /** Images per chunk: bounds memory and gives the queue enough items to balance two threads. */
 export const FEATURES_CHUNK = 500;
 
@@ -44,7 +42,8 @@ export interface ThreadedOptions {
  */
 export async function classifyOnThreads(replicas: Replicas, target: ThreadedClassifier, source: ThreadedSource, options: ThreadedOptions): Promise<ClassifierValues> {
   const { classifier, weightsKey } = target;
-  const total = source.kind === 'prior' ? source.count : source.images.length / PIXELS;
+  const pixels = replicas.model.pixelsPerImage;
+  const total = source.kind === 'prior' ? source.count : source.images.length / pixels;
   const featureDim = classifier.featureDim;
   const classes = classifier.architecture.classes;
   const out: ClassifierValues = { features: new Float32Array(total * featureDim), probabilities: new Float32Array(total * classes) };
@@ -58,7 +57,7 @@ export async function classifyOnThreads(replicas: Replicas, target: ThreadedClas
     next: () => {
       if (nextChunk === chunks.length) return undefined;
       const { start, count } = chunks[nextChunk++];
-      return { start, count, source: chunkSource(source, start, count, replicas.model.latentDim) };
+      return { start, count, source: chunkSource(source, start, count, replicas.model.latentDim, pixels) };
     },
     local: (chunk) => computeFeatures(replicas.model, classifier, chunk.source, options.sampleImages),
     remote: (chunk) => {
@@ -75,8 +74,8 @@ export async function classifyOnThreads(replicas: Replicas, target: ThreadedClas
   return out;
 }
 
-function chunkSource(source: ThreadedSource, start: number, count: number, latentDim: number): ImageSource {
+function chunkSource(source: ThreadedSource, start: number, count: number, latentDim: number, pixels: number): ImageSource {
   // slice(), not subarray(): a worker's arrays are transferred, which would detach the whole set.
   if (source.kind === 'prior') return { kind: 'prior', eps: source.random.normals(count * latentDim) };
-  return { kind: source.kind, images: source.images.slice(start * PIXELS, (start + count) * PIXELS) };
+  return { kind: source.kind, images: source.images.slice(start * pixels, (start + count) * pixels) };
 }

@@ -33,7 +33,7 @@ export async function measureGateImages(
   suite: Suite,
   options: { workers?: number; replicas?: Replicas; onProgress?: (p: EvalProgress) => void } = {},
 ): Promise<PerImageValues> {
-  const set = testSetOf(source, suite.gates.images);
+  const set = testSetOf(source, model, suite.gates.images);
   if (set.count < suite.gates.images) throw new RangeError(`the suite gates ${suite.gates.images} test images, but the dataset has ${set.count}`);
   const iwSamples = suite.gates.metrics.iwae === undefined ? 0 : (suite.gates.iwSamples ?? 64);
   return (await evaluatePerImage(model, set, { seed: suite.gates.seed, iwSamples, ...options })).perImage;

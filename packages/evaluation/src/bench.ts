@@ -5,8 +5,7 @@
  * kernels' measured peak.
  */
 import * as os from 'os';
-import { loadSplit } from '@cvae/dataset';
-import { CVAE, Throughput, cvaeFlops, loadCheckpoint, measureConvPeakGflops, throughput } from '@cvae/model';
+import { CVAE, Throughput, cvaeFlops, loadCheckpoint, loadImagesFor, measureConvPeakGflops, throughput } from '@cvae/model';
 import { Replicas, perImageIwae } from '@cvae/replicas';
 import { convKernelsDescription, initBackend } from '@cvae/tfjs-kernels';
 import { evaluateModel } from './metrics';
@@ -48,15 +47,15 @@ export async function benchmarkEvaluation(options: EvaluationBenchmarkOptions): 
   }
   const backend = await initBackend(options.backend);
   const loadAtStart = os.loadavg()[0];
-  const set = loadSplit('test', { dataDir: options.dataDir, limit: images });
   const model = options.checkpoint ? (await loadCheckpoint(options.checkpoint)).model : CVAE.create({ latentDim: 2, seed: 1 });
   try {
+    const set = loadImagesFor(model.architecture, 'test', { dataDir: options.dataDir, limit: images });
     const peakGflopsPerCore = measureConvPeakGflops();
     const started = performance.now();
     if (task === 'eval') await evaluateModel(model, set, { seed, workers });
     else await iwaeOnly(model, set.images, k, workers, seed);
     const seconds = (performance.now() - started) / 1000;
-    const flops = cvaeFlops(model.latentDim);
+    const flops = cvaeFlops(model.architecture);
     const perImage = task === 'eval' ? flops.encode + 2 * flops.decode : flops.encode + k * flops.decode;
     const imagesPerSecond = set.count / seconds;
     return {

@@ -20,7 +20,7 @@ export function provenanceFor(suite: Suite, name: string, source: Pick<Evaluatio
 
 /** Renders the selected images of a suite (default: all) on the source's dataset. */
 export function renderGoldens(model: CVAE, source: EvaluationSource, suite: Suite, names?: string[]): RenderedGolden[] {
-  const testSet = testSetOf(source);
+  const testSet = testSetOf(source, model);
   return selectImages(suite, names).map((name) => {
     const image = renderImageSet(model, specOf(suite.images[name]), testSet);
     return { name, image, png: encodePng(image), provenance: provenanceFor(suite, name, source), thresholds: thresholdsFor(suite, name) };

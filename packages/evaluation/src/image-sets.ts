@@ -34,27 +34,27 @@ export function renderImageSet(model: CVAE, spec: ImageSetSpec, testSet?: ImageS
  */
 export function renderPrior(model: CVAE, seed: number, n: number): Image8 {
   const eps = new SeededRandom(seed).normals(n * n * model.latentDim);
-  return tileGrid(decodeToPixels(model, eps), { rows: n, cols: n, tileHeight: 28, tileWidth: 28 });
+  return tileGrid(model.decodeMeanValues(eps), model.gridLayout(n, n));
 }
 
 /** Two rows: the binarized test inputs at `indices`, and below them sigmoid(decode(mean)) of each (no eps). */
 export function renderRecon(model: CVAE, set: ImageSet, indices: number[]): Image8 {
-  const pixels = set.height * set.width;
+  const pixels = model.pixelsPerImage;
   const inputs = new Float32Array(indices.length * pixels);
   indices.forEach((index, i) => {
     if (!Number.isInteger(index) || index < 0 || index >= set.count) throw new RangeError(`recon: test index ${index} is outside 0…${set.count - 1}`);
     inputs.set(set.images.subarray(index * pixels, (index + 1) * pixels), i * pixels);
   });
   const recon = tf.tidy(() => {
-    const { mean } = model.encode(tf.tensor4d(inputs, [indices.length, set.height, set.width, 1]));
-    return model.decode(mean, { applySigmoid: true });
+    const { mean } = model.encode(model.imageTensor(inputs));
+    return model.decodeMean(mean);
   });
   const reconPixels = recon.dataSync() as Float32Array;
   recon.dispose();
   const tiles = new Float32Array(2 * inputs.length);
   tiles.set(inputs, 0);
   tiles.set(reconPixels, inputs.length);
-  return tileGrid(tiles, { rows: 2, cols: indices.length, tileHeight: set.height, tileWidth: set.width });
+  return tileGrid(tiles, model.gridLayout(2, indices.length));
 }
 
 /**
@@ -74,7 +74,7 @@ export function renderManifold(model: CVAE, n: number, testSet?: ImageSet, count
   for (let row = 0; row < n; row++) {
     for (let col = 0; col < n; col++) z.set(pointOnPlane(plane, quantiles[col], quantiles[row]), (row * n + col) * d);
   }
-  return tileGrid(decodeToPixels(model, z), { rows: n, cols: n, tileHeight: 28, tileWidth: 28 });
+  return tileGrid(model.decodeMeanValues(z), model.gridLayout(n, n));
 }
 
 /** (z0, z1) for a 2-D model; for a larger one the principal plane of the means of the first `count` test images (default all). */
@@ -88,14 +88,6 @@ export function manifoldPlane(model: CVAE, testSet?: ImageSet, count?: number): 
 /** Posterior means of the first `count` test images, coloured by label: dims 0 and 1, or the principal plane beyond 2-D (the model's renderer, shared with training). */
 export function renderScatter(model: CVAE, set: ImageSet, count = set.count): Image8 {
   return renderLatentScatter(model, set, count);
-}
-
-function decodeToPixels(model: CVAE, z: Float32Array): Float32Array {
-  const rows = z.length / model.latentDim;
-  const probabilities = tf.tidy(() => model.sample(tf.tensor2d(z, [rows, model.latentDim])));
-  const out = probabilities.dataSync() as Float32Array;
-  probabilities.dispose();
-  return out;
 }
 
 function assertSpec(spec: ImageSetSpec): void {

@@ -8,6 +8,7 @@ import { promises as fs } from 'fs';
 import * as path from 'path';
 import { BASELINE_FILE, DEFAULT_MARGINS, formatNumber, METRIC_INFO, BaselineSchema, ImageSetSpec, MetricGate, NOISE_FILE, NoiseEvidence, SUITE_FILE, SUITE_FORMAT_VERSION, Suite, SuiteSchema, parseFormat, readJsonFile, workspaceRelative } from '@cvae/formats';
 import { pathExists, writeJsonAtomic } from '@cvae/images';
+import type { CVAE } from '@cvae/model';
 import { gatedMetrics, measureGateImages, writeBaseline } from './baseline';
 import { renderGoldens } from './golden-render';
 import { writeGolden } from './golden-store';
@@ -67,7 +68,7 @@ export async function initSuite(options: InitSuiteOptions): Promise<Suite> {
 
 async function buildSuite(model: Parameters<typeof renderGoldens>[0], source: EvaluationSource, dir: string, options: InitSuiteOptions): Promise<Suite> {
   const say = options.onProgress ?? (() => undefined);
-  const draft = draftSuite(model.latentDim, source, options);
+  const draft = draftSuite(model, source, options);
   await writeJsonAtomic(path.join(dir, SUITE_FILE), draft);
   say(`rendering ${Object.keys(draft.images).length} goldens`);
   const perImage = await withGoldensLock(dir, 'cvae golden init', async () => {
@@ -104,10 +105,10 @@ function defaultImages(latentDim: number): Record<string, ImageSetSpec> {
 }
 
 /** The suite before the noise is known: tolerances and noise levels are placeholders until finalSuite. */
-function draftSuite(latentDim: number, source: EvaluationSource, options: InitSuiteOptions): Suite {
-  const images = options.images ?? defaultImages(latentDim);
+function draftSuite(model: CVAE, source: EvaluationSource, options: InitSuiteOptions): Suite {
+  const images = options.images ?? defaultImages(model.latentDim);
   const gate = (metric: string): MetricGate => ({ margin: DEFAULT_MARGINS[metric], noise: 0 });
-  const testImages = testSetOf(source).count;
+  const testImages = testSetOf(source, model).count;
   return {
     formatVersion: SUITE_FORMAT_VERSION,
     ...(options.description === undefined ? {} : { description: options.description }),

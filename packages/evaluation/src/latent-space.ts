@@ -1,5 +1,4 @@
-import { loadSplit } from '@cvae/dataset';
-import { latentMeans, principalPlane, type LatentPlane } from '@cvae/model';
+import { latentMeans, loadImagesFor, principalPlane, type LatentPlane } from '@cvae/model';
 import { withLoadedModel } from './load';
 
 export interface LatentSpaceOptions {
@@ -30,8 +29,8 @@ export interface LatentSpace {
  * the principal plane of those means — the same plane the run's latent scatter and manifold are drawn in.
  */
 export async function latentSpaceOfCheckpoint(options: LatentSpaceOptions): Promise<LatentSpace> {
-  const set = loadSplit('test', { dataDir: options.dataDir, limit: options.limit });
   return withLoadedModel({ checkpoint: options.checkpoint, backend: options.backend }, async (model) => {
+    const set = loadImagesFor(model.architecture, 'test', { dataDir: options.dataDir, limit: options.limit });
     const means = latentMeans(model, set);
     const pickable = Math.min(options.pickable ?? 0, set.count);
     return {

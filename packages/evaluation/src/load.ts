@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ImageSet, datasetShortHash, loadSplit, resolveRecordedDataset } from '@cvae/dataset';
+import { ImageSet, datasetShortHash, resolveRecordedDataset } from '@cvae/dataset';
 import type { DatasetIdentity, DatasetLabel } from '@cvae/formats';
-import { CVAE, loadCheckpoint } from '@cvae/model';
+import { CVAE, loadCheckpoint, loadImagesFor } from '@cvae/model';
 import { convKernelsDescription, initBackend } from '@cvae/tfjs-kernels';
 import { referenceCheckpointDir } from './paths';
 import { CheckpointRef, checkpointRef } from './provenance';
@@ -74,7 +74,7 @@ export async function withLoadedModel<T>(options: LoadOptions, work: (model: CVA
   }
 }
 
-/** The test split of the dataset an evaluation runs on (the first `limit` images). */
-export function testSetOf(source: Pick<EvaluationSource, 'dataDir'>, limit?: number): ImageSet {
-  return loadSplit('test', { dataDir: source.dataDir, limit });
+/** The test split of the dataset an evaluation runs on (the first `limit` images), as `model` sees it. */
+export function testSetOf(source: Pick<EvaluationSource, 'dataDir'>, model: CVAE, limit?: number): ImageSet {
+  return loadImagesFor(model.architecture, 'test', { dataDir: source.dataDir, limit });
 }

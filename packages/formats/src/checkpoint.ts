@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { IsoDate, NonNegativeInt, PositiveInt, Sha256 } from './common';
+import { ArchitectureSchema } from './architecture';
 import { LegacyTrainingDataSchema, TrainingDataSchema } from './dataset';
 
-export const CHECKPOINT_FORMAT_VERSION = 1;
+/** 2: any architecture (recorded in the manifest, built from it). 1: the seed architecture only; still read. */
+export const CHECKPOINT_FORMAT_VERSION = 2;
 
 /** Forward-slash relative path with no empty, "." or ".." segments. */
 export function isSafeRelativePath(name: string): boolean {
@@ -11,10 +13,10 @@ export function isSafeRelativePath(name: string): boolean {
 
 /** `<checkpoint>/manifest.json`: what the checkpoint holds and the sha256 of every other file in it. */
 export const CheckpointManifestSchema = z.object({
-  formatVersion: z.literal(CHECKPOINT_FORMAT_VERSION),
+  formatVersion: z.union([z.literal(1), z.literal(CHECKPOINT_FORMAT_VERSION)]),
   latentDim: PositiveInt,
-  /** The architecture as data (checked against the code's CVAE by @cvae/model). */
-  architecture: z.record(z.string(), z.unknown()),
+  /** The architecture as data: what the checkpoint's models are (checked against them by @cvae/model). */
+  architecture: ArchitectureSchema,
   epoch: NonNegativeInt,
   step: NonNegativeInt,
   seeds: z.record(z.string(), z.number()),

@@ -1,5 +1,6 @@
 export * from './read';
 export * from './common';
+export * from './architecture';
 export * from './checkpoint';
 export * from './dataset';
 export * from './suite';

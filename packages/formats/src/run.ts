@@ -1,5 +1,6 @@
 /** The files of a training run directory: run.json, metrics.jsonl, and the checkpoint's training state. */
 import { z } from 'zod';
+import { ArchitectureSchema } from './architecture';
 import { DatasetIdentitySchema } from './dataset';
 import { BackendPreferenceSchema, IsoDate, KlEstimatorSchema, NonNegativeInt, PositiveInt, Seed } from './common';
 
@@ -18,6 +19,12 @@ export const TrainConfigSchema = z.object({
   backend: BackendPreferenceSchema,
   dataDir: z.string().optional(),
   kl: KlEstimatorSchema,
+  /** What is trained (absent: the tutorial's architecture with `latentDim`, as in runs from before models were data). */
+  architecture: ArchitectureSchema.optional(),
+  /** The preset or model file it came from, as given to --model. */
+  model: z.string().optional(),
+  /** β, the weight of the KL term (absent: 1, the ELBO). */
+  beta: z.number().nonnegative().optional(),
 });
 export type TrainConfig = z.infer<typeof TrainConfigSchema>;
 

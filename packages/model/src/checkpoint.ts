@@ -5,7 +5,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { CHECKPOINT_FORMAT_VERSION, CheckpointManifest, CheckpointManifestSchema, FormatError, isSafeRelativePath, parseJsonText } from '@cvae/formats';
 import { fsyncDirectory, isProcessAlive, pathExists, writeFileAtomic, writeJsonAtomic } from '@cvae/images';
-import { CVAE, architectureSummary } from './cvae';
+import { ArchitectureError, expectedWeightShapes, validateArchitecture } from './architecture';
+import { CVAE } from './cvae';
 import { MODEL_JSON_FILE, WEIGHTS_FILE, fileSystemIOHandler, oneLine, parseModelJson } from './fs-io-handler';
 
 export { CHECKPOINT_FORMAT_VERSION };
@@ -90,11 +91,11 @@ export async function loadCheckpoint(dir: string, opts: { expectLatentDim?: numb
   const decoder = await loadModelPart(dir, source, 'decoder', manifest);
   let model: CVAE;
   try {
-    model = CVAE.fromModels(encoder, decoder, manifest.latentDim);
+    model = CVAE.fromModels(encoder, decoder, manifest.architecture);
   } catch (error) {
     encoder.dispose();
     decoder.dispose();
-    throw new CheckpointError(dir, undefined, `models do not fit latentDim ${manifest.latentDim}: ${oneLine(error)}`);
+    throw new CheckpointError(dir, undefined, `models are not the architecture manifest.json records: ${oneLine(error)}`);
   }
   return { model, manifest, extraFiles: extraFileReader(dir, source, manifest) };
 }
@@ -115,7 +116,7 @@ async function writeCheckpointFiles(
     await writeFileAtomic(path.join(staging, name), bytes);
   }
   const fileNames = [...MODEL_PARTS.flatMap((part) => [`${part}/${MODEL_JSON_FILE}`, `${part}/${WEIGHTS_FILE}`]), ...Object.keys(extraFiles)];
-  const manifest = buildManifest(model.latentDim, meta, await hashFiles(staging, fileNames));
+  const manifest = buildManifest(model, meta, await hashFiles(staging, fileNames));
   // The manifest is written last: a directory holding one is complete.
   await writeJsonAtomic(path.join(staging, MANIFEST_FILE), manifest);
   for (const subdir of new Set(fileNames.map((name) => path.dirname(path.join(staging, name))))) {
@@ -125,11 +126,11 @@ async function writeCheckpointFiles(
   return manifest;
 }
 
-function buildManifest(latentDim: number, meta: CheckpointMetadata, files: Record<string, string>): CheckpointManifest {
+function buildManifest(model: CVAE, meta: CheckpointMetadata, files: Record<string, string>): CheckpointManifest {
   return {
     formatVersion: CHECKPOINT_FORMAT_VERSION,
-    latentDim,
-    architecture: { ...architectureSummary(latentDim) },
+    latentDim: model.latentDim,
+    architecture: model.architecture,
     epoch: meta.epoch,
     step: meta.step,
     seeds: meta.seeds,
@@ -220,7 +221,7 @@ async function verifyWeights(dir: string, source: string, manifest: CheckpointMa
     throw new CheckpointError(dir, modelJsonName, `must list exactly one weights file "${WEIGHTS_FILE}"`);
   }
   const specs = groups[0].weights;
-  assertLatentDimOfWeights(dir, modelJsonName, part, specs, manifest.latentDim);
+  assertWeightsFitArchitecture(dir, modelJsonName, part, specs, manifest);
   const weightsName = `${part}/${WEIGHTS_FILE}`;
   const bytes = await readFileOrFail(dir, source, weightsName);
   const expectedBytes = specs.reduce((total, spec) => total + weightByteLength(dir, modelJsonName, spec), 0);
@@ -230,13 +231,17 @@ async function verifyWeights(dir: string, source: string, manifest: CheckpointMa
   assertHash(dir, manifest, weightsName, bytes);
 }
 
-/** The first decoder weight is the [latentDim, units] dense kernel; the last encoder weight the 2·latentDim bias. */
-function assertLatentDimOfWeights(dir: string, file: string, part: ModelPart, specs: tf.io.WeightsManifestEntry[], latentDim: number): void {
-  const spec = part === 'decoder' ? specs[0] : specs[specs.length - 1];
-  const expected = part === 'decoder' ? latentDim : 2 * latentDim;
-  if (spec?.shape[0] !== expected) {
-    throw new CheckpointError(dir, file, `weight ${spec?.name ?? '(none)'} has shape [${spec?.shape ?? ''}], which does not fit manifest latentDim ${latentDim}`);
+/** Each weight's shape must be the one the manifest's architecture gives it (verified without building a model). */
+function assertWeightsFitArchitecture(dir: string, file: string, part: ModelPart, specs: tf.io.WeightsManifestEntry[], manifest: CheckpointManifest): void {
+  const expected = expectedWeightShapes(manifest.architecture, part);
+  if (specs.length !== expected.length) {
+    throw new CheckpointError(dir, file, `lists ${specs.length} weights, the architecture in ${MANIFEST_FILE} has ${expected.length}`);
   }
+  specs.forEach((spec, i) => {
+    if (spec.shape.length !== expected[i].shape.length || spec.shape.some((d, j) => d !== expected[i].shape[j])) {
+      throw new CheckpointError(dir, file, `weight ${spec.name} has shape [${spec.shape}], the architecture in ${MANIFEST_FILE} gives ${expected[i].name} [${expected[i].shape}]`);
+    }
+  });
 }
 
 const BYTES_PER_ELEMENT: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2 };
@@ -266,15 +271,21 @@ async function readManifest(dir: string, source: string): Promise<CheckpointMani
   return checkManifestAgainstCode(dir, manifest);
 }
 
-/** What the schema cannot know: the model files must be listed, and the architecture must be this code's. */
+/** What the schema cannot know: the model files must be listed, and the architecture must be one that can be built. */
 function checkManifestAgainstCode(dir: string, manifest: CheckpointManifest): CheckpointManifest {
   for (const part of MODEL_PARTS) {
     for (const file of [MODEL_JSON_FILE, WEIGHTS_FILE]) {
       if (!(`${part}/${file}` in manifest.files)) throw new CheckpointError(dir, MANIFEST_FILE, `does not list ${part}/${file}`);
     }
   }
-  if (JSON.stringify(manifest.architecture) !== JSON.stringify(architectureSummary(manifest.latentDim))) {
-    throw new CheckpointError(dir, MANIFEST_FILE, `architecture does not match this code's CVAE with latentDim ${manifest.latentDim}`);
+  if (manifest.architecture.latentDim !== manifest.latentDim) {
+    throw new CheckpointError(dir, MANIFEST_FILE, `latentDim ${manifest.latentDim} differs from its architecture's ${manifest.architecture.latentDim}`);
+  }
+  try {
+    validateArchitecture(manifest.architecture, 'architecture');
+  } catch (error) {
+    if (error instanceof ArchitectureError) throw new CheckpointError(dir, MANIFEST_FILE, error.message);
+    throw error;
   }
   return manifest;
 }

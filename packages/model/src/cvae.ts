@@ -2,55 +2,22 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { deriveSeed } from '@cvae/dataset';
 import { conv2dBiasActivation, conv2dTransposeBiasActivation, denseBiasActivation } from '@cvae/tfjs-kernels';
+import type { Activation } from '@cvae/formats';
+import type { GridLayout } from '@cvae/images';
+import {
+  Architecture,
+  InputShape,
+  LayerSpec,
+  assertLatentDim,
+  convLength,
+  decoderOutputShape,
+  formatShape,
+  likelihoodOf,
+  tutorialArchitecture,
+  validateArchitecture,
+} from './architecture';
 import { reparameterizeOp } from './latent-ops';
-
-/** Binarized MNIST images, NHWC. */
-export const IMAGE_SHAPE: readonly [number, number, number] = [28, 28, 1];
-export const DEFAULT_LATENT_DIM = 2;
-
-type Activation = 'relu' | 'linear';
-
-/**
- * One layer of the architecture as plain data. The models are built from these specs, so the
- * summary written into checkpoint manifests can never drift from what is actually built.
- */
-export type LayerSpec =
-  | { kind: 'conv2d' | 'conv2dTranspose'; name: string; filters: number; kernelSize: number; strides: number; padding: 'valid' | 'same'; activation: Activation }
-  | { kind: 'dense'; name: string; units: number; activation: Activation }
-  | { kind: 'flatten'; name: string }
-  | { kind: 'reshape'; name: string; targetShape: number[] };
-
-export interface ArchitectureSummary {
-  name: 'cvae';
-  latentDim: number;
-  inputShape: number[];
-  /** Encoder output is 2·latentDim wide: mean is the first half, logvar the second. */
-  encoder: LayerSpec[];
-  decoder: LayerSpec[];
-}
-
-/** The seed architecture of the TensorFlow CVAE tutorial, as data. */
-export function architectureSummary(latentDim: number = DEFAULT_LATENT_DIM): ArchitectureSummary {
-  assertLatentDim(latentDim);
-  return {
-    name: 'cvae',
-    latentDim,
-    inputShape: [...IMAGE_SHAPE],
-    encoder: [
-      { kind: 'conv2d', name: 'encoder_conv1', filters: 32, kernelSize: 3, strides: 2, padding: 'valid', activation: 'relu' },
-      { kind: 'conv2d', name: 'encoder_conv2', filters: 64, kernelSize: 3, strides: 2, padding: 'valid', activation: 'relu' },
-      { kind: 'flatten', name: 'encoder_flatten' },
-      { kind: 'dense', name: 'encoder_mean_logvar', units: 2 * latentDim, activation: 'linear' },
-    ],
-    decoder: [
-      { kind: 'dense', name: 'decoder_dense', units: 7 * 7 * 32, activation: 'relu' },
-      { kind: 'reshape', name: 'decoder_reshape', targetShape: [7, 7, 32] },
-      { kind: 'conv2dTranspose', name: 'decoder_deconv1', filters: 64, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' },
-      { kind: 'conv2dTranspose', name: 'decoder_deconv2', filters: 32, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' },
-      { kind: 'conv2dTranspose', name: 'decoder_logits', filters: 1, kernelSize: 3, strides: 1, padding: 'same', activation: 'linear' },
-    ],
-  };
-}
+import { meanImage } from './likelihood';
 
 /** Plain-data copy of one weight, independent of any backend (survives tf.setBackend). */
 export interface WeightSnapshotEntry {
@@ -61,6 +28,9 @@ export interface WeightSnapshotEntry {
 export type WeightSnapshot = WeightSnapshotEntry[];
 
 export interface CreateCvaeOptions {
+  /** What to build (default: the tutorial's architecture with `latentDim`). */
+  architecture?: Architecture;
+  /** With the default architecture only. */
   latentDim?: number;
   /** Required: initial weights are a pure function of (seed, architecture), on every backend. */
   seed: number;
@@ -73,36 +43,77 @@ export class CVAE {
   private constructor(
     readonly encoder: tfl.LayersModel,
     readonly decoder: tfl.LayersModel,
-    readonly latentDim: number,
+    readonly architecture: Architecture,
   ) {
-    const arch = architectureSummary(latentDim);
-    this.encoderLayers = bindLayers(encoder, arch.encoder);
-    this.decoderLayers = bindLayers(decoder, arch.decoder);
+    this.encoderLayers = bindLayers(encoder, architecture.encoder);
+    this.decoderLayers = bindLayers(decoder, architecture.decoder);
   }
 
-  static create({ latentDim = DEFAULT_LATENT_DIM, seed }: CreateCvaeOptions): CVAE {
+  static create({ architecture, latentDim, seed }: CreateCvaeOptions): CVAE {
     if (!Number.isFinite(seed)) throw new Error(`CVAE.create: seed must be a finite number, got ${seed}`);
-    const arch = architectureSummary(latentDim);
-    const encoder = buildSequential('encoder', [...IMAGE_SHAPE], arch.encoder, seed);
-    const decoder = buildSequential('decoder', [latentDim], arch.decoder, seed);
-    return new CVAE(encoder, decoder, latentDim);
+    if (architecture !== undefined && latentDim !== undefined && latentDim !== architecture.latentDim) {
+      throw new Error(`CVAE.create: latentDim ${latentDim} contradicts the architecture's ${architecture.latentDim}`);
+    }
+    const arch = architecture ?? tutorialArchitecture(latentDim);
+    validateArchitecture(arch);
+    const encoder = buildSequential('encoder', [...arch.inputShape], arch.encoder, seed);
+    const decoder = buildSequential('decoder', [arch.latentDim], arch.decoder, seed);
+    return new CVAE(encoder, decoder, arch);
   }
 
   /**
-   * Wraps already-built models (e.g. loaded from a checkpoint) after checking that their
-   * input/output shapes are the CVAE's for `latentDim`.
+   * Wraps already-built models (e.g. loaded from a checkpoint) after checking that they are
+   * `architecture`: input/output shapes, and each layer's kind, activation and size.
    */
-  static fromModels(encoder: tfl.LayersModel, decoder: tfl.LayersModel, latentDim: number): CVAE {
-    assertLatentDim(latentDim);
-    assertShape('encoder input', encoder.inputs[0].shape, [null, ...IMAGE_SHAPE]);
-    assertShape('encoder output', encoder.outputs[0].shape, [null, 2 * latentDim]);
-    assertShape('decoder input', decoder.inputs[0].shape, [null, latentDim]);
-    assertShape('decoder output', decoder.outputs[0].shape, [null, ...IMAGE_SHAPE]);
-    return new CVAE(encoder, decoder, latentDim);
+  static fromModels(encoder: tfl.LayersModel, decoder: tfl.LayersModel, architecture: Architecture): CVAE {
+    assertLatentDim(architecture.latentDim);
+    validateArchitecture(architecture);
+    const arch = architecture;
+    assertShape('encoder input', encoder.inputs[0].shape, [null, ...arch.inputShape]);
+    assertShape('encoder output', encoder.outputs[0].shape, [null, 2 * arch.latentDim]);
+    assertShape('decoder input', decoder.inputs[0].shape, [null, arch.latentDim]);
+    assertShape('decoder output', decoder.outputs[0].shape, [null, ...decoderOutputShape(arch)]);
+    return new CVAE(encoder, decoder, arch);
+  }
+
+  get latentDim(): number {
+    return this.architecture.latentDim;
+  }
+
+  /** Height, width, channels of the images the model encodes and generates. */
+  get inputShape(): InputShape {
+    return this.architecture.inputShape;
+  }
+
+  /** Values per image (height·width·channels). */
+  get pixelsPerImage(): number {
+    const [height, width, channels] = this.architecture.inputShape;
+    return height * width * channels;
+  }
+
+  /** A rows×cols grid of this model's images (for tileGrid). */
+  gridLayout(rows: number, cols: number): GridLayout {
+    const [tileHeight, tileWidth, channels] = this.architecture.inputShape;
+    return { rows, cols, tileHeight, tileWidth, channels };
+  }
+
+  /** decodeMean of flat [count, latentDim] points, as a flat NHWC array. */
+  decodeMeanValues(z: Float32Array): Float32Array {
+    const images = tf.tidy(() => this.decodeMean(tf.tensor2d(z, [z.length / this.latentDim, this.latentDim])));
+    try {
+      return images.dataSync() as Float32Array;
+    } finally {
+      images.dispose();
+    }
+  }
+
+  /** A flat NHWC batch of images as the encoder's input tensor. */
+  imageTensor(images: Float32Array, count = images.length / this.pixelsPerImage): tf.Tensor4D {
+    return tf.tensor4d(images.subarray(0, count * this.pixelsPerImage), [count, ...this.inputShape]);
   }
 
   encode(x: tf.Tensor4D): { mean: tf.Tensor2D; logvar: tf.Tensor2D } {
-    assertShape('encode input', x.shape, [null, ...IMAGE_SHAPE]);
+    assertShape('encode input', x.shape, [null, ...this.inputShape]);
     return tf.tidy(() => {
       const meanAndLogvar = runLayers(this.encoderLayers, x) as tf.Tensor2D;
       const [mean, logvar] = tf.split(meanAndLogvar, 2, 1) as [tf.Tensor2D, tf.Tensor2D];
@@ -123,18 +134,23 @@ export class CVAE {
     });
   }
 
-  /** Returns logits by default; probabilities with `applySigmoid`. */
-  decode(z: tf.Tensor2D, { applySigmoid = false }: { applySigmoid?: boolean } = {}): tf.Tensor4D {
+  /**
+   * The decoder's output: the likelihood's parameters per pixel (logits for 'bernoulli'; means then
+   * log-scales, channel by channel, for 'discretized-logistic').
+   */
+  decode(z: tf.Tensor2D): tf.Tensor4D {
     assertShape('decode input', z.shape, [null, this.latentDim]);
-    return tf.tidy(() => {
-      const logits = runLayers(this.decoderLayers, z) as tf.Tensor4D;
-      return applySigmoid ? tf.sigmoid(logits) : logits;
-    });
+    return tf.tidy(() => runLayers(this.decoderLayers, z) as tf.Tensor4D);
   }
 
-  /** Pixel probabilities for latent points `eps` (e.g. standard-normal draws, or a grid). */
+  /** The image the decoder describes for `z`, in [0, 1] per channel: sigmoid(logits), or the logistic's mean. */
+  decodeMean(z: tf.Tensor2D): tf.Tensor4D {
+    return tf.tidy(() => meanImage(likelihoodOf(this.architecture), this.decode(z)));
+  }
+
+  /** Images for latent points `eps` (e.g. standard-normal draws, or a grid): decodeMean. */
   sample(eps: tf.Tensor2D): tf.Tensor4D {
-    return this.decode(eps, { applySigmoid: true });
+    return this.decodeMean(eps);
   }
 
   parameterCount(): number {
@@ -188,17 +204,48 @@ const LAYER_CLASS: Record<LayerSpec['kind'], string> = { conv2d: 'Conv2D', conv2
 
 /**
  * Pairs each spec with the model's layer of that name, checking it is that kind of layer with that
- * activation (a loaded model that is not this architecture fails here, not in a forward pass).
+ * activation and size (a loaded model that is not this architecture fails here, not in a forward pass).
  */
 function bindLayers(model: tfl.LayersModel, specs: LayerSpec[]): BoundLayer[] {
-  return specs.map((spec) => {
-    const layer = model.getLayer(spec.name);
-    const activation = (layer.getConfig() as { activation?: string }).activation;
-    if (layer.getClassName() !== LAYER_CLASS[spec.kind] || ('activation' in spec && activation !== spec.activation)) {
-      throw new Error(`CVAE: layer ${spec.name} is a ${layer.getClassName()} (${activation ?? 'no activation'}), expected ${LAYER_CLASS[spec.kind]}`);
-    }
+  const built = model.layers.filter((layer) => layer.getClassName() !== 'InputLayer');
+  if (built.length !== specs.length) {
+    throw new Error(`CVAE: model ${model.name} has ${built.length} layers (${built.map((l) => l.name).join(', ')}), the architecture ${specs.length}`);
+  }
+  return specs.map((spec, i) => {
+    const layer = built[i];
+    const mismatch = layer.name === spec.name ? layerMismatch(spec, layer) : `is named ${layer.name}`;
+    if (mismatch !== undefined) throw new Error(`CVAE: layer ${i + 1} of ${model.name} (${spec.name}) ${mismatch}, expected ${describeSpec(spec)}`);
     return { spec, layer };
   });
+}
+
+/** How a built layer differs from its spec, in a few words (undefined: it is the spec). */
+function layerMismatch(spec: LayerSpec, layer: tfl.layers.Layer): string | undefined {
+  const config = layer.getConfig() as Record<string, unknown>;
+  const actual: Record<string, unknown> = { kind: layer.getClassName(), activation: config.activation };
+  const expected: Record<string, unknown> = { kind: LAYER_CLASS[spec.kind] };
+  if ('activation' in spec) expected.activation = spec.activation;
+  if (spec.kind === 'conv2d' || spec.kind === 'conv2dTranspose') {
+    Object.assign(actual, { filters: config.filters, kernelSize: firstOf(config.kernelSize), strides: firstOf(config.strides), padding: config.padding });
+    Object.assign(expected, { filters: spec.filters, kernelSize: spec.kernelSize, strides: spec.strides, padding: spec.padding });
+  } else if (spec.kind === 'dense') {
+    actual.units = config.units;
+    expected.units = spec.units;
+  } else if (spec.kind === 'reshape') {
+    actual.targetShape = JSON.stringify(config.targetShape);
+    expected.targetShape = JSON.stringify(spec.targetShape);
+  }
+  const differs = Object.keys(expected).filter((key) => actual[key] !== expected[key]);
+  return differs.length === 0 ? undefined : `has ${differs.map((key) => `${key} ${String(actual[key])}`).join(', ')}`;
+}
+
+function firstOf(value: unknown): unknown {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function describeSpec(spec: LayerSpec): string {
+  const { name: _name, ...rest } = spec;
+  return Object.entries(rest).map(([key, value]) => `${key} ${Array.isArray(value) ? formatShape(value) : String(value)}`).join(', ');
 }
 
 /**
@@ -216,18 +263,19 @@ function runLayer(spec: LayerSpec, layer: tfl.layers.Layer, x: tf.Tensor): tf.Te
   switch (spec.kind) {
     case 'conv2d': {
       const [kernel, bias] = weights();
-      return conv2dBiasActivation(x as tf.Tensor4D, kernel as tf.Tensor4D, bias, { strides: spec.strides, pad: spec.padding, activation: spec.activation });
+      const y = conv2dBiasActivation(x as tf.Tensor4D, kernel as tf.Tensor4D, bias, { strides: spec.strides, pad: spec.padding, activation: fusedActivation(spec.activation) });
+      return unfusedActivation(y, spec.activation);
     }
     case 'conv2dTranspose': {
       const [kernel, bias] = weights();
       const [, height, width] = x.shape;
-      const size = (n: number) => deconvLength(n, spec.strides, spec.kernelSize, spec.padding);
-      const outputShape: [number, number, number, number] = [batch, size(height), size(width), spec.filters];
-      return conv2dTransposeBiasActivation(x as tf.Tensor4D, kernel as tf.Tensor4D, bias, { outputShape, strides: spec.strides, pad: spec.padding, activation: spec.activation });
+      const outputShape: [number, number, number, number] = [batch, convLength(spec, height), convLength(spec, width), spec.filters];
+      const attrs = { outputShape, strides: spec.strides, pad: spec.padding, activation: fusedActivation(spec.activation) };
+      return unfusedActivation(conv2dTransposeBiasActivation(x as tf.Tensor4D, kernel as tf.Tensor4D, bias, attrs), spec.activation);
     }
     case 'dense': {
       const [kernel, bias] = weights();
-      return denseBiasActivation(x as tf.Tensor2D, kernel as tf.Tensor2D, bias, spec.activation);
+      return unfusedActivation(denseBiasActivation(x as tf.Tensor2D, kernel as tf.Tensor2D, bias, fusedActivation(spec.activation)), spec.activation);
     }
     case 'flatten':
       return tf.reshape(x, [batch, -1]);
@@ -236,9 +284,25 @@ function runLayer(spec: LayerSpec, layer: tfl.layers.Layer, x: tf.Tensor): tf.Te
   }
 }
 
-/** A transposed conv's output size along one axis, as tf.layers' Conv2DTranspose computes it. */
-function deconvLength(size: number, stride: number, kernelSize: number, padding: 'valid' | 'same'): number {
-  return padding === 'valid' ? size * stride + Math.max(kernelSize - stride, 0) : size * stride;
+/** The fused kernels apply relu (or nothing) themselves; the other activations follow as their own op. */
+function fusedActivation(activation: Activation): 'relu' | 'linear' {
+  return activation === 'relu' ? 'relu' : 'linear';
+}
+
+function unfusedActivation<T extends tf.Tensor>(y: T, activation: Activation): T {
+  switch (activation) {
+    case 'relu':
+    case 'linear':
+      return y;
+    case 'sigmoid':
+      return tf.sigmoid(y);
+    case 'tanh':
+      return tf.tanh(y);
+    case 'elu':
+      return tf.elu(y);
+    case 'softplus':
+      return tf.softplus(y);
+  }
 }
 
 function buildSequential(name: string, inputShape: number[], specs: LayerSpec[], seed: number): tfl.LayersModel {
@@ -266,12 +330,6 @@ function buildLayer(spec: LayerSpec, seed: number): tfl.layers.Layer {
       return tfl.layers.flatten({ name: spec.name });
     case 'reshape':
       return tfl.layers.reshape({ name: spec.name, targetShape: spec.targetShape });
-  }
-}
-
-function assertLatentDim(latentDim: number): void {
-  if (!Number.isInteger(latentDim) || latentDim < 1) {
-    throw new Error(`CVAE: latentDim must be a positive integer, got ${latentDim}`);
   }
 }
 

@@ -1,7 +1,9 @@
+export * from './architecture';
 export * from './cvae';
 export * from './loss';
 export * from './metrics';
 export * from './checkpoint';
+export * from './model-data';
 export { fileSystemIOHandler, modelJsonForArtifacts, MODEL_JSON_FILE, WEIGHTS_FILE } from './fs-io-handler';
 export type { FileSystemIOHandlerOptions } from './fs-io-handler';
 export * from './latent-scatter';

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { sigmoidCrossEntropyRowSums } from '@cvae/tfjs-kernels';
+import { likelihoodOf } from './architecture';
 import type { CVAE } from './cvae';
 import { logPriorOverPosteriorOp } from './latent-ops';
+import { logLikelihoodPerImage } from './likelihood';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
@@ -54,6 +56,17 @@ export function bernoulliLogLikelihood(logits: tf.Tensor4D, x: tf.Tensor4D, repe
 }
 
 /**
+ * log p(x|z) per example under the model's likelihood, from the decoder's output. Image i of `x`
+ * serves `repeat` consecutive rows of `output` (IWAE's k samples).
+ */
+export function logLikelihood(model: CVAE, output: tf.Tensor4D, x: tf.Tensor4D, repeat = 1): tf.Tensor1D {
+  const likelihood = likelihoodOf(model.architecture);
+  // The seed's path stays the one it always was (bit for bit: goldens and the training guard depend on it).
+  if (likelihood.kind === 'bernoulli') return bernoulliLogLikelihood(output, x, repeat);
+  return logLikelihoodPerImage(likelihood, x, output, repeat);
+}
+
+/**
  * log p(z) − log q(z|x) per example (p = N(0, I), q = N(mean, exp(logvar))): the Monte-Carlo KL
  * term of the ELBO, equal to logNormalPdf(z, 0, 0) − logNormalPdf(z, mean, logvar), as one op.
  */
@@ -80,7 +93,7 @@ export function elboPerExample(model: CVAE, x: tf.Tensor4D, eps: tf.Tensor2D, { 
   return tf.tidy(() => {
     const { mean, logvar } = model.encode(x);
     const z = model.reparameterize(mean, logvar, eps);
-    const logPxGivenZ = bernoulliLogLikelihood(model.decode(z), x);
+    const logPxGivenZ = logLikelihood(model, model.decode(z), x);
     const minusKl = kl === 'analytic' ? tf.neg(analyticKl(mean, logvar)) : logPriorOverPosterior(z, mean, logvar);
     return tf.add(logPxGivenZ, klWeight === 1 ? minusKl : tf.mul(minusKl, klWeight)) as tf.Tensor1D;
   });

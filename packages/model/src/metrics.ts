@@ -3,10 +3,10 @@
  * `cvae eval` (and their worker threads), so both report the same numbers for the same checkpoint.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { CVAE, IMAGE_SHAPE } from './cvae';
-import { analyticKl, bernoulliLogLikelihood, logPriorOverPosterior } from './loss';
-
-const PIXELS = IMAGE_SHAPE[0] * IMAGE_SHAPE[1] * IMAGE_SHAPE[2];
+import { likelihoodOf } from './architecture';
+import type { CVAE } from './cvae';
+import { meanImage } from './likelihood';
+import { analyticKl, logLikelihood, logPriorOverPosterior } from './loss';
 
 /** Order of the rows `batchMetrics` returns (and of the flat arrays built from them). */
 export const METRIC_NAMES = ['elbo', 'kl', 'mse', 'crossEntropy'] as const;
@@ -31,18 +31,18 @@ export function batchMetrics(model: CVAE, x: tf.Tensor4D, eps: tf.Tensor2D): tf.
   return tf.tidy(() => {
     const { mean, logvar } = model.encode(x);
     const z = model.reparameterize(mean, logvar, eps);
-    const elbo = tf.add(bernoulliLogLikelihood(model.decode(z), x), logPriorOverPosterior(z, mean, logvar)) as tf.Tensor1D;
-    const logits = model.decode(mean);
-    const mse = tf.mean(tf.squaredDifference(tf.sigmoid(logits), x), [1, 2, 3]) as tf.Tensor1D;
-    const crossEntropy = tf.neg(bernoulliLogLikelihood(logits, x)) as tf.Tensor1D;
+    const elbo = tf.add(logLikelihood(model, model.decode(z), x), logPriorOverPosterior(z, mean, logvar)) as tf.Tensor1D;
+    const output = model.decode(mean);
+    const mse = tf.mean(tf.squaredDifference(meanImage(likelihoodOf(model.architecture), output), x), [1, 2, 3]) as tf.Tensor1D;
+    const crossEntropy = tf.neg(logLikelihood(model, output, x)) as tf.Tensor1D;
     return [elbo, analyticKl(mean, logvar), mse, crossEntropy];
   });
 }
 
 /** `batchMetrics` on typed arrays (NHWC images, [count, latentDim] eps): the four rows, flat, in METRIC_NAMES order. */
 export function batchMetricsValues(model: CVAE, images: Float32Array, eps: Float32Array): Float32Array {
-  const count = images.length / PIXELS;
-  const stacked = tf.tidy(() => tf.stack(batchMetrics(model, tf.tensor4d(images, [count, ...IMAGE_SHAPE]), tf.tensor2d(eps, [count, model.latentDim]))));
+  const count = images.length / model.pixelsPerImage;
+  const stacked = tf.tidy(() => tf.stack(batchMetrics(model, model.imageTensor(images), tf.tensor2d(eps, [count, model.latentDim]))));
   try {
     return stacked.dataSync() as Float32Array;
   } finally {
@@ -67,8 +67,8 @@ export function storeBatchMetrics(target: PerImageMetrics, values: Float32Array,
  * before exponentiating, so log-weights of −500 nats do not underflow to log(0).
  */
 export function iwaeValues(model: CVAE, images: Float32Array, eps: Float32Array, k: number): Float32Array {
-  const count = images.length / PIXELS;
-  const logPx = tf.tidy(() => iwaeBatch(model, tf.tensor4d(images, [count, ...IMAGE_SHAPE]), tf.tensor2d(eps, [count * k, model.latentDim]), k));
+  const count = images.length / model.pixelsPerImage;
+  const logPx = tf.tidy(() => iwaeBatch(model, model.imageTensor(images), tf.tensor2d(eps, [count * k, model.latentDim]), k));
   try {
     return logPx.dataSync() as Float32Array;
   } finally {
@@ -84,7 +84,7 @@ function iwaeBatch(model: CVAE, x: tf.Tensor4D, eps: tf.Tensor2D, k: number): tf
   const logvarK = repeatRows(logvar);
   const z = model.reparameterize(meanK, logvarK, eps);
   // Image j's row of x serves its k decodes (rows j·k … j·k + k − 1): no k-fold copy of the images.
-  const logWeights = tf.add(bernoulliLogLikelihood(model.decode(z), x, k), logPriorOverPosterior(z, meanK, logvarK));
+  const logWeights = tf.add(logLikelihood(model, model.decode(z), x, k), logPriorOverPosterior(z, meanK, logvarK));
   return tf.sub(tf.logSumExp(tf.reshape(logWeights, [count, k]), 1), Math.log(k)) as tf.Tensor1D;
 }
 

@@ -1,3 +1,4 @@
+import { tutorialArchitecture } from './architecture';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { cvaeFlops, layerFlops, measureConvPeakGflops } from './speed';
@@ -8,14 +9,14 @@ const DECODER_MACS = [2 * 1568, 7 * 7 * 32 * 9 * 64, 14 * 14 * 64 * 9 * 32, 28 *
 
 describe('the CVAE\'s arithmetic', () => {
   it('counts 2 FLOPs per multiply-add of every conv and dense layer', () => {
-    const { encoder, decoder } = layerFlops(2);
+    const { encoder, decoder } = layerFlops(tutorialArchitecture(2));
     expect(encoder.map((l) => l.forward)).toEqual(ENCODER_MACS.map((m) => 2 * m));
     expect(decoder.map((l) => l.forward)).toEqual(DECODER_MACS.map((m) => 2 * m));
     expect(decoder.map((l) => l.name)).toEqual(['decoder_dense', 'decoder_deconv1', 'decoder_deconv2', 'decoder_logits']);
   });
 
   it('a decode is ~9.5 MFLOP and a training step ~3.3 GFLOP per 100 images (no gradient for the image itself)', () => {
-    const flops = cvaeFlops(2);
+    const flops = cvaeFlops(tutorialArchitecture(2));
     const sum = (macs: number[]) => 2 * macs.reduce((a, b) => a + b, 0);
     expect(flops.decode).toBe(sum(DECODER_MACS));
     expect(flops.encode).toBe(sum(ENCODER_MACS));

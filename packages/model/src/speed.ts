@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { conv2dTransposeBiasActivation } from '@cvae/tfjs-kernels';
-import { IMAGE_SHAPE, LayerSpec, architectureSummary } from './cvae';
+import { Architecture, LayerSpec, layerShapes } from './architecture';
 
 /** Forward FLOPs of one layer for one image (2 per multiply-add; convolutions and dense layers only). */
 export interface LayerFlops {
@@ -13,51 +13,38 @@ export interface LayerFlops {
 }
 
 /** Every layer's forward FLOPs per image: the encoder's, then the decoder's. */
-export function layerFlops(latentDim: number): { encoder: LayerFlops[]; decoder: LayerFlops[] } {
-  const arch = architectureSummary(latentDim);
-  return { encoder: walk(arch.encoder, [...IMAGE_SHAPE]), decoder: walk(arch.decoder, [latentDim]) };
+export function layerFlops(architecture: Architecture): { encoder: LayerFlops[]; decoder: LayerFlops[] } {
+  return { encoder: walk(architecture.encoder, [...architecture.inputShape]), decoder: walk(architecture.decoder, [architecture.latentDim]) };
 }
 
 function walk(specs: LayerSpec[], inputShape: number[]): LayerFlops[] {
-  let shape = inputShape;
-  const out: LayerFlops[] = [];
-  for (const spec of specs) {
-    const [next, macs] = step(spec, shape);
-    if (macs > 0) out.push({ name: spec.name, forward: 2 * macs });
-    shape = next;
-  }
-  return out;
+  const inputs = [inputShape, ...layerShapes(specs, inputShape, 'flops')];
+  return specs.flatMap((spec, i) => {
+    const macs = multiplyAdds(spec, inputs[i], inputs[i + 1]);
+    return macs > 0 ? [{ name: spec.name, forward: 2 * macs }] : [];
+  });
 }
 
-/** Output shape and multiply-adds of a layer on one image of `shape` (HWC, or [features]). */
-function step(spec: LayerSpec, shape: number[]): [number[], number] {
+/** Multiply-adds of a layer on one image from `input` to `output` (HWC, or [features]). */
+function multiplyAdds(spec: LayerSpec, input: number[], output: number[]): number {
   switch (spec.kind) {
-    case 'conv2d': {
-      const [h, w, c] = shape;
-      const size = (n: number) => (spec.padding === 'same' ? Math.ceil(n / spec.strides) : Math.floor((n - spec.kernelSize) / spec.strides) + 1);
-      const out = [size(h), size(w), spec.filters];
-      return [out, out[0] * out[1] * spec.filters * spec.kernelSize ** 2 * c];
-    }
-    case 'conv2dTranspose': {
-      const [h, w, c] = shape;
-      const size = (n: number) => (spec.padding === 'same' ? n * spec.strides : n * spec.strides + Math.max(spec.kernelSize - spec.strides, 0));
+    case 'conv2d':
+      return output[0] * output[1] * spec.filters * spec.kernelSize ** 2 * input[2];
+    case 'conv2dTranspose':
       // Every input pixel meets every tap once: the same multiply-adds as the conv it is the gradient of.
-      return [[size(h), size(w), spec.filters], h * w * c * spec.kernelSize ** 2 * spec.filters];
-    }
+      return input[0] * input[1] * input[2] * spec.kernelSize ** 2 * spec.filters;
     case 'dense':
-      return [[spec.units], shape.reduce((a, b) => a * b, 1) * spec.units];
-    case 'flatten':
-      return [[shape.reduce((a, b) => a * b, 1)], 0];
-    case 'reshape':
-      return [spec.targetShape, 0];
+      return input[0] * spec.units;
+    default:
+      return 0;
   }
 }
 
 const sum = (layers: LayerFlops[]) => layers.reduce((total, l) => total + l.forward, 0);
 
 /** FLOPs per image of: a training step (forward, weight gradients, input gradients but the image's), the encoder, one decode. */
-export function cvaeFlops(latentDim: number): { trainingStep: number; encode: number; decode: number } {
-  const { encoder, decoder } = layerFlops(latentDim);
+export function cvaeFlops(architecture: Architecture): { trainingStep: number; encode: number; decode: number } {
+  const { encoder, decoder } = layerFlops(architecture);
   const forward = sum(encoder) + sum(decoder);
   return { trainingStep: 3 * forward - encoder[0].forward, encode: sum(encoder), decode: sum(decoder) };
 }

@@ -6,10 +6,9 @@
  * do not depend on the number of threads (the replicas run the same kernels on the same backend).
  */
 import { SeededRandom, deriveSeed } from '@cvae/dataset';
-import { ELBO_EPS_LABEL, IMAGE_SHAPE, IWAE_EPS_LABEL, MetricChunk, PerImageMetrics, computeMetricChunk, emptyPerImageMetrics, storeBatchMetrics } from '@cvae/model';
+import { ELBO_EPS_LABEL, IWAE_EPS_LABEL, MetricChunk, PerImageMetrics, computeMetricChunk, emptyPerImageMetrics, storeBatchMetrics } from '@cvae/model';
 import { METRICS_TASK, Replicas } from './replicas';
 
-const PIXELS = IMAGE_SHAPE[0] * IMAGE_SHAPE[1] * IMAGE_SHAPE[2];
 /**
  * Decoder passes per IWAE chunk: bounds memory (k samples × images per chunk; the largest activation
  * is 100 KB per decode, so 1024 decodes hold ~100 MB per thread) and the idle tail when the last chunk
@@ -28,7 +27,7 @@ export interface MetricsJobOptions {
 
 /** ELBO (single-sample Monte Carlo), KL, MSE and cross-entropy of every image (NHWC flat `images`). */
 export async function perImageMetrics(replicas: Replicas, images: Float32Array, options: MetricsJobOptions): Promise<PerImageMetrics> {
-  const out = emptyPerImageMetrics(images.length / PIXELS);
+  const out = emptyPerImageMetrics(images.length / replicas.model.pixelsPerImage);
   await runChunks(replicas, images, {
     imagesPerChunk: options.batchSize ?? 500,
     epsPerImage: replicas.model.latentDim,
@@ -42,7 +41,7 @@ export async function perImageMetrics(replicas: Replicas, images: Float32Array, 
 
 /** The IWAE bound log p(x) with k samples of every image; eps is image-major, so it does not depend on the chunk size. */
 export async function perImageIwae(replicas: Replicas, images: Float32Array, k: number, options: Omit<MetricsJobOptions, 'batchSize'>): Promise<Float32Array> {
-  const out = new Float32Array(images.length / PIXELS);
+  const out = new Float32Array(images.length / replicas.model.pixelsPerImage);
   await runChunks(replicas, images, {
     imagesPerChunk: Math.max(1, Math.floor(IWAE_DECODES_PER_CHUNK / k)),
     epsPerImage: k * replicas.model.latentDim,
@@ -70,7 +69,8 @@ interface Chunk {
 }
 
 async function runChunks(replicas: Replicas, images: Float32Array, plan: ChunkPlan): Promise<void> {
-  const total = images.length / PIXELS;
+  const pixels = replicas.model.pixelsPerImage;
+  const total = images.length / pixels;
   const chunks = chunkPlan(total, plan.imagesPerChunk, replicas.threads);
   let nextChunk = 0;
   let done = 0;
@@ -81,7 +81,7 @@ async function runChunks(replicas: Replicas, images: Float32Array, plan: ChunkPl
       if (nextChunk === chunks.length) return undefined;
       const { start, count } = chunks[nextChunk++];
       // slice(), not subarray(): a worker's arrays are transferred, which would detach the whole set.
-      const chunkImages = images.slice(start * PIXELS, (start + count) * PIXELS);
+      const chunkImages = images.slice(start * pixels, (start + count) * pixels);
       return { start, count, request: plan.chunk(chunkImages, plan.eps.normals(count * plan.epsPerImage)) };
     },
     local: (chunk) => computeMetricChunk(replicas.model, chunk.request),

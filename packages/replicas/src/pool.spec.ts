@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { CVAE } from '@cvae/model';
+import { CVAE, tutorialArchitecture } from '@cvae/model';
 import { initBackend } from '@cvae/tfjs-kernels';
 import { ReplicaPool, WorkerFailedError } from './pool';
 import { flatSize, flattenTensors } from './protocol';
@@ -22,7 +22,7 @@ describe('ReplicaPool', () => {
   afterAll(() => model.dispose());
 
   const start = (options: Partial<Parameters<typeof ReplicaPool.start>[0]> = {}) =>
-    ReplicaPool.start({ workers: 1, backend: BACKEND, latentDim: 2, seed: 1, tasks: { sum: TASK }, ...options }, parameters);
+    ReplicaPool.start({ workers: 1, backend: BACKEND, architecture: tutorialArchitecture(2), seed: 1, tasks: { sum: TASK }, ...options }, parameters);
 
   it('runs the task on the weights broadcast with a request, and keeps them for later requests', async () => {
     const pool = await start({ seed: 2 });

@@ -7,6 +7,7 @@
  * request reject at once with the same error: a broken pool never hangs and never half-works.
  */
 import type { Worker } from 'worker_threads';
+import type { Architecture } from '@cvae/model';
 import { MainToWorker, REPLICA_WORKER_KIND, WorkerFault, WorkerInit, WorkerToMain } from './protocol';
 import { spawnReplicaWorker } from './worker-entry';
 
@@ -16,7 +17,7 @@ export const DEFAULT_START_TIMEOUT_MS = 120_000;
 export interface ReplicaPoolOptions {
   workers: number;
   backend: string;
-  latentDim: number;
+  architecture: Architecture;
   seed: number;
   /** Task name → module exporting `runTask: ReplicaTask`; see worker-entry.ts for why it is named without extension. */
   tasks: Record<string, string>;
@@ -206,6 +207,6 @@ export class ReplicaPool {
 }
 
 function workerInit(options: ReplicaPoolOptions, workerIndex: number): WorkerInit {
-  const { backend, latentDim, seed, tasks } = options;
-  return { kind: REPLICA_WORKER_KIND, workerIndex, backend, latentDim, seed, tasks, fault: options.faults?.[workerIndex] };
+  const { backend, architecture, seed, tasks } = options;
+  return { kind: REPLICA_WORKER_KIND, workerIndex, backend, architecture, seed, tasks, fault: options.faults?.[workerIndex] };
 }

@@ -4,7 +4,7 @@
  * `_1` suffixes when several models share a thread).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { CVAE, WeightSnapshot } from '@cvae/model';
+import type { Architecture, CVAE, WeightSnapshot } from '@cvae/model';
 import { readFloat32Into } from '@cvae/tfjs-kernels';
 
 export const REPLICA_WORKER_KIND = 'cvae-replica-worker';
@@ -15,7 +15,8 @@ export interface WorkerInit {
   /** 1-based; index 0 is the main thread's share. Used in every error message. */
   workerIndex: number;
   backend: string;
-  latentDim: number;
+  /** What each replica builds (the main thread's model's architecture). */
+  architecture: Architecture;
   /** Only the architecture matters (weights arrive with requests), but the same seed keeps a replica a faithful copy. */
   seed: number;
   /** Task name → absolute path (extension optional) of a module exporting `runTask: ReplicaTask`. */

@@ -215,7 +215,7 @@ export class Replicas {
     if (this.pool === undefined) {
       const { threads, backend = activeBackendPreference(), tasks = {}, label = 'worker pool', ...rest } = this.options;
       this.pool = ReplicaPool.start(
-        { ...rest, label, workers: threads - 1, backend, latentDim: this.model.latentDim, seed: 0, tasks: { [METRICS_TASK]: METRICS_TASK_MODULE, ...tasks } },
+        { ...rest, label, workers: threads - 1, backend, architecture: this.model.architecture, seed: 0, tasks: { [METRICS_TASK]: METRICS_TASK_MODULE, ...tasks } },
         flatSize(this.model.trainableVariables()),
       );
       // A failed start is reported to whoever awaits it; no unhandled rejection meanwhile.

@@ -49,7 +49,7 @@ async function start(port: MessagePort, init: WorkerInit): Promise<void> {
     fault = init.fault ?? faultFromEnv(process.env[CRASH_ENV]);
     tasks = new Map(Object.entries(init.tasks).map(([name, modulePath]) => [name, loadTask(modulePath)]));
     const backend = await initBackend(init.backend);
-    model = CVAE.create({ latentDim: init.latentDim, seed: init.seed });
+    model = CVAE.create({ architecture: init.architecture, seed: init.seed });
     post(port, { type: 'ready', parameterCount: flatSize(model.trainableVariables()), backend: backend.name });
   } catch (error) {
     post(port, { type: 'init-error', message: error instanceof Error ? error.message : String(error) });

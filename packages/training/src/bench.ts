@@ -1,10 +1,12 @@
 /**
- * Training throughput on real MNIST batches, for `cvae bench`: the same step the training loop runs
- * (ParallelTrainer; with workers = 1 it is exactly trainStep's math on one thread).
+ * Training throughput for `cvae bench`: the same step the training loop runs (ParallelTrainer; with
+ * workers = 1 it is exactly trainStep's math on one thread), on real batches of a dataset of the
+ * model's shape, or on seeded synthetic images where there is none (the arithmetic does not depend
+ * on the pixels, as the PyTorch peer's --synthetic).
  */
-import { SeededRandom, iterateBatches, loadSplit } from '@cvae/dataset';
+import { SeededRandom, iterateBatches } from '@cvae/dataset';
 import * as os from 'os';
-import { CVAE, KlEstimator, Throughput, cvaeFlops, measureConvPeakGflops, throughput } from '@cvae/model';
+import { Architecture, CVAE, KlEstimator, SEED_IMAGE_SHAPE, Throughput, binarizationFor, cvaeFlops, loadImagesFor, measureConvPeakGflops, throughput, tutorialArchitecture } from '@cvae/model';
 import { convKernelsDescription, initBackend } from '@cvae/tfjs-kernels';
 import { runSeeds } from './config';
 import { createOptimizer } from './step';
@@ -14,6 +16,8 @@ export interface BenchmarkOptions {
   backend: string;
   batchSize: number;
   latentDim: number;
+  /** What to train (default: the tutorial's architecture with `latentDim`). */
+  architecture?: Architecture;
   /** Timed steps. */
   steps: number;
   /** Untimed steps first (JIT, wasm warm-up, Adam's slot creation, worker start-up effects). */
@@ -44,13 +48,15 @@ export interface BenchmarkResult extends Throughput {
 
 export async function benchmarkTraining(options: BenchmarkOptions): Promise<BenchmarkResult> {
   assertBenchmarkOptions(options);
-  const { batchSize, latentDim, steps, warmup, workers, seed = 1, kl = 'monte-carlo' } = options;
+  const { batchSize, steps, warmup, workers, seed = 1, kl = 'monte-carlo' } = options;
+  const architecture = options.architecture ?? tutorialArchitecture(options.latentDim);
+  const latentDim = architecture.latentDim;
   const backend = await initBackend(options.backend);
   const loadAtStart = os.loadavg()[0];
-  const batches = realBatches(options, steps + warmup);
+  const batches = benchmarkBatches(options, architecture, steps + warmup);
   // Before any worker starts: the calibration times this thread alone.
   const peakGflopsPerCore = measureConvPeakGflops();
-  const model = CVAE.create({ latentDim, seed: runSeeds.init(seed) });
+  const model = CVAE.create({ architecture, seed: runSeeds.init(seed) });
   const optimizer = createOptimizer();
   let trainer: ParallelTrainer | undefined;
   try {
@@ -72,7 +78,7 @@ export async function benchmarkTraining(options: BenchmarkOptions): Promise<Benc
     return {
       task: 'train', batchSize, backend: backend.name, convKernels: convKernelsDescription(backend.name), workers,
       msPerStepMedian, msPerImage, imagesPerSecond, peakRssMb: peakRss / 2 ** 20,
-      ...throughput(cvaeFlops(latentDim).trainingStep, imagesPerSecond, peakGflopsPerCore, workers),
+      ...throughput(cvaeFlops(architecture).trainingStep, imagesPerSecond, peakGflopsPerCore, workers),
       loadAverage: [loadAtStart, os.loadavg()[0]],
     };
   } finally {
@@ -82,13 +88,30 @@ export async function benchmarkTraining(options: BenchmarkOptions): Promise<Benc
   }
 }
 
-/** Full batches of real training images, enough for `count` steps without reloading (cycled if the set is smaller). */
-function realBatches(options: BenchmarkOptions, count: number): Float32Array[] {
+/**
+ * Full batches of training images, enough for `count` steps without reloading (cycled if the set is
+ * smaller): the dataset's when given (or, for the seed's shape, the embedded MNIST), else synthetic.
+ */
+function benchmarkBatches(options: BenchmarkOptions, architecture: Architecture, count: number): Float32Array[] {
+  const seedShape = architecture.inputShape.every((d, i) => d === SEED_IMAGE_SHAPE[i]);
+  if (options.dataDir === undefined && !seedShape) return syntheticBatches(options.batchSize, architecture, Math.min(count, 8));
   const limit = Math.min(60_000, options.batchSize * count);
-  const set = loadSplit('train', { dataDir: options.dataDir, limit });
+  const set = loadImagesFor(architecture, 'train', { dataDir: options.dataDir, limit });
   const batches = [...iterateBatches(set, { batchSize: options.batchSize, seed: 1 })].filter((b) => b.labels.length === options.batchSize);
   if (batches.length === 0) throw new RangeError(`benchmark: batchSize ${options.batchSize} exceeds the ${set.count} training images`);
   return batches.map((b) => b.images);
+}
+
+/** Seeded random images of the model's shape: binary for Bernoulli, 8-bit levels otherwise. */
+function syntheticBatches(batchSize: number, architecture: Architecture, count: number): Float32Array[] {
+  const [height, width, channels] = architecture.inputShape;
+  const binary = binarizationFor(architecture) !== 'none';
+  const random = new SeededRandom(1);
+  return Array.from({ length: count }, () => {
+    const images = new Float32Array(batchSize * height * width * channels);
+    for (let i = 0; i < images.length; i++) images[i] = binary ? (random.uniform() > 0.5 ? 1 : 0) : Math.floor(random.uniform() * 256) / 255;
+    return images;
+  });
 }
 
 function median(values: number[]): number {

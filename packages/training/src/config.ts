@@ -1,5 +1,6 @@
 import { deriveSeed } from '@cvae/dataset';
 import { TrainConfig, TrainConfigSchema, parseFormat } from '@cvae/formats';
+import { Architecture, ArchitectureError, tutorialArchitecture, validateArchitecture } from '@cvae/model';
 import { DEFAULT_LEARNING_RATE } from './step';
 
 export type { TrainConfig };
@@ -22,6 +23,16 @@ export function withDefaults(config: Partial<TrainConfig>): TrainConfig {
 /** Throws a one-line error naming the first bad field (the run.json schema's rules). */
 export function assertValidConfig(config: TrainConfig): void {
   parseFormat(TrainConfigSchema, config, 'training config');
+  if (config.architecture === undefined) return;
+  validateArchitecture(config.architecture, config.model === undefined ? 'model' : `model ${config.model}`);
+  if (config.architecture.latentDim !== config.latentDim) {
+    throw new ArchitectureError(`training config: latentDim ${config.latentDim} differs from the model's ${config.architecture.latentDim}`);
+  }
+}
+
+/** What a run trains: its recorded architecture, or (runs from before models were data) the tutorial's. */
+export function architectureOf(config: TrainConfig): Architecture {
+  return config.architecture ?? tutorialArchitecture(config.latentDim);
 }
 
 /**

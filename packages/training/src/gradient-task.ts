@@ -4,7 +4,7 @@
  * updated weights with their next request, so checkpoints and resume need no worker state.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { CVAE, ElboOptions, IMAGE_SHAPE } from '@cvae/model';
+import { CVAE, ElboOptions } from '@cvae/model';
 import { ReplicaTask, flattenTensors } from '@cvae/replicas';
 import { computeShardGradients } from './step';
 
@@ -28,7 +28,7 @@ export interface GradientResponse {
 }
 
 export const runTask: ReplicaTask<GradientRequest, GradientResponse> = (model: CVAE, request: GradientRequest) => {
-  const x = tf.tensor4d(request.images, [request.shardSize, ...IMAGE_SHAPE]);
+  const x = model.imageTensor(request.images, request.shardSize);
   const eps = tf.tensor2d(request.eps, [request.shardSize, model.latentDim]);
   let gradients;
   try {

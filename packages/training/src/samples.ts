@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { Image8, tileGrid } from '@cvae/images';
 import { CVAE } from '@cvae/model';
 import { SeededRandom, deriveSeed } from '@cvae/dataset';
@@ -6,7 +5,6 @@ import { SeededRandom, deriveSeed } from '@cvae/dataset';
 /** The tutorial's `random_vector_for_generation`: one fixed set of latent points, decoded after every epoch. */
 export const SAMPLE_EPS_SEED = deriveSeed(0, 'sample-grid-eps');
 export const GRID_SIDE = 4;
-const IMAGE_SIDE = 28;
 
 /** GRID_SIDE² standard-normal latent vectors, the same in every epoch and run with this latentDim. */
 export function sampleGridEps(latentDim: number): Float32Array {
@@ -18,9 +16,5 @@ export function sampleGridEps(latentDim: number): Float32Array {
  * gray gutters as evaluation's golden grids so the two can be compared by eye.
  */
 export function renderSampleGrid(model: CVAE, eps: Float32Array = sampleGridEps(model.latentDim)): Image8 {
-  const count = GRID_SIDE * GRID_SIDE;
-  const probabilities = tf.tidy(() => model.sample(tf.tensor2d(eps, [count, model.latentDim])));
-  const values = probabilities.dataSync();
-  probabilities.dispose();
-  return tileGrid(values, { rows: GRID_SIDE, cols: GRID_SIDE, tileHeight: IMAGE_SIDE, tileWidth: IMAGE_SIDE });
+  return tileGrid(model.decodeMeanValues(eps), model.gridLayout(GRID_SIDE, GRID_SIDE));
 }

@@ -4,11 +4,11 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
 import { Batch, DatasetIdentity, ImageSet, SeededRandom, batchCount, datasetIdentity, iterateBatches, loadSplit, resolveRecordedDataset } from '@cvae/dataset';
 import { RunInfo, RunInfoSchema, TrainConfig, TrainingState, TrainingStateSchema, parseJsonText, readJsonFile, workspaceLayout } from '@cvae/formats';
-import { Lock, LockedError, acquireLock, decodeGrayPng, encodeGrayGif, encodePng, pathExists, writeFileAtomic, writeJsonAtomic, writePng } from '@cvae/images';
-import { CVAE, loadCheckpoint, renderLatentScatter, saveCheckpoint } from '@cvae/model';
+import { Lock, LockedError, acquireLock, decodeImagePng, encodeGif, encodePng, pathExists, writeFileAtomic, writeJsonAtomic, writePng } from '@cvae/images';
+import { CVAE, loadCheckpoint, loadImagesFor, renderLatentScatter, saveCheckpoint } from '@cvae/model';
 import { WorkerFailedError } from '@cvae/replicas';
 import { BackendChoice, initBackend } from '@cvae/tfjs-kernels';
-import { assertValidConfig, defaultRunName, runSeeds, withDefaults } from './config';
+import { architectureOf, assertValidConfig, defaultRunName, runSeeds, withDefaults } from './config';
 import { evaluateTestSetPerImage } from './evaluate';
 import { OPTIMIZER_DATA_FILE, OPTIMIZER_SPEC_FILE, restoreOptimizerState, serializeOptimizerState } from './optimizer-state';
 import { EpochMetrics, Reporter, silentReporter } from './progress';
@@ -115,7 +115,7 @@ async function startSession(paths: RunPaths, name: string, config: TrainConfig, 
   const state: TrainingState = { formatVersion: 1, config, epochsCompleted: 0, nextBatch: 0, step: 0, partialEpoch: emptyPartialEpoch(), bestTestElbo: null };
   const session = newSession({
     paths, backend, options, trainSet, testSet, state,
-    model: CVAE.create({ latentDim: config.latentDim, seed: runSeeds.init(config.seed) }),
+    model: CVAE.create({ architecture: architectureOf(config), seed: runSeeds.init(config.seed) }),
     optimizer: createOptimizer(config.learningRate, options.perturbation?.adamBeta1),
     run: newRunInfo(name, config, backend, dataset),
     dataset,
@@ -205,9 +205,10 @@ function newSession(parts: Omit<Session, 'sampleEps' | 'reporter' | 'sessionStar
 }
 
 function loadData(config: TrainConfig): { trainSet: ImageSet; testSet: ImageSet } {
+  const architecture = architectureOf(config);
   return {
-    trainSet: loadSplit('train', { dataDir: config.dataDir, limit: config.limit }),
-    testSet: loadSplit('test', { dataDir: config.dataDir, limit: config.testLimit }),
+    trainSet: loadImagesFor(architecture, 'train', { dataDir: config.dataDir, limit: config.limit }),
+    testSet: loadImagesFor(architecture, 'test', { dataDir: config.dataDir, limit: config.testLimit }),
   };
 }
 
@@ -298,7 +299,8 @@ async function runStep(session: Session, batch: Batch, epoch: number, batches: n
   const eps = new SeededRandom(runSeeds.stepEps(seed, epoch, state.nextBatch)).normals(n * latentDim);
   try {
     if (!trainer) throw new Error('runStep: the trainer was not started');
-    return await trainer.step(optimizer, { images, eps }, { kl, klWeight: session.options.perturbation?.klWeight });
+    const klWeight = session.options.perturbation?.klWeight ?? state.config.beta;
+    return await trainer.step(optimizer, { images, eps }, { kl, klWeight });
   } catch (error) {
     const where = `epoch ${epoch}, step ${state.step + 1} (batch ${state.nextBatch + 1}/${batches})`;
     const intact = `the update was not applied and ${path.join(session.paths.runDir, 'checkpoints', 'last')} (epoch ${state.epochsCompleted}, saved at the last epoch end) is intact`;
@@ -430,9 +432,9 @@ function checkpointMeta(session: Session) {
 async function writeProgressGif(paths: RunPaths, epochs: number): Promise<void> {
   const frames = [];
   for (let epoch = 1; epoch <= epochs; epoch++) {
-    if (await pathExists(paths.sample(epoch))) frames.push(decodeGrayPng(new Uint8Array(await fs.readFile(paths.sample(epoch)))));
+    if (await pathExists(paths.sample(epoch))) frames.push(decodeImagePng(new Uint8Array(await fs.readFile(paths.sample(epoch)))));
   }
-  if (frames.length > 0) await writeFileAtomic(paths.progressGif, encodeGrayGif(frames));
+  if (frames.length > 0) await writeFileAtomic(paths.progressGif, encodeGif(frames));
 }
 
 /**

@@ -11,13 +11,12 @@
  */
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
-import { CVAE, ElboOptions, IMAGE_SHAPE } from '@cvae/model';
+import { CVAE, ElboOptions } from '@cvae/model';
 import { Replicas, ReplicasOptions, ShardRange, flattenTensors, shardRanges, unflattenToTensors } from '@cvae/replicas';
 import type { GradientRequest, GradientResponse } from './gradient-task';
 import { applyGradients, computeShardGradients, NonFiniteLossError } from './step';
 import { FlatAdamOptimizer } from './flat-adam';
 
-const PIXELS = IMAGE_SHAPE[0] * IMAGE_SHAPE[1] * IMAGE_SHAPE[2];
 const GRADIENT_TASK = 'gradient';
 /** Without extension: gradient-task.js when built, gradient-task.ts from sources (see @cvae/replicas). */
 const GRADIENT_TASK_MODULE = path.join(__dirname, 'gradient-task');
@@ -62,7 +61,7 @@ export class ParallelTrainer {
    * a failed worker rejects with WorkerFailedError, also before any update.
    */
   async step(optimizer: tf.Optimizer, batch: StepBatch, loss: ElboOptions): Promise<number> {
-    const batchSize = batch.images.length / PIXELS;
+    const batchSize = batch.images.length / this.model.pixelsPerImage;
     const shards = shardRanges(batchSize, this.threads);
     const { local, remote } = await this.replicas.sharded<{ loss: number; grads: tf.Tensor[] }, GradientResponse>({
       task: GRADIENT_TASK,
@@ -86,9 +85,10 @@ export class ParallelTrainer {
 
   private shardWork(batch: StepBatch, range: ShardRange, batchSize: number, loss: ElboOptions) {
     const latentDim = this.model.latentDim;
+    const pixels = this.model.pixelsPerImage;
     // slice(), not subarray(): transferring a view would detach the whole batch's buffer.
     const payload: GradientRequest = {
-      images: batch.images.slice(range.start * PIXELS, (range.start + range.size) * PIXELS),
+      images: batch.images.slice(range.start * pixels, (range.start + range.size) * pixels),
       eps: batch.eps.slice(range.start * latentDim, (range.start + range.size) * latentDim),
       shardSize: range.size,
       batchSize,
@@ -99,7 +99,7 @@ export class ParallelTrainer {
 
   private computeOwnShard(batch: StepBatch, range: ShardRange, batchSize: number, loss: ElboOptions) {
     const latentDim = this.model.latentDim;
-    const x = tf.tensor4d(batch.images.subarray(0, range.size * PIXELS), [range.size, ...IMAGE_SHAPE]);
+    const x = this.model.imageTensor(batch.images, range.size);
     const eps = tf.tensor2d(batch.eps.subarray(0, range.size * latentDim), [range.size, latentDim]);
     try {
       return computeShardGradients(this.model, x, eps, batchSize, loss);

@@ -32,7 +32,7 @@ export const sampleCommand: CliCommand<SampleOptions> = {
     try {
       if (kind === 'manifold' && loaded.model.latentDim < 2) throw new UsageError(`--kind manifold needs a checkpoint with latentDim 2 or more, this one has ${loaded.model.latentDim}`);
       const needsTestImages = kind === 'recon' || kind === 'scatter';
-      const image = renderImageSet(loaded.model, { kind, seed, grid }, needsTestImages ? testSetOf(loaded) : undefined);
+      const image = renderImageSet(loaded.model, { kind, seed, grid }, needsTestImages ? testSetOf(loaded, loaded.model) : undefined);
       await writePng(path.resolve(out), image);
       io.stdout(`wrote ${out} (${kind}, seed ${seed}, grid ${grid}, ${image.width}×${image.height}, backend ${loaded.backend}, dataset ${describeIdentity(loaded.dataset)})\n`);
       return 0;
