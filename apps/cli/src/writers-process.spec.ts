@@ -40,7 +40,7 @@ describe('one trainer per run', () => {
     await waitForStdout(first, /^epoch 1 /m);
     const second = await runCvae(['train', '--resume', 'busy', '--out', out, '--epochs', '3']);
     expect(second.code).toBe(1);
-    expect(second.stderr).toMatch(new RegExp(`^cvae: run ${path.join(out, 'busy')} is being trained: .*\\.lock is locked by pid ${first.child.pid} on \\S+ \\(cvae train .*busy, since [^)]+\\)\\n$`));
+    expect(second.stderr).toMatch(new RegExp(`^cvae: run ${path.join(out, 'busy')} is being trained: .*\\.lock is locked by pid ${first.child.pid} on \\S+ \\(cvae train .*busy, since [^)]+\\); if no such process is running \\(check: ps -p ${first.child.pid}\\), remove .*busy/\\.lock\\n$`));
     expect((await exitOf(first, 120_000)).code).toBe(0);
   });
 });
