@@ -75,16 +75,17 @@ describe('the run lock after a crash', () => {
     const { parent, output } = cvaeUnderNonReapingParent(['train', ...TINY_RUN, '--out', out, '--name', 'crashed']);
     let trainerPid: number | undefined;
     try {
-      trainerPid = await until('the trainer pid', () => /^child (\d+)$/m.exec(output())?.[1], output).then(Number);
+      const pid = await until('the trainer pid', () => /^child (\d+)$/m.exec(output())?.[1], output).then(Number);
+      trainerPid = pid;
       await until('the first progress line', () => /^epoch 1 /m.exec(output()) ?? undefined, output);
-      process.kill(trainerPid, 'SIGKILL');
-      await until(`pid ${trainerPid} to be a zombie`, () => (procState(trainerPid as number) === 'Z' ? true : undefined));
+      process.kill(pid, 'SIGKILL');
+      await until(`pid ${pid} to be a zombie`, () => (procState(pid) === 'Z' ? true : undefined));
 
       const resumed = await runCvae(['train', '--resume', runDir, '--out', out, '--workers', '1'], { timeoutMs: 90_000 });
       expect(resumed.stderr).toBe('');
       expect(resumed.code).toBe(0);
       expect(resumed.stdout).toMatch(/resuming at epoch \d+ batch \d+/);
-      expect(procState(trainerPid)).toBe('Z'); // the resume took the run over a zombie, not after a reap
+      expect(procState(pid)).toBe('Z'); // the resume took the run over a zombie, not after a reap
     } finally {
       killIfRunning(trainerPid);
       parent.kill('SIGKILL');
