@@ -1,6 +1,7 @@
 export * from './architecture';
 export * from './cvae';
 export * from './loss';
+export * from './likelihood';
 export * from './metrics';
 export * from './checkpoint';
 export * from './model-data';
