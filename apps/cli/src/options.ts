@@ -32,6 +32,12 @@ export function positiveNumber(raw: string): number {
   throw new InvalidArgumentError(`must be a positive number, got '${raw}'`);
 }
 
+export function nonNegativeNumber(raw: string): number {
+  const value = Number(raw);
+  if (raw.trim() !== '' && Number.isFinite(value) && value >= 0) return value;
+  throw new InvalidArgumentError(`must be a number ≥ 0, got '${raw}'`);
+}
+
 /** Used after `.choices()`, which keeps listing the values in help but would word the error its own way. */
 export function oneOf<T extends string>(choices: readonly T[]): (raw: string) => T {
   return (raw) => {

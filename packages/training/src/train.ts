@@ -104,14 +104,16 @@ export async function train(partialConfig: Partial<TrainConfig>, options: StartO
   assertValidConfig(config);
   const name = options.name ?? defaultRunName();
   const paths = runPaths(path.join(options.outDir ?? workspaceLayout().runs, name));
+  // The data is read (and checked against the model's shape) before the run directory exists.
+  const data = loadData(config);
   await createRunDirectory(paths.runDir);
-  return withRunLock(paths.runDir, () => startSession(paths, name, config, options));
+  return withRunLock(paths.runDir, () => startSession(paths, name, config, data, options));
 }
 
-async function startSession(paths: RunPaths, name: string, config: TrainConfig, options: StartOptions): Promise<TrainResult> {
+async function startSession(paths: RunPaths, name: string, config: TrainConfig, data: LoadedData, options: StartOptions): Promise<TrainResult> {
   const backend = await initBackend(config.backend);
   const dataset = datasetIdentity(config.dataDir);
-  const { trainSet, testSet } = loadData(config);
+  const { trainSet, testSet } = data;
   const state: TrainingState = { formatVersion: 1, config, epochsCompleted: 0, nextBatch: 0, step: 0, partialEpoch: emptyPartialEpoch(), bestTestElbo: null };
   const session = newSession({
     paths, backend, options, trainSet, testSet, state,
@@ -204,7 +206,9 @@ function newSession(parts: Omit<Session, 'sampleEps' | 'reporter' | 'sessionStar
   };
 }
 
-function loadData(config: TrainConfig): { trainSet: ImageSet; testSet: ImageSet } {
+type LoadedData = { trainSet: ImageSet; testSet: ImageSet };
+
+function loadData(config: TrainConfig): LoadedData {
   const architecture = architectureOf(config);
   return {
     trainSet: loadImagesFor(architecture, 'train', { dataDir: config.dataDir, limit: config.limit }),

@@ -1,10 +1,11 @@
 import { Option } from 'commander';
 import { benchmarkTraining, BenchmarkResult } from '@cvae/training';
 import { benchmarkEvaluation, EvaluationBenchmarkResult } from '@cvae/evaluation';
+import { MODEL_PRESETS, resolveModel } from '@cvae/model';
 import type { BackendPreference } from '@cvae/tfjs-kernels';
 import type { CliCommand } from '../command';
 import { formatTable } from '../format';
-import { backendOption, choiceOption, optionalCheckpoint, integer, jsonOption, workersOption } from '../options';
+import { backendOption, choiceOption, dataDirOption, optionalCheckpoint, integer, jsonOption, workersOption } from '../options';
 
 const TASKS = ['train', 'eval', 'iwae'] as const;
 type Task = (typeof TASKS)[number];
@@ -13,7 +14,9 @@ type BenchOptions = {
   task: Task;
   backend?: BackendPreference;
   batchSize: number;
-  latentDim: number;
+  latentDim?: number;
+  model: string;
+  dataDir?: string;
   steps: number;
   warmup: number;
   workers: number;
@@ -28,13 +31,15 @@ const DEFAULT_IMAGES: Record<Exclude<Task, 'train'>, number> = { eval: 10_000, i
 
 export const benchCommand: CliCommand<BenchOptions> = {
   path: ['bench'],
-  summary: 'Measure speed: training steps on real MNIST batches (train), test-set metrics (eval) or the IWAE bound (iwae), with GFLOP/s against the conv kernels\' measured peak.',
+  summary: 'Measure speed: training steps of any model on real or synthetic batches (train), test-set metrics (eval) or the IWAE bound (iwae), with GFLOP/s against the conv kernels\' measured peak.',
   define: (command) =>
     command
       .addOption(choiceOption('--task <TASK>', 'what to time', TASKS).default('train'))
       .addOption(backendOption())
       .addOption(new Option('--batch-size <N>', 'train: images per training step').argParser(integer(1, 60_000)).default(100))
-      .addOption(new Option('--latent-dim <N>', 'train: latent dimensions').argParser(integer(1, 512)).default(2))
+      .addOption(new Option('--model <PRESET|FILE>', `train: what to train, a preset (${Object.keys(MODEL_PRESETS).join(', ')}) or a JSON model file`).default('tutorial'))
+      .addOption(new Option('--latent-dim <N>', 'train: latent dimensions (default: the model\'s; 2 for tutorial)').argParser(integer(1, 512)))
+      .addOption(dataDirOption('train: default the embedded MNIST for 28×28×1 models, seeded synthetic images of the model\'s shape otherwise'))
       .addOption(new Option('--steps <N>', 'train: timed steps').argParser(integer(1)).default(20))
       .addOption(new Option('--warmup <N>', 'train: untimed steps first').argParser(integer(0)).default(3))
       .addOption(new Option('--images <N>', `eval/iwae: first N test images (default ${DEFAULT_IMAGES.eval} for eval, ${DEFAULT_IMAGES.iwae} for iwae)`).argParser(integer(1, 10_000)))
@@ -50,8 +55,9 @@ export const benchCommand: CliCommand<BenchOptions> = {
 };
 
 function train(options: BenchOptions): Promise<BenchmarkResult> {
-  const { batchSize, latentDim, steps, warmup, workers } = options;
-  return benchmarkTraining({ backend: options.backend ?? 'auto', batchSize, latentDim, steps, warmup, workers });
+  const { batchSize, steps, warmup, workers, dataDir } = options;
+  const architecture = resolveModel(options.model, options.latentDim);
+  return benchmarkTraining({ backend: options.backend ?? 'auto', batchSize, latentDim: architecture.latentDim, architecture, steps, warmup, workers, dataDir });
 }
 
 function evaluation(options: BenchOptions, task: 'eval' | 'iwae'): Promise<EvaluationBenchmarkResult> {

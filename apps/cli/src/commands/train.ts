@@ -2,11 +2,12 @@ import { existsSync } from 'fs';
 import * as path from 'path';
 import { InvalidArgumentError, Option } from 'commander';
 import { KL_ESTIMATORS, KlEstimator, workspaceLayout } from '@cvae/formats';
+import { MODEL_PRESETS, resolveModel } from '@cvae/model';
 import { consoleReporter, DEFAULT_TRAIN_CONFIG, defaultRunName, resumeTraining, train, TrainConfig, TrainResult } from '@cvae/training';
 import type { BackendPreference } from '@cvae/tfjs-kernels';
 import type { CliCommand, Io } from '../command';
 import { UsageError } from '../errors';
-import { backendOption, choiceOption, dataDirOption, integer, isDirectory, positiveNumber, seedOption, workersOption, workspacePathOption } from '../options';
+import { backendOption, choiceOption, dataDirOption, integer, isDirectory, nonNegativeNumber, positiveNumber, seedOption, workersOption, workspacePathOption } from '../options';
 
 const EXIT_ON_SIGNAL: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
@@ -25,10 +26,13 @@ type TrainOptions = {
   resume?: string;
   workers: number;
   kl?: KlEstimator;
+  model?: string;
+  beta?: number;
 };
 
 /** Flags that fix what a run computes; a resumed run keeps the values saved in its checkpoint. */
-const FIXED_WHEN_RESUMING = ['name', 'batchSize', 'latentDim', 'seed', 'lr', 'limit', 'testLimit', 'kl'] as const;
+const FIXED_WHEN_RESUMING = ['name', 'batchSize', 'latentDim', 'seed', 'lr', 'limit', 'testLimit', 'kl', 'model', 'beta'] as const;
+const DEFAULT_MODEL = 'tutorial';
 
 type Plan =
   | { kind: 'start'; config: Partial<TrainConfig>; outDir: string; name: string }
@@ -45,7 +49,9 @@ export const trainCommand: CliCommand<TrainOptions> = {
     command
       .addOption(new Option('--epochs <N>', `epochs to train (total, also when resuming; default ${defaults.epochs})`).argParser(integer(1)))
       .addOption(new Option('--batch-size <N>', `images per step (default ${defaults.batchSize})`).argParser(integer(1)))
-      .addOption(new Option('--latent-dim <N>', `latent dimensions (default ${defaults.latentDim})`).argParser(integer(1, 1024)))
+      .addOption(new Option('--model <PRESET|FILE>', `what to train: a preset (${Object.keys(MODEL_PRESETS).join(', ')}) or a JSON model file (default ${DEFAULT_MODEL})`))
+      .addOption(new Option('--latent-dim <N>', `latent dimensions (default: the model's; ${defaults.latentDim} for ${DEFAULT_MODEL})`).argParser(integer(1, 1024)))
+      .addOption(new Option('--beta <B>', 'weight of the KL term (default 1: the ELBO; β-VAE otherwise)').argParser(nonNegativeNumber))
       .addOption(seedOption(`weight init, shuffling and noise; same seed + backend = same run (default ${defaults.seed})`))
       .addOption(new Option('--lr <RATE>', `Adam learning rate (default ${defaults.learningRate})`).argParser(positiveNumber))
       .addOption(new Option('--limit <N>', 'train on the first N training images only (default: all 60,000)').argParser(integer(1)))
@@ -84,12 +90,15 @@ function planRun(options: TrainOptions): Plan {
     if (fixed) throw new UsageError(`--${kebab(fixed)} cannot be combined with --resume: a resumed run keeps the configuration in its run.json`);
     return { kind: 'resume', runDir: resolveRunToResume(resume, outDir), overrides: { epochs, backend, dataDir } };
   }
-  const { batchSize, latentDim, seed, lr: learningRate, limit, testLimit, kl } = options;
+  const { batchSize, seed, lr: learningRate, limit, testLimit, kl, beta } = options;
   const name = options.name ?? defaultRunName();
   if (existsSync(path.join(outDir, name))) {
     throw new UsageError(`run ${path.join(outDir, name)} already exists: continue it with --resume ${name}, or choose another --name`);
   }
-  return { kind: 'start', config: { epochs, batchSize, latentDim, seed, learningRate, limit, testLimit, backend, dataDir, kl }, outDir, name };
+  const model = options.model ?? DEFAULT_MODEL;
+  const architecture = resolveModel(model, options.latentDim);
+  const config = { epochs, batchSize, latentDim: architecture.latentDim, architecture, model, beta, seed, learningRate, limit, testLimit, backend, dataDir, kl };
+  return { kind: 'start', config, outDir, name };
 }
 
 /** batchSize → batch-size: the flag an option key came from. */
