@@ -5,12 +5,12 @@
  */
 import * as path from 'path';
 import { CheckpointManifestSchema, FormatError, RunInfoSchema, WEIGHT_FILES, readJsonFileIfExists } from '@cvae/formats';
-import { startWorker } from '@cvae/images';
+import { probabilityToByte, startWorker } from '@cvae/images';
 import type { LatentSpace, LatentSpaceOptions } from '@cvae/evaluation';
-import type { LatentResponse } from '../shared/api-types';
+import type { ImageModel, LatentResponse } from '../shared/api-types';
 import { HttpError } from './http-utils';
 import type { LatentWorkerMessage } from './latent-worker';
-import { RUN_NAME, runNames } from './runs';
+import { RUN_NAME, imageModelOf, runNames } from './runs';
 
 /** Test images a user can pick in the explorer (sent as pixels). */
 export const PICKABLE_TEST_IMAGES = 100;
@@ -54,7 +54,7 @@ export class LatentSpaces {
     if (cached?.key === key) return cached.answer;
     const options = { checkpoint, dataDir: run?.config.dataDir, limit: run?.config.testLimit, pickable: PICKABLE_TEST_IMAGES, backend: this.backend };
     const answer = this.serialized(() => this.compute(options)).then(
-      (space) => toResponse(name, manifest.epoch, space),
+      (space) => toResponse(name, manifest.epoch, imageModelOf(manifest.architecture), space),
       (error: unknown) => {
         this.cache.delete(name); // a failure is not cached: the next request tries again
         throw new HttpError(422, `cannot encode the test set with ${name}/checkpoints/last: ${(error as Error).message.split('\n')[0]}`);
@@ -80,19 +80,24 @@ async function readOrUnprocessable<T>(reader: () => Promise<T>): Promise<T> {
   }
 }
 
-function toResponse(run: string, epoch: number, space: LatentSpace): LatentResponse {
+function toResponse(run: string, epoch: number, imageModel: ImageModel, space: LatentSpace): LatentResponse {
   const count = space.labels.length;
-  const pixels = Uint8Array.from(space.images, (p) => (p > 0.5 ? 255 : 0));
+  // round(value·255): 0/255 for binarized (bernoulli) data, the image's own 8-bit levels for the discretized logistic's.
+  const [height, width, channels] = imageModel.inputShape;
+  const valuesPerImage = height * width * channels;
+  const pickable = Math.floor(space.images.length / valuesPerImage);
+  const pixels = Uint8Array.from(space.images.subarray(0, pickable * valuesPerImage), probabilityToByte);
   const plane = space.principal;
   return {
     run,
     epoch,
     latentDim: space.latentDim,
+    imageModel,
     count,
     means: base64(new Uint8Array(space.means.buffer, space.means.byteOffset, space.means.byteLength)),
     labels: base64(space.labels),
     principal: plane ? { u: plane.u, v: plane.v, explained: plane.explained ?? [0, 0] } : null,
-    images: { count: pixels.length / (28 * 28), pixels: base64(pixels) },
+    images: { count: pickable, pixels: base64(pixels) },
   };
 }
 

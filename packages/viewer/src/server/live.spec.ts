@@ -101,6 +101,8 @@ describe('viewer server: live runs, comparisons, latent spaces', () => {
     expect(all.done.testMetrics).toEqual({ epoch: 2, count: 50 });
     expect(all.live.testMetrics).toBeNull();
     expect([all.trained.checkpointEpoch, all.done.checkpointEpoch]).toEqual([10, null]); // what the explorer compares with what it shows
+    // The reference is a formatVersion-1 checkpoint: its manifest records the seed's architecture (no likelihood: bernoulli).
+    expect([all.trained.imageModel, all.done.imageModel]).toEqual([{ inputShape: [28, 28, 1], likelihood: 'bernoulli' }, null]);
   });
 
   it('streams an event when a run changes, so pages update without a reload', async () => {
@@ -156,7 +158,7 @@ describe('viewer server: live runs, comparisons, latent spaces', () => {
     const reply = await get('/api/latent?run=trained');
     expect(reply.status).toBe(200);
     const latent = JSON.parse(reply.body) as LatentResponse;
-    expect(latent).toMatchObject({ run: 'trained', epoch: 10, latentDim: 2, count: 300 }); // the run's testLimit
+    expect(latent).toMatchObject({ run: 'trained', epoch: 10, latentDim: 2, count: 300, imageModel: { inputShape: [28, 28, 1], likelihood: 'bernoulli' } }); // count: the run's testLimit
     const bytes = Buffer.from(latent.means, 'base64');
     const means = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
     expect(means).toHaveLength(600);

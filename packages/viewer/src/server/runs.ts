@@ -1,11 +1,11 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import {
-  CheckpointManifestSchema, FormatError, MetricRowSchema, RunInfoSchema, TEST_METRICS_FILE, TestMetricsHeaderSchema, TrainingProgressSchema,
-  readJsonFileIfExists, readJsonLinesFile,
+  Architecture, CheckpointManifestSchema, FormatError, MetricRowSchema, RunInfoSchema, TEST_METRICS_FILE, TestMetricsHeaderSchema,
+  TrainingProgressSchema, likelihoodOf, readJsonFileIfExists, readJsonLinesFile,
 } from '@cvae/formats';
 import { readLockHolder } from '@cvae/images';
-import type { RunSummary } from '../shared/api-types';
+import type { ImageModel, RunSummary } from '../shared/api-types';
 import { RUN_LOCK_FILE, runLiveness } from './liveness';
 
 /** Run directory names that are also safe, unescaped URL segments. */
@@ -58,11 +58,17 @@ async function summarizeRun(dir: string, name: string): Promise<RunSummary> {
     decoderUrl: (await isFile(path.join(dir, decoderJson))) ? `${base}/checkpoints/last/decoder/model.json` : null,
     checkpointEpoch: manifest?.epoch ?? null,
     latentDim: manifest?.latentDim ?? run?.config.latentDim ?? null,
+    imageModel: manifest ? imageModelOf(manifest.architecture) : null,
     progress,
     liveness: runLiveness(run, progress, lock),
     testMetrics: testMetrics ? { epoch: testMetrics.epoch, count: testMetrics.count } : null,
     problems,
   };
+}
+
+/** What the browser needs of an architecture to draw its decoder's output (a formatVersion-1 manifest records the seed's). */
+export function imageModelOf(architecture: Architecture): ImageModel {
+  return { inputShape: architecture.inputShape, likelihood: likelihoodOf(architecture).kind };
 }
 
 async function listSamples(samplesDir: string, urlBase: string): Promise<RunSummary['samples']> {

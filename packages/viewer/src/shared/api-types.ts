@@ -1,7 +1,19 @@
 /** JSON shapes exchanged between the viewer server and the web app. Types only: the web bundle must not pull in @cvae/formats' Node code. */
-import type { ComparisonStatus, GoldenReport, MetricRow, PerImageMetricName, RunInfo, TrainingProgress, Verdict } from '@cvae/formats';
+import type { ComparisonStatus, GoldenReport, InputShape, Likelihood, MetricRow, PerImageMetricName, RunInfo, TrainingProgress, Verdict } from '@cvae/formats';
 
-export type { GoldenReport, MetricRow, PerImageMetricName, RunInfo, TrainingProgress };
+export type { GoldenReport, InputShape, MetricRow, PerImageMetricName, RunInfo, TrainingProgress };
+
+export type LikelihoodKind = Likelihood['kind'];
+
+/**
+ * What the browser needs to turn the decoder's output into pictures, from the checkpoint manifest's architecture:
+ * the image's [height, width, channels] (1 grey, 3 RGB) and how the output is read (bernoulli: one logit per
+ * channel, shown as its sigmoid; discretized-logistic: the channels' means on [-1, 1], then their log-scales).
+ */
+export interface ImageModel {
+  inputShape: InputShape;
+  likelihood: LikelihoodKind;
+}
 
 /** What the served page needs to know; the Accept token is given only when Accept is enabled. */
 export type ViewerConfig = { allowAccept: false } | { allowAccept: true; acceptToken: string };
@@ -21,6 +33,8 @@ export interface RunSummary {
   /** The epoch of checkpoints/last (its manifest), null when the run has none. */
   checkpointEpoch: number | null;
   latentDim: number | null;
+  /** The images of checkpoints/last's model (its manifest's architecture), null when the run has no checkpoint. */
+  imageModel: ImageModel | null;
   /** progress.json: where the trainer is in the current epoch (null when the run has none). */
   progress: TrainingProgress | null;
   /** Whether a trainer is writing the run now (from run.json, the run lock and progress.json). */
@@ -70,6 +84,8 @@ export interface LatentResponse {
   run: string;
   epoch: number;
   latentDim: number;
+  /** The encoded checkpoint's images: the shape of the pickable images and of what its decoder draws. */
+  imageModel: ImageModel;
   count: number;
   /** count × latentDim float32, little-endian, base64. */
   means: string;
@@ -77,7 +93,10 @@ export interface LatentResponse {
   labels: string;
   /** The means' first two principal components (unit vectors) and their share of the variance; null for a 1-D latent. */
   principal: { u: number[]; v: number[]; explained: [number, number] } | null;
-  /** The first test images, 28×28 bytes each (0 or 255), base64: the ones a user can pick. */
+  /**
+   * The first test images as the model sees them, height × width × channels bytes each (NHWC; round(value·255):
+   * 0 or 255 for binarized data, the 8-bit levels otherwise), base64: the ones a user can pick.
+   */
   images: { count: number; pixels: string };
 }
 

@@ -1,7 +1,7 @@
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import type { LatentResponse } from '../../shared/api-types';
+import type { ImageModel, LatentResponse } from '../../shared/api-types';
 import { fetchLatent, fetchRuns } from '../api';
-import { IMAGE_SIZE, decodeMany, decodeProbabilities, drawGrey, drawStrip, loadDecoder, toGreyLevels } from '../decoder';
+import { checkDecoder, decodeImage, decodeMany, displaySize, drawImage, drawStrip, loadDecoder, toBytes, valuesPerImage } from '../decoder';
 import { formatNumber, h } from '../dom';
 import { DIGIT_COLORS } from '../digit-colors';
 import { Plane, dimsPlane, float32FromBase64, fromBase64, lerp, pointOnPlane, project, slerp, steps } from '../latent-math';
@@ -14,13 +14,16 @@ const RANGE = 3;
 const SLIDER_RANGE = 4;
 const PLANE_PX = 320;
 const STRIP_STEPS = 8;
-const THUMB_PX = 28;
+/** On-screen size (longer side) of the decoded image and of a test image's thumbnail, whatever the model's size. */
+const DECODED_PX = 224;
+const THUMB_PX = 42;
 
 /** The test set in the run's latent space, decoded from the server's answer. */
 interface TestSpace {
   count: number;
   latentDim: number;
   epoch: number;
+  imageModel: ImageModel;
   means: Float32Array;
   labels: Uint8Array;
   principal: (Plane & { explained: [number, number] }) | null;
@@ -41,9 +44,9 @@ interface ExplorerState {
 
 export const explorerPage: Page = async (root, params, rerender) => {
   root.append(h('h1', {}, 'Latent explorer'));
-  const runs = (await fetchRuns()).filter((r) => r.decoderUrl !== null);
+  const runs = (await fetchRuns()).filter((r) => r.decoderUrl !== null && r.imageModel !== null);
   const run = runs.find((r) => r.name === params.get('run')) ?? runs[0];
-  if (!run?.decoderUrl) {
+  if (!run?.decoderUrl || !run.imageModel) {
     root.append(h('p', { class: 'empty' }, 'No run with a checkpoint (checkpoints/last) found.'));
     return noCleanup;
   }
@@ -53,10 +56,14 @@ export const explorerPage: Page = async (root, params, rerender) => {
   root.append(status, body);
   const [decoder, space] = await Promise.all([loadDecoder(run.decoderUrl), fetchLatent(run.name).then(toTestSpace, (error: Error) => error)]);
   const latentDim = space instanceof Error ? (run.latentDim ?? 2) : space.latentDim;
+  // The encoded checkpoint's, which is the one whose test means are shown; else the run's checkpoint (the same files).
+  const imageModel = space instanceof Error ? run.imageModel : space.imageModel;
+  checkDecoder(decoder, imageModel);
+  const images = describeImages(imageModel);
   status.textContent = space instanceof Error
-    ? `Latent ${latentDim}. The test set could not be encoded (${space.message}): only the latent dimensions can be explored.`
-    : `Latent ${latentDim}, checkpoint of epoch ${space.epoch}; ${formatNumber(space.count)} test images encoded on the server, decoded here in the browser (tfjs, cpu).`;
-  const explorer = new Explorer(decoder, space instanceof Error ? null : space, initialState(latentDim, params, space instanceof Error ? null : space));
+    ? `Latent ${latentDim}. The test set could not be encoded (${space.message}): only the latent dimensions can be explored (${images}).`
+    : `Latent ${latentDim}, checkpoint of epoch ${space.epoch}; ${formatNumber(space.count)} test images encoded on the server, decoded here in the browser (tfjs, cpu): ${images}.`;
+  const explorer = new Explorer(decoder, imageModel, space instanceof Error ? null : space, initialState(latentDim, params, space instanceof Error ? null : space));
   const newer = newerCheckpointNotice(rerender);
   body.append(newer.element, explorer.element);
   explorer.start();
@@ -81,11 +88,18 @@ function newerCheckpointNotice(load: () => void): { element: HTMLElement; show(e
   };
 }
 
+/** "28×28 grey images, the pixel probabilities (Bernoulli)" or "32×32 RGB images, the means of the discretized logistic". */
+function describeImages({ inputShape: [height, width, channels], likelihood }: ImageModel): string {
+  const shown = likelihood === 'bernoulli' ? 'the pixel probabilities (Bernoulli)' : 'the means of the discretized logistic';
+  return `${height}×${width} ${channels === 3 ? 'RGB' : 'grey'} images, ${shown}`;
+}
+
 function toTestSpace(answer: LatentResponse): TestSpace {
   return {
     count: answer.count,
     latentDim: answer.latentDim,
     epoch: answer.epoch,
+    imageModel: answer.imageModel,
     means: float32FromBase64(answer.means),
     labels: fromBase64(answer.labels),
     principal: answer.principal,
@@ -117,7 +131,7 @@ function initialState(latentDim: number, params: URLSearchParams, space: TestSpa
 class Explorer {
   readonly element: HTMLElement;
   private readonly plane = h('canvas', { width: PLANE_PX, height: PLANE_PX, class: 'latent-plane', 'data-testid': 'latent-plane', 'aria-label': 'latent plane' });
-  private readonly output = h('canvas', { width: IMAGE_SIZE, height: IMAGE_SIZE, class: 'decoded pixelated', 'data-testid': 'decoded', 'data-state': 'loading', 'data-renders': 0 });
+  private readonly output: HTMLCanvasElement;
   private readonly readout = h('output', { class: 'z-readout', 'data-testid': 'z-readout' });
   private readonly sliders: { input: HTMLInputElement; value: HTMLElement }[] = [];
   private readonly planeControls = h('div', { class: 'controls plane-controls' });
@@ -129,9 +143,13 @@ class Explorer {
 
   constructor(
     private readonly decoder: LayersModel,
+    private readonly imageModel: ImageModel,
     private readonly space: TestSpace | null,
     private readonly state: ExplorerState,
   ) {
+    const [height, width] = imageModel.inputShape;
+    this.output = h('canvas', { width, height, class: 'decoded pixelated', 'data-testid': 'decoded', 'data-state': 'loading', 'data-renders': 0 });
+    Object.assign(this.output.style, displaySize(imageModel, DECODED_PX));
     this.scheduled = oncePerFrame(() => this.render());
     const sliderBox = h('div', { class: 'sliders', 'data-testid': 'sliders' });
     for (let k = 0; k < state.latentDim; k++) {
@@ -183,7 +201,7 @@ class Explorer {
   /** Decode z, draw the plane and every readout. */
   private render(): void {
     const { z } = this.state;
-    drawGrey(this.output, toGreyLevels(decodeProbabilities(this.decoder, z)));
+    drawImage(this.output, this.imageModel, toBytes(decodeImage(this.decoder, this.imageModel, z)));
     const [a, b] = project(this.currentPlane(), z);
     this.drawPlane(a, b);
     this.sliders.forEach(({ input, value }, k) => {
@@ -328,7 +346,7 @@ class Explorer {
     const ts = steps(STRIP_STEPS);
     const strip = (kind: 'linear' | 'spherical', points: number[][]) => {
       const canvas = h('canvas', { class: 'strip pixelated', 'data-testid': `strip-${kind}`, 'data-ends': `${ia},${ib}`, 'data-state': 'ready' });
-      drawStrip(canvas, decodeMany(this.decoder, points));
+      drawStrip(canvas, this.imageModel, decodeMany(this.decoder, this.imageModel, points));
       return h('figure', { class: 'strip-figure' }, canvas, h('figcaption', {}, `${kind === 'linear' ? 'linear' : 'spherical (slerp)'}: test image #${ia} → #${ib}`));
     };
     this.strips.replaceChildren(
@@ -352,10 +370,12 @@ class Explorer {
   }
 }
 
+/** A test image as the server sent it (bytes of the model's shape), scaled to the thumbnail size. */
 function thumbnail(space: TestSpace, index: number): HTMLCanvasElement {
-  const canvas = h('canvas', { width: THUMB_PX, height: THUMB_PX, class: 'thumb-image pixelated' });
-  const grey = new Uint8ClampedArray(space.pixels.subarray(index * THUMB_PX * THUMB_PX, (index + 1) * THUMB_PX * THUMB_PX));
-  drawGrey(canvas, grey);
+  const canvas = h('canvas', { class: 'thumb-image pixelated' });
+  const size = valuesPerImage(space.imageModel);
+  drawImage(canvas, space.imageModel, space.pixels.subarray(index * size, (index + 1) * size));
+  Object.assign(canvas.style, displaySize(space.imageModel, THUMB_PX));
   return canvas;
 }
 
