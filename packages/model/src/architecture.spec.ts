@@ -7,7 +7,9 @@ import {
   Architecture,
   ArchitectureError,
   MODEL_PRESETS,
+  architectureDifference,
   convRgbArchitecture,
+  describeArchitecture,
   expectedWeightShapes,
   mlpArchitecture,
   readModelFile,
@@ -122,6 +124,21 @@ describe('shape errors: one line naming the layer and both shapes, before anythi
     const repeated = [...seed.decoder];
     repeated[0] = { ...seed.decoder[0], name: 'encoder_conv1' } as Architecture['decoder'][number];
     expectArchitectureError(() => validateArchitecture({ ...seed, decoder: repeated }), 'model: layer name encoder_conv1 is used twice (names seed each layer\'s initial weights)');
+  });
+});
+
+describe('describing architectures', () => {
+  it('names every layer in one line', () => {
+    expect(describeArchitecture(tutorialArchitecture(2))).toBe('28×28×1 → c32/2 c64/2 f d4 → z2 → d1568 r7×7×32 t64/2 t32/2 t1/1 (bernoulli)');
+  });
+
+  it('says how a candidate differs from a baseline', () => {
+    expect(architectureDifference(tutorialArchitecture(2), tutorialArchitecture(2))).toBeUndefined();
+    expect(architectureDifference(tutorialArchitecture(2), wider())).toBe('encoder_conv1 filters 32 → 48');
+    expect(architectureDifference(tutorialArchitecture(2), mlpArchitecture(4))).toBe(
+      'latent 2 → 4; encoder [encoder_conv1, encoder_conv2, encoder_flatten, encoder_mean_logvar] → [encoder_flatten, encoder_hidden, encoder_mean_logvar]; ' +
+        'decoder [decoder_dense, decoder_reshape, decoder_deconv1, decoder_deconv2, decoder_logits] → [decoder_hidden, decoder_logits_flat, decoder_logits]',
+    );
   });
 });
 

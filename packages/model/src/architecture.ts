@@ -291,6 +291,61 @@ export function expectedWeightShapes(architecture: Architecture, part: 'encoder'
   });
 }
 
+/** One line naming every layer, e.g. `28×28×1 → c32/2 c64/2 f d4 → z2 → d1568 r7×7×32 t64/2 t32/2 t1/1 (bernoulli)`. */
+export function describeArchitecture(architecture: Architecture): string {
+  const layer = (spec: LayerSpec): string => {
+    switch (spec.kind) {
+      case 'conv2d':
+        return `c${spec.filters}/${spec.strides}`;
+      case 'conv2dTranspose':
+        return `t${spec.filters}/${spec.strides}`;
+      case 'dense':
+        return `d${spec.units}`;
+      case 'flatten':
+        return 'f';
+      case 'reshape':
+        return `r${formatShape(spec.targetShape)}`;
+    }
+  };
+  const part = (specs: LayerSpec[]) => specs.map(layer).join(' ');
+  const { inputShape, latentDim } = architecture;
+  return `${formatShape(inputShape)} → ${part(architecture.encoder)} → z${latentDim} → ${part(architecture.decoder)} (${likelihoodOf(architecture).kind})`;
+}
+
+/**
+ * How `candidate` differs from `baseline`, in a few words (undefined: the same architecture), e.g.
+ * `encoder_conv1 filters 32 → 48` or `latent 2 → 4; 3 decoder layers → 2`.
+ */
+export function architectureDifference(baseline: Architecture, candidate: Architecture): string | undefined {
+  if (JSON.stringify(baseline) === JSON.stringify(candidate)) return undefined;
+  const differences: string[] = [];
+  const field = (what: string, a: unknown, b: unknown) => {
+    if (JSON.stringify(a) !== JSON.stringify(b)) differences.push(`${what} ${formatValue(a)} → ${formatValue(b)}`);
+  };
+  field('input', baseline.inputShape, candidate.inputShape);
+  field('latent', baseline.latentDim, candidate.latentDim);
+  field('likelihood', likelihoodOf(baseline).kind, likelihoodOf(candidate).kind);
+  for (const part of ['encoder', 'decoder'] as const) {
+    const [a, b] = [baseline[part], candidate[part]];
+    if (a.length !== b.length || a.some((l, i) => l.name !== b[i].name || l.kind !== b[i].kind)) {
+      differences.push(`${part} ${describeLayers(a)} → ${describeLayers(b)}`);
+      continue;
+    }
+    a.forEach((layer, i) => {
+      for (const key of Object.keys(layer) as (keyof LayerSpec)[]) field(`${layer.name} ${String(key)}`, layer[key], b[i][key]);
+    });
+  }
+  return differences.join('; ');
+}
+
+function describeLayers(specs: LayerSpec[]): string {
+  return `[${specs.map((l) => l.name).join(', ')}]`;
+}
+
+function formatValue(value: unknown): string {
+  return Array.isArray(value) ? formatShape(value as number[]) : String(value);
+}
+
 export function formatShape(shape: readonly number[]): string {
   return shape.join('×');
 }
