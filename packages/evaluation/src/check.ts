@@ -6,10 +6,11 @@
  * Update modes follow jest's snapshots: 'none' (--ci) writes nothing and a missing golden or baseline
  * fails; 'new' (jest's default) writes what is missing; 'all' (-u) also rewrites what changed — goldens
  * that fail, a baseline whose verdicts are not "unchanged" — and removes obsolete goldens. Floors are
- * never rewritten: a model accepted with -u still fails a floor it breaks.
+ * never rewritten: a model accepted with -u still fails a floor it breaks. In CI mode (jest's --ci,
+ * `ci`) an obsolete golden fails too; otherwise it is only reported.
  */
 import * as path from 'path';
-import { ComparisonStatus, GateResult, GoldenReport, QualityGateResult, REPORT_FORMAT_VERSION, ReportEntry, Suite, estimate } from '@cvae/formats';
+import { ComparisonStatus, GateResult, GoldenReport, ObsoleteGolden, QualityGateResult, REPORT_FORMAT_VERSION, ReportEntry, Suite, estimate } from '@cvae/formats';
 import { writeJsonAtomic } from '@cvae/images';
 import type { CVAE } from '@cvae/model';
 import { BaselineValues, gatedMetrics, measureGateImages, readBaseline, writeBaseline } from './baseline';
@@ -19,6 +20,7 @@ import { GoldenChange, updateGoldensForModel } from './golden-update';
 import { withGoldensLock } from './golden-writes';
 import { EvaluationSource, withLoadedModel } from './load';
 import type { EvalProgress, PerImageValues } from './metrics';
+import { obsoleteEntries } from './obsolete';
 import { relativePosix } from './paths';
 import { evaluateGates } from './gates';
 import { measureQualityGate } from './quality-gate';
@@ -47,6 +49,11 @@ export interface CheckSuiteOptions {
   /** Only these images. */
   names?: string[];
   update?: UpdateMode;
+  /**
+   * CI mode (jest's --ci): an obsolete golden fails the check. Default: update 'none', the mode --ci
+   * implies; `cvae golden check`, which never writes, passes it explicitly.
+   */
+  ci?: boolean;
   onProgress?: (progress: EvalProgress) => void;
   onQualityProgress?: (phase: SampleQualityPhase, done: number, total: number) => void;
 }
@@ -78,7 +85,8 @@ export async function checkSuiteForModel(model: CVAE, source: EvaluationSource, 
     ({ gates, written: baselineWritten } = await gatesWithBaseline(loaded, source, candidate, update));
     quality = await measureQualityGate(model, source, loaded.suite, { workers: options.workers, onProgress: options.onQualityProgress });
   }
-  const report = buildReport({ loaded, source, reportDir, comparisons, gates, quality, obsolete });
+  const ci = options.ci ?? update === 'none';
+  const report = buildReport({ loaded, source, reportDir, comparisons, gates, quality, obsolete: obsoleteEntries(obsolete, loaded.dir, ci) });
   await writeJsonAtomic(path.join(reportDir, REPORT_FILE), report);
   await writeStaticReport(reportDir, report);
   return { report, reportDir, written: { goldens, baseline: baselineWritten } };
@@ -142,7 +150,7 @@ interface ReportParts {
   comparisons: ReportEntry[];
   gates: GateResult[];
   quality: QualityGateResult | null;
-  obsolete: string[];
+  obsolete: ObsoleteGolden[];
 }
 
 function buildReport({ loaded, source, reportDir, comparisons, gates, quality, obsolete }: ReportParts): GoldenReport {
@@ -151,7 +159,7 @@ function buildReport({ loaded, source, reportDir, comparisons, gates, quality, o
   return {
     formatVersion: REPORT_FORMAT_VERSION,
     createdAt: new Date().toISOString(),
-    passed: comparisons.every((c) => c.status === 'pass') && gates.every((g) => g.passed) && (quality?.passed ?? true),
+    passed: comparisons.every((c) => c.status === 'pass') && gates.every((g) => g.passed) && (quality?.passed ?? true) && obsolete.every((o) => !o.failed),
     suite: { name: loaded.name, dir: relativePosix(reportDir, loaded.dir) },
     checkpoint: source.checkpoint,
     dataset: source.dataset,

@@ -72,7 +72,10 @@ test('a new image: --ci fails it as missing and writes nothing; the default mode
   } finally {
     restoreSuite();
   }
-  expect((await check('new')).report.obsolete).toEqual(['manifold']);
+  expect((await check('new')).report.obsolete.map((o) => [o.name, o.failed])).toEqual([['manifold', false]]);
+  const ci = await check('none');
+  expect(ci.report.obsolete.map((o) => [o.name, o.failed])).toEqual([['manifold', true]]);
+  expect(ci.report.passed).toBe(false);
   expect(existsSync(path.join(suiteDir, 'manifold.png'))).toBe(true);
   const removed = await check('all');
   expect(removed.written.goldens.filter((c) => c.status === 'removed').map((c) => c.name)).toEqual(['manifold']);

@@ -9,7 +9,7 @@ import { DatasetLabelSchema } from './dataset';
 import { EstimateSchema, IsoDate, NonNegativeInt, PositiveInt } from './common';
 import { GoldenNameSchema, GoldenProvenanceSchema, GoldenThresholdsSchema, IMAGE_SET_KINDS } from './goldens';
 
-export const REPORT_FORMAT_VERSION = 2;
+export const REPORT_FORMAT_VERSION = 3;
 export const COMPARISON_STATUSES = ['pass', 'fail', 'missing', 'size-mismatch'] as const;
 export const ComparisonStatusSchema = z.enum(COMPARISON_STATUSES);
 export type ComparisonStatus = z.infer<typeof ComparisonStatusSchema>;
@@ -90,6 +90,20 @@ export const QualityGateResultSchema = z.object({
 });
 export type QualityGateResult = z.infer<typeof QualityGateResultSchema>;
 
+/**
+ * A golden no image set of suite.json produces any more (its PNG, its goldens.json entry, or both),
+ * as jest has obsolete snapshots. In CI mode (`--ci`, or CI set) it fails the check, as a missing
+ * golden does; otherwise it is only reported.
+ */
+export const ObsoleteGoldenSchema = z.object({
+  name: z.string().min(1),
+  /** True in CI mode: the check fails because of it. */
+  failed: z.boolean(),
+  /** The one line printed, saying how to remove it. */
+  message: z.string(),
+});
+export type ObsoleteGolden = z.infer<typeof ObsoleteGoldenSchema>;
+
 export const GoldenReportSchema = z.object({
   formatVersion: z.literal(REPORT_FORMAT_VERSION),
   createdAt: IsoDate,
@@ -109,7 +123,7 @@ export const GoldenReportSchema = z.object({
   /** The sample-quality gate; absent when the suite has none or only the pixels were checked. */
   quality: QualityGateResultSchema.optional(),
   /** Golden PNGs or goldens.json entries that no image set of suite.json produces any more. */
-  obsolete: z.array(z.string()),
+  obsolete: z.array(ObsoleteGoldenSchema),
 });
 export type GoldenReport = z.infer<typeof GoldenReportSchema>;
 

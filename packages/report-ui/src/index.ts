@@ -5,7 +5,7 @@
  * and blink — with integer zoom down to single pixels. Framework-free DOM code; the static report
  * (file://) and the viewer's review page both call it, with their own image URLs.
  */
-import type { GateResult, GoldenReport, ImageSetQuality, QualityGateResult, ReportEntry, SetQualityBounds } from '@cvae/formats';
+import type { GateResult, GoldenReport, ImageSetQuality, ObsoleteGolden, QualityGateResult, ReportEntry, SetQualityBounds } from '@cvae/formats';
 
 export type Mode = 'side-by-side' | 'slider' | 'blink';
 export const MODES: readonly Mode[] = ['side-by-side', 'slider', 'blink'];
@@ -33,19 +33,20 @@ export function renderStaticReport(root: HTMLElement, report: GoldenReport): voi
 export function renderReport(root: HTMLElement, report: GoldenReport, options: RenderOptions): void {
   timers.forEach((id) => window.clearInterval(id));
   timers.clear();
-  root.replaceChildren(header(report), gatesSection(report.gates), qualitySection(report.quality), obsoleteSection(report.obsolete), toolbar(() => renderReport(root, report, options)), comparisons(report, options));
+  root.replaceChildren(header(report), gatesSection(report.gates), qualitySection(report.quality), toolbar(() => renderReport(root, report, options)), comparisons(report, options));
   root.classList.add('cvae-report');
 }
 
 function header(report: GoldenReport): HTMLElement {
   const failingImages = report.comparisons.filter((c) => c.status !== 'pass').length;
   const failingGates = report.gates.filter((g) => !g.passed).length;
+  const failingObsolete = report.obsolete.filter((o) => o.failed).length;
   const dataset = `${report.dataset.source === 'embedded' ? `embedded ${report.dataset.location}` : report.dataset.location} (${report.dataset.shortHash})`;
   return h(
     'header',
     { class: 'report-header' },
     h('h1', {}, `Suite ${report.suite.name}: `, h('span', { class: `verdict ${report.passed ? 'pass' : 'fail'}`, 'data-testid': 'report-verdict' }, report.passed ? 'PASS' : 'FAIL')),
-    h('p', { class: 'summary' }, `${report.comparisons.length} images, ${failingImages} failing · ${report.gates.length} gates, ${failingGates} failing${report.quality ? ` · sample quality ${report.quality.passed ? 'pass' : 'FAIL'}` : ''} · ${report.obsolete.length} obsolete`),
+    h('p', { class: 'summary' }, `${report.comparisons.length} images, ${failingImages} failing · ${report.gates.length} gates, ${failingGates} failing${report.quality ? ` · sample quality ${report.quality.passed ? 'pass' : 'FAIL'}` : ''} · ${report.obsolete.length} obsolete${failingObsolete > 0 ? `, ${failingObsolete} failing` : ''}`),
     h(
       'dl',
       { class: 'provenance' },
@@ -110,11 +111,6 @@ function gatesSection(gates: GateResult[]): HTMLElement {
   return h('section', { class: 'gates' }, h('h2', {}, 'Metric gates'), h('table', {}, h('thead', {}, head), h('tbody', {}, ...rows)));
 }
 
-function obsoleteSection(obsolete: string[]): HTMLElement {
-  if (obsolete.length === 0) return h('section', { class: 'obsolete empty' });
-  return h('section', { class: 'obsolete' }, h('h2', {}, 'Obsolete goldens'), h('p', {}, `No image of suite.json produces ${obsolete.join(', ')}: remove with \`cvae golden update\` (or jest -u).`));
-}
-
 function toolbar(rerender: () => void): HTMLElement {
   const select = <T extends string>(label: string, values: readonly T[], current: T, set: (v: T) => void, testid: string) =>
     h('label', {}, `${label} `, h('select', { 'data-testid': testid, onchange: (e: Event) => { set((e.target as HTMLSelectElement).value as T); rerender(); } }, ...values.map((v) => h('option', { value: v, selected: v === current }, v))));
@@ -129,7 +125,19 @@ function toolbar(rerender: () => void): HTMLElement {
 
 function comparisons(report: GoldenReport, options: RenderOptions): HTMLElement {
   const shown = report.comparisons.filter((c) => state.filter === 'all' || (state.filter === 'pass') === (c.status === 'pass'));
-  return h('section', { class: 'comparisons' }, ...shown.map((c) => comparisonCard(c, options)));
+  // An obsolete golden is never a pass: listed under "fail" when it failed (CI mode), else only under "all".
+  const obsolete = report.obsolete.filter((o) => state.filter === 'all' || (state.filter === 'fail' && o.failed));
+  return h('section', { class: 'comparisons' }, ...shown.map((c) => comparisonCard(c, options)), ...obsolete.map(obsoleteCard));
+}
+
+/** A golden no image of suite.json produces any more, in the list with the others: failed in CI mode, else reported. */
+function obsoleteCard(entry: ObsoleteGolden): HTMLElement {
+  return h(
+    'article',
+    { class: `comparison obsolete ${entry.failed ? 'fail' : 'reported'}`, 'data-name': entry.name },
+    h('h3', {}, entry.name, ' ', h('span', { class: `badge ${entry.failed ? 'fail' : 'obsolete'}` }, entry.failed ? 'obsolete, failed' : 'obsolete')),
+    h('p', { class: 'numbers' }, entry.message),
+  );
 }
 
 function comparisonCard(entry: ReportEntry, options: RenderOptions): HTMLElement {

@@ -18,7 +18,7 @@ function quality(fid: number, minClassShare: number) {
 
 function report(): GoldenReport {
   return GoldenReportSchema.parse({
-    formatVersion: 2,
+    formatVersion: 3,
     createdAt: '2026-11-30T06:00:00.000Z',
     passed: false,
     suite: { name: `mine ${HOSTILE}`, dir: 'suites/mine' },
@@ -53,7 +53,10 @@ function report(): GoldenReport {
       violations: [],
       passed: true,
     },
-    obsolete: ['digit_7'],
+    obsolete: [
+      { name: 'digit_7', failed: true, message: 'golden digit_7: OBSOLETE, FAIL (CI mode): no image of suite.json produces it' },
+      { name: 'digit_9', failed: false, message: 'golden digit_9: OBSOLETE, reported (fails under --ci)' },
+    ],
   });
 }
 
@@ -88,8 +91,27 @@ describe('renderReport', () => {
   it('leads with the verdict and what failed', () => {
     const root = rendered();
     expect(root.querySelector('[data-testid="report-verdict"]')?.textContent).toBe('FAIL');
-    expect(root.querySelector('.summary')?.textContent).toBe('2 images, 1 failing · 2 gates, 1 failing · sample quality pass · 1 obsolete');
-    expect(root.querySelector('.obsolete')?.textContent).toContain('digit_7');
+    expect(root.querySelector('.summary')?.textContent).toBe('2 images, 1 failing · 2 gates, 1 failing · sample quality pass · 2 obsolete, 1 failing');
+  });
+
+  it('lists obsolete goldens with the others: failed in CI mode, else only reported', () => {
+    const root = rendered();
+    const failed = root.querySelector('article.obsolete[data-name="digit_7"]');
+    expect(failed?.className).toBe('comparison obsolete fail');
+    expect(failed?.querySelector('.badge')?.textContent).toBe('obsolete, failed');
+    expect(failed?.querySelector('.numbers')?.textContent).toContain('FAIL (CI mode)');
+    expect(root.querySelector('article.obsolete[data-name="digit_9"] .badge')?.className).toBe('badge obsolete');
+    const choose = (value: string) => {
+      const filter = root.querySelector('[data-testid="filter"]') as HTMLSelectElement;
+      filter.value = value;
+      filter.dispatchEvent(new Event('change'));
+    };
+    try {
+      choose('fail');
+      expect([...root.querySelectorAll('article')].map((a) => a.getAttribute('data-name'))).toEqual(['manifold', 'digit_7']);
+    } finally {
+      choose('all'); // the filter is kept across renders
+    }
   });
 
   it('gives each gate its paired numbers, verdict and one-line message', () => {

@@ -4,7 +4,7 @@
  */
 import { promises as fs } from 'fs';
 import * as path from 'path';
-import type { GoldenReport, ReportEntry, Suite } from '@cvae/formats';
+import { type GoldenReport, REPORT_FORMAT_VERSION, type ReportEntry, type Suite } from '@cvae/formats';
 
 const SHA = 'a'.repeat(64);
 export const FIXTURE_CHECKPOINT = { path: 'runs/ref', weights: { 'encoder/weights.bin': SHA, 'decoder/weights.bin': SHA } };
@@ -37,7 +37,7 @@ export function fixtureReport(suiteName: string, comparisons: ReportEntry[], cre
   const counts = { pass: 0, fail: 0, missing: 0, 'size-mismatch': 0 };
   for (const c of comparisons) counts[c.status]++;
   return {
-    formatVersion: 2, createdAt, passed: counts.pass === comparisons.length,
+    formatVersion: REPORT_FORMAT_VERSION, createdAt, passed: counts.pass === comparisons.length,
     suite: { name: suiteName, dir: `suites/${suiteName}` },
     checkpoint: FIXTURE_CHECKPOINT,
     dataset: { ...DATASET, shortHash: SHA.slice(0, 12) },
