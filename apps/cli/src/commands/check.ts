@@ -1,10 +1,12 @@
 import * as path from 'path';
+import { isCI } from 'ci-info';
 import { Option } from 'commander';
 import { describeIdentity } from '@cvae/dataset';
 import { STATIC_REPORT_FILE, UpdateMode, checkSuite } from '@cvae/evaluation';
 import type { GoldenReport, ImageSetQuality, QualityGateResult, SetQualityBounds } from '@cvae/formats';
 import type { BackendPreference } from '@cvae/tfjs-kernels';
 import type { CliCommand, Io } from '../command';
+import { UsageError } from '../errors';
 import { backendOption, checkpointOption, dataDirOption, jsonOption, optionalCheckpoint, suiteOption, workersOption } from '../options';
 import { progressPrinter } from './eval';
 import { qualityProgress } from './eval-quality';
@@ -23,9 +25,12 @@ export const checkCommand: CliCommand<CheckOptions> = {
       .addOption(backendOption())
       .addOption(workersOption('measuring the gates'))
       .addOption(new Option('-u, --update', 'like jest -u: rewrite changed and missing goldens, remove obsolete ones, and re-measure the baseline when the metrics changed (accepts this checkpoint)'))
-      .addOption(new Option('--ci', 'like jest --ci (the default when CI is set): write nothing; a missing golden or baseline fails').conflicts('update'))
+      .addOption(ciOption('write nothing; a missing golden or baseline, or an obsolete golden, fails'))
+      .addOption(noCiOption('write missing goldens and the baseline; obsolete goldens are only reported'))
       .addOption(jsonOption()),
   async run(options, _operands, io) {
+    // Checked here, not with commander's .conflicts(): that would refuse `--no-ci -u` too (one attribute, two flags).
+    if (options.ci === true && options.update === true) throw new UsageError("option '--ci' cannot be used with option '-u, --update'");
     const checkpoint = optionalCheckpoint(options.checkpoint);
     const { report, reportDir, written } = await checkSuite({
       suiteDir: options.suite,
@@ -46,11 +51,28 @@ export const checkCommand: CliCommand<CheckOptions> = {
   },
 };
 
-/** jest's rules: -u rewrites, --ci (or CI set) writes nothing, otherwise only what is missing is written. */
-export function updateMode(options: { update?: boolean; ci?: boolean }, env: NodeJS.ProcessEnv = process.env): UpdateMode {
+/** jest's rules: -u rewrites, CI mode writes nothing, otherwise only what is missing is written. */
+export function updateMode(options: { update?: boolean; ci?: boolean }): UpdateMode {
   if (options.update === true) return 'all';
-  if (options.ci === true || (env.CI !== undefined && env.CI !== '' && env.CI !== 'false' && env.CI !== '0')) return 'none';
-  return 'new';
+  return ciMode(options) ? 'none' : 'new';
+}
+
+/**
+ * CI mode, decided as jest decides its --ci: the flag (--ci / --no-ci), else ci-info's isCI — CI set
+ * and not "false", or the variables of a known CI service. ci-info reads the environment once, at import.
+ */
+export function ciMode(options: { ci?: boolean }): boolean {
+  return options.ci ?? isCI;
+}
+
+/** --ci: what CI mode does on this command. */
+export function ciOption(inCi: string): Option {
+  return new Option('--ci', `like jest --ci (the default when the environment is a CI: CI set and not "false"): ${inCi}`);
+}
+
+/** --no-ci: what this command does outside CI mode. */
+export function noCiOption(outsideCi: string): Option {
+  return new Option('--no-ci', `not CI mode, even when CI is set: ${outsideCi}`);
 }
 
 /** The quality gate in a few lines: its numbers against the bounds, then each bound broken. */
@@ -73,6 +95,7 @@ export function printReport(report: GoldenReport, reportDir: string, io: Io): vo
   for (const entry of report.comparisons) io.stdout(`${entry.message}\n`);
   for (const gate of report.gates) io.stdout(`gate ${gate.passed ? 'pass' : 'FAIL'}: ${gate.message}\n`);
   if (report.quality) for (const line of qualityLines(report.quality)) io.stdout(`${line}\n`);
-  if (report.obsolete.length > 0) io.stdout(`obsolete goldens (no image of suite.json produces them; cvae golden update removes them): ${report.obsolete.join(', ')}\n`);
+  else if (report.gates.length > 0) io.stdout('sample quality: skipped — the suite has no quality gate (cvae golden init adds one when a classifier of its dataset exists)\n');
+  for (const obsolete of report.obsolete) io.stdout(`${obsolete.message}\n`);
   io.stdout(`${report.passed ? 'PASS' : 'FAIL'} — report: ${path.join(reportDir, STATIC_REPORT_FILE)}\n`);
 }

@@ -5,7 +5,7 @@ import type { BackendPreference } from '@cvae/tfjs-kernels';
 import type { CliCommand } from '../command';
 import { backendOption, checkpointOption, dataDirOption, existingCheckpoint, integer, optionalCheckpoint, seedOption, suiteOption, workersOption } from '../options';
 import { progressPrinter } from './eval';
-import { printReport, reportOption } from './check';
+import { ciMode, ciOption, noCiOption, printReport, reportOption } from './check';
 
 type SuiteOptions = { suite: string; checkpoint?: string; backend?: BackendPreference; dataDir?: string };
 
@@ -66,19 +66,22 @@ export const goldenUpdateCommand: CliCommand<SuiteOptions> = {
   },
 };
 
-export const goldenCheckCommand: CliCommand<SuiteOptions & { report?: string }> = {
+export const goldenCheckCommand: CliCommand<SuiteOptions & { report?: string; ci?: boolean }> = {
   path: ['golden', 'check'],
-  summary: 'Compare freshly rendered images with a suite\'s goldens (pixels only; cvae check adds the metric gates); writes the report and exits 1 on any mismatch.',
+  summary: 'Compare freshly rendered images with a suite\'s goldens (pixels only; cvae check adds the metric gates); writes the report and exits 1 on any mismatch or missing golden (it never writes goldens), and in CI mode on an obsolete one.',
   define: (command) =>
     command
       .addOption(suiteOption())
       .addOption(checkpointOption({ suiteDefault: true }))
       .addOption(reportOption())
       .addOption(dataDirOption('default: the suite\'s dataset'))
-      .addOption(backendOption()),
+      .addOption(backendOption())
+      .addOption(ciOption('an obsolete golden fails'))
+      .addOption(noCiOption('obsolete goldens are only reported')),
   async run(options, _operands, io) {
     const checkpoint = optionalCheckpoint(options.checkpoint);
-    const { report, reportDir } = await checkSuite({ suiteDir: options.suite, checkpoint, reportDir: options.report, dataDir: options.dataDir, backend: options.backend, pixelsOnly: true });
+    const check = { suiteDir: options.suite, checkpoint, reportDir: options.report, dataDir: options.dataDir, backend: options.backend, pixelsOnly: true, ci: ciMode(options) };
+    const { report, reportDir } = await checkSuite(check);
     printReport(report, reportDir, io);
     return report.passed ? 0 : 1;
   },
