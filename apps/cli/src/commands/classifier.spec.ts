@@ -1,9 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'fs';
+import { mkdtempSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { loadClassifier } from '@cvae/classifier';
-import { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, datasetIdentity, STANDARD_FILE_NAMES, encodeIdx, loadRawSplit, resolveMnistSource } from '@cvae/dataset';
+import { datasetIdentity } from '@cvae/dataset';
 import { SampleQualitySchema } from '@cvae/formats';
+import { writeMirroredMnist } from '../test-utils/mirrored-mnist';
 import { cliRunner } from '../test-utils/run-cli';
 import { classifierTrainCommand } from './classifier';
 import { evalCommand } from './eval';
@@ -65,25 +66,11 @@ describe('cvae classifier train, then cvae eval with it', () => {
   }, 120_000);
 });
 
-/** Another MNIST-format dataset: the first images of each MNIST split, mirrored left to right. */
-function writeMirroredMnist(counts: { train: number; test: number }): string {
-  const out = mkdtempSync(path.join(os.tmpdir(), 'cvae-mirrored-'));
-  for (const split of ['train', 'test'] as const) {
-    const raw = loadRawSplit(split, resolveMnistSource());
-    const count = counts[split];
-    const pixels = new Uint8Array(count * 784);
-    for (let i = 0; i < count; i++) for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) pixels[i * 784 + y * 28 + x] = raw.pixels[i * 784 + y * 28 + 27 - x];
-    writeFileSync(path.join(out, STANDARD_FILE_NAMES[`${split}-images`]), encodeIdx(IDX_IMAGES_MAGIC, [count, 28, 28], pixels));
-    writeFileSync(path.join(out, STANDARD_FILE_NAMES[`${split}-labels`]), encodeIdx(IDX_LABELS_MAGIC, [count], raw.labels.slice(0, count)));
-  }
-  return out;
-}
-
 describe('cvae classifier train --data-dir: the same command for another IDX dataset', () => {
   const data = writeMirroredMnist({ train: 256, test: 64 });
   const out = path.join(dir, 'mirrored');
 
-  test('trains on it and records its identity; eval (embedded MNIST) refuses the classifier in one line', async () => {
+  test('trains on it and records its identity; eval (embedded MNIST) refuses the classifier in one line, a usage error', async () => {
     const result = await run('classifier', 'train', '--data-dir', data, '--epochs', '1', '--batch-size', '64', '--workers', '1', '--out', out);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('test accuracy');
@@ -92,7 +79,7 @@ describe('cvae classifier train --data-dir: the same command for another IDX dat
     expect(loaded.manifest.command).toContain(`--data-dir ${data} `);
     loaded.classifier.dispose();
     const refused = await run('eval', '--limit', '20', '--classifier', out, '--workers', '1');
-    expect(refused.code).toBe(1);
+    expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(new RegExp(`^cvae: classifier ${out}: manifest.json was made on another dataset: train-images, train-labels, test-images, test-labels of the embedded MNIST differ \\(sha256\\)\n$`));
   }, 120_000);
 });

@@ -1,7 +1,8 @@
 /** `cvae eval`'s sample-quality block: its flags, the measurement, and its table. */
 import { existsSync } from 'fs';
+import * as path from 'path';
 import { Option } from 'commander';
-import { LoadedClassifier, assertSameDataset, defaultClassifierDir, loadClassifier } from '@cvae/classifier';
+import { ClassifierError, LoadedClassifier, assertSameDataset, defaultClassifierDir, loadClassifier } from '@cvae/classifier';
 import type { ImageSet } from '@cvae/dataset';
 import { LoadedForEvaluation, SampleQualityPhase, qualityReplicas, sampleQuality } from '@cvae/evaluation';
 import type { ImageSetQuality, SampleQuality } from '@cvae/formats';
@@ -12,7 +13,8 @@ import { integer } from '../options';
 
 export interface QualityFlags {
   qualitySamples?: number;
-  classifier: string;
+  /** Undefined: the classifier of the evaluated dataset, if one exists (classifierOfDataset). */
+  classifier?: string;
 }
 
 export function qualitySamplesOption(): Option {
@@ -21,8 +23,8 @@ export function qualitySamplesOption(): Option {
 }
 
 export function classifierOption(): Option {
-  const classifier = defaultClassifierDir();
-  return new Option('--classifier <DIR>', 'classifier the sample quality is measured with').default(classifier, `the committed MNIST classifier, ${classifier}`);
+  const description = `classifier the sample quality is measured with; it must have been made on the evaluated dataset (default: one that was: ${defaultClassifierDir()} for MNIST, else classifiers/<data-dir name>; with none, the sample quality is skipped)`;
+  return new Option('--classifier <DIR>', description);
 }
 
 /**
@@ -45,19 +47,49 @@ export function existingClassifier(dir: string): string {
 }
 
 /**
- * Loads the classifier (hash-checked; after the backend is chosen) before the metrics run, so a
- * classifier made on other data than the evaluated dataset (`dataDir`, undefined: the embedded MNIST)
- * fails first, not after the ELBO pass.
+ * The classifier of the evaluated dataset (`dataDir`, undefined: the embedded MNIST), loaded
+ * hash-checked after the backend is chosen and before the metrics run, so a wrong one fails first,
+ * not after the ELBO pass. `explicit` (--classifier) made on other data is a usage error; without it,
+ * the defaults are tried — classifiers/<data-dir name> (where `cvae classifier train --data-dir`
+ * puts one), then classifiers/mnist — and undefined means none was made on this dataset.
  */
-export async function openClassifier(dir: string, dataDir: string | undefined): Promise<LoadedClassifier> {
-  const loaded = await loadClassifier(dir);
+export async function classifierOfDataset(explicit: string | undefined, dataDir: string | undefined): Promise<LoadedClassifier | undefined> {
+  if (explicit !== undefined) {
+    const loaded = await loadClassifier(explicit);
+    const mismatch = datasetMismatch(loaded, dataDir);
+    if (mismatch === undefined) return loaded;
+    loaded.classifier.dispose();
+    throw new UsageError(mismatch);
+  }
+  for (const dir of defaultClassifierDirs(dataDir)) {
+    if (!existsSync(dir)) continue;
+    const loaded = await loadClassifier(dir);
+    if (datasetMismatch(loaded, dataDir) === undefined) return loaded;
+    loaded.classifier.dispose();
+  }
+  return undefined;
+}
+
+/** The line printed instead of the sample-quality block when no classifier of the dataset exists. */
+export function qualitySkippedLine(dataDir: string | undefined): string {
+  const train = dataDir === undefined ? 'cvae classifier train' : `cvae classifier train --data-dir ${dataDir}`;
+  return `sample quality: skipped — no classifier of this dataset (make one: ${train})`;
+}
+
+function defaultClassifierDirs(dataDir: string | undefined): string[] {
+  const own = dataDir === undefined ? [] : [defaultClassifierDir(path.basename(path.resolve(dataDir)))];
+  return [...new Set([...own, defaultClassifierDir()])];
+}
+
+/** assertSameDataset's one line (`classifier <dir>: manifest.json was made on another dataset: …`), or undefined. */
+function datasetMismatch(loaded: LoadedClassifier, dataDir: string | undefined): string | undefined {
   try {
     assertSameDataset(loaded, dataDir);
+    return undefined;
   } catch (error) {
-    loaded.classifier.dispose();
+    if (error instanceof ClassifierError) return error.message;
     throw error;
   }
-  return loaded;
 }
 
 export interface QualityRun {

@@ -1,5 +1,6 @@
 import * as path from 'path';
 import { Option } from 'commander';
+import type { LoadedClassifier } from '@cvae/classifier';
 import { describeIdentity } from '@cvae/dataset';
 import { EvalProgress, Metrics, evaluateModel, loadForEvaluation, qualityReplicas, testSetOf } from '@cvae/evaluation';
 import type { DatasetLabel } from '@cvae/formats';
@@ -7,7 +8,7 @@ import type { BackendPreference } from '@cvae/tfjs-kernels';
 import type { CliCommand, Io } from '../command';
 import { formatTable } from '../format';
 import { backendOption, checkpointOption, dataDirOption, existingCheckpoint, integer, jsonOption, seedOption, workersOption } from '../options';
-import { QualityFlags, classifierOption, existingClassifier, measureQuality, openClassifier, qualitySampleCount, qualitySamplesOption, qualityTable } from './eval-quality';
+import { QualityFlags, classifierOfDataset, classifierOption, existingClassifier, measureQuality, qualitySampleCount, qualitySamplesOption, qualitySkippedLine, qualityTable } from './eval-quality';
 
 const TEST_IMAGES = 10_000;
 
@@ -45,17 +46,20 @@ export const evalCommand: CliCommand<EvalOptions> = {
     const { limit, iwSamples, seed, workers } = options;
     const checkpoint = existingCheckpoint(options.checkpoint);
     const qualitySamples = qualitySampleCount(options, limit);
-    const classifierDir = qualitySamples > 0 ? existingClassifier(options.classifier) : undefined;
+    const explicitClassifier = qualitySamples > 0 && options.classifier !== undefined ? existingClassifier(options.classifier) : undefined;
     const loaded = await loadForEvaluation({ checkpoint, backend: options.backend, dataDir: options.dataDir });
     const replicas = qualityReplicas(loaded.model, workers);
-    let classifier: Awaited<ReturnType<typeof openClassifier>> | undefined;
+    let classifier: LoadedClassifier | undefined;
     try {
-      classifier = classifierDir === undefined ? undefined : await openClassifier(classifierDir, loaded.dataDir);
-      const testSet = testSetOf(loaded, limit);
+      classifier = qualitySamples > 0 ? await classifierOfDataset(explicitClassifier, loaded.dataDir) : undefined;
+      const testSet = testSetOf(loaded, loaded.model, limit);
       const metrics = await evaluateModel(loaded.model, testSet, { seed, iwSamples, replicas, onProgress: progressPrinter(io) });
       const quality = classifier && (await measureQuality(classifier, { loaded, replicas, testSet, samples: qualitySamples, seed }, io));
       const result = { checkpoint: path.resolve(checkpoint), backend: loaded.backend, kernels: loaded.kernels, dataset: loaded.dataset, workers, ...metrics, ...(quality ? { sampleQuality: quality } : {}) };
-      io.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : humanReadable(result) + (quality ? `\n${qualityTable(quality)}` : ''));
+      // No classifier of this dataset: every metric still counts; one line says what is missing (on stderr beside --json's object).
+      const skipped = qualitySamples > 0 && classifier === undefined ? `${qualitySkippedLine(loaded.dataDir)}\n` : '';
+      io.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : humanReadable(result) + (quality ? `\n${qualityTable(quality)}` : skipped));
+      if (options.json && skipped !== '') io.stderr(skipped);
       return 0;
     } finally {
       await replicas.close();
