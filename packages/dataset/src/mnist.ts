@@ -4,15 +4,20 @@ import { DatasetError, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, readIdxFile } from '.
 
 export type Split = 'train' | 'test';
 
-/** One split of an MNIST-format dataset as stored: raw 0–255 pixels and labels. */
+/** One split as stored or decoded: raw 0–255 pixels and labels. */
 export interface RawImageSet {
   split: Split;
   count: number;
   height: number;
   width: number;
-  /** count × height × width bytes, row-major. */
+  /** 1 (grey) or 3 (RGB); absent means 1 (IDX). */
+  channels?: number;
+  /** count × height × width × channels bytes, row-major (NHWC). */
   pixels: Uint8Array;
+  /** One label per image; all 0 for an unlabelled image folder (whose `classes` is empty). */
   labels: Uint8Array;
+  /** An image folder's class names (label i is classes[i]); empty when unlabelled; absent for IDX. */
+  classes?: string[];
 }
 
 export interface SourceFile {
@@ -75,5 +80,5 @@ export function loadRawSplit(split: Split, source: MnistSource = resolveMnistSou
   if (labels.dims.length !== 1 || labels.dims[0] !== count) {
     throw new DatasetError(`${labelsPath}: ${labels.dims[0]} labels, but ${imagesPath} holds ${count} images`);
   }
-  return { split, count, height, width, pixels: images.data, labels: labels.data };
+  return { split, count, height, width, channels: 1, pixels: images.data, labels: labels.data };
 }

@@ -9,10 +9,20 @@ export interface ImageSet {
   count: number;
   height: number;
   width: number;
-  /** count × height × width floats, row-major (NHWC with one channel). */
+  /** 1 (grey) or 3 (RGB); absent means 1 (IDX, and sets made before colour images). */
+  channels?: number;
+  /** count × height × width × channels floats, row-major (NHWC). */
   images: Float32Array;
+  /** One label per image; all 0 for an unlabelled image folder (whose `classes` is empty). */
   labels: Uint8Array;
   binarization: Binarization;
+  /** An image folder's class names (label i is classes[i]); empty when unlabelled; absent for IDX. */
+  classes?: string[];
+}
+
+/** Channels per pixel of a set (1 when the set does not say). */
+export function channelsOf(set: { channels?: number }): number {
+  return set.channels ?? 1;
 }
 
 /**
@@ -36,14 +46,17 @@ export function toUnitPixels(pixels: Uint8Array, binarization: Binarization = 0.
 /** Preprocesses a raw split; `limit` keeps only the first N images (for quick runs). */
 export function preprocess(raw: RawImageSet, binarization: Binarization = 0.5, limit?: number): ImageSet {
   const count = limit === undefined ? raw.count : Math.min(limit, raw.count);
-  const pixelsPerImage = raw.height * raw.width;
+  const channels = channelsOf(raw);
+  const valuesPerImage = raw.height * raw.width * channels;
   return {
     split: raw.split,
     count,
     height: raw.height,
     width: raw.width,
-    images: toUnitPixels(raw.pixels.subarray(0, count * pixelsPerImage), binarization),
+    channels,
+    images: toUnitPixels(raw.pixels.subarray(0, count * valuesPerImage), binarization),
     labels: raw.labels.slice(0, count),
     binarization,
+    ...(raw.classes === undefined ? {} : { classes: raw.classes }),
   };
 }
