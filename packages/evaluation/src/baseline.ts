@@ -54,6 +54,7 @@ export async function writeBaseline(dir: string, suite: Suite, source: Evaluatio
     images: suite.gates.images,
     seed: suite.gates.seed,
     ...(suite.gates.metrics.iwae === undefined ? {} : { iwSamples: suite.gates.iwSamples ?? 64 }),
+    architecture: source.architecture,
     metrics,
     file: BASELINE_DATA_FILE,
     sha256: sha256(bytes),

@@ -10,9 +10,23 @@
  * `ci`) an obsolete golden fails too; otherwise it is only reported.
  */
 import * as path from 'path';
-import { ComparisonStatus, GateResult, GoldenReport, ObsoleteGolden, QualityGateResult, REPORT_FORMAT_VERSION, ReportEntry, Suite, estimate } from '@cvae/formats';
+import { promises as fs } from 'fs';
+import {
+  CheckpointManifestSchema,
+  ComparisonStatus,
+  GateResult,
+  GoldenReport,
+  ObsoleteGolden,
+  QualityGateResult,
+  REPORT_FORMAT_VERSION,
+  ReportEntry,
+  ReportModel,
+  Suite,
+  estimate,
+  parseJsonText,
+} from '@cvae/formats';
 import { writeJsonAtomic } from '@cvae/images';
-import type { CVAE } from '@cvae/model';
+import { Architecture, CVAE, MANIFEST_FILE, architectureDifference, describeArchitecture } from '@cvae/model';
 import { BaselineValues, gatedMetrics, measureGateImages, readBaseline, writeBaseline } from './baseline';
 import { compareGoldens } from './golden-check';
 import { readGoldenPng } from './golden-store';
@@ -76,20 +90,50 @@ export async function checkSuiteForModel(model: CVAE, source: EvaluationSource, 
   const update = options.update ?? 'none';
   const reportDir = path.resolve(options.reportDir ?? defaultSuiteReportDir(loaded.name));
   const goldens = update === 'none' ? [] : await updateGoldensIfAsked(model, source, loaded, options.names, update);
+  const modelReport = describeModels(await suiteArchitecture(loaded), source.architecture);
   const { comparisons, obsolete } = await compareGoldens(model, source, loaded, reportDir, options.names);
+  if (modelReport.difference !== null) for (const entry of comparisons) entry.message += `; the golden was made by another architecture (${modelReport.difference})`;
   let gates: GateResult[] = [];
   let baselineWritten = false;
   let quality: QualityGateResult | null = null;
   if (options.pixelsOnly !== true) {
     const candidate = await measureGateImages(model, source, loaded.suite, { workers: options.workers, onProgress: options.onProgress });
     ({ gates, written: baselineWritten } = await gatesWithBaseline(loaded, source, candidate, update));
+    if (modelReport.pairing === 'images') for (const gate of gates) gate.message += ' (other latent size: other eps draws, paired on images only)';
     quality = await measureQualityGate(model, source, loaded.suite, { workers: options.workers, onProgress: options.onQualityProgress });
   }
   const ci = options.ci ?? update === 'none';
-  const report = buildReport({ loaded, source, reportDir, comparisons, gates, quality, obsolete: obsoleteEntries(obsolete, loaded.dir, ci) });
+  const report = buildReport({ loaded, source, reportDir, comparisons, gates, quality, model: modelReport, obsolete: obsoleteEntries(obsolete, loaded.dir, ci) });
   await writeJsonAtomic(path.join(reportDir, REPORT_FILE), report);
   await writeStaticReport(reportDir, report);
   return { report, reportDir, written: { goldens, baseline: baselineWritten } };
+}
+
+/**
+ * The suite's model: what its baseline records, else (baselines from before models were data) what the
+ * suite's checkpoint's manifest records, else unknown.
+ */
+async function suiteArchitecture(loaded: LoadedSuite): Promise<Architecture | undefined> {
+  const recorded = await readBaseline(loaded.dir, loaded.suite).then((b) => b.header.architecture, () => undefined);
+  if (recorded !== undefined) return recorded;
+  const manifestFile = path.join(suiteCheckpointDir(loaded.suite), MANIFEST_FILE);
+  const text = await fs.readFile(manifestFile, 'utf8').catch(() => undefined);
+  if (text === undefined) return undefined;
+  try {
+    return parseJsonText(CheckpointManifestSchema, text, manifestFile).architecture;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The candidate against the suite's model; the gates pair on eps draws only when the latent sizes match. */
+function describeModels(baseline: Architecture | undefined, candidate: Architecture): ReportModel {
+  return {
+    candidate: describeArchitecture(candidate),
+    baseline: baseline === undefined ? null : describeArchitecture(baseline),
+    difference: baseline === undefined ? null : (architectureDifference(baseline, candidate) ?? null),
+    pairing: baseline === undefined || baseline.latentDim === candidate.latentDim ? 'eps' : 'images',
+  };
 }
 
 /** 'new': write the missing goldens; 'all': every missing or changed one, and remove obsolete ones. */
@@ -150,10 +194,11 @@ interface ReportParts {
   comparisons: ReportEntry[];
   gates: GateResult[];
   quality: QualityGateResult | null;
+  model: ReportModel;
   obsolete: ObsoleteGolden[];
 }
 
-function buildReport({ loaded, source, reportDir, comparisons, gates, quality, obsolete }: ReportParts): GoldenReport {
+function buildReport({ loaded, source, reportDir, comparisons, gates, quality, model, obsolete }: ReportParts): GoldenReport {
   const counts: Record<ComparisonStatus, number> = { pass: 0, fail: 0, missing: 0, 'size-mismatch': 0 };
   comparisons.forEach((c) => counts[c.status]++);
   return {
@@ -169,6 +214,7 @@ function buildReport({ loaded, source, reportDir, comparisons, gates, quality, o
     counts,
     comparisons,
     gates,
+    model,
     ...(quality === null ? {} : { quality }),
     obsolete,
   };

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ImageSet, datasetShortHash, resolveRecordedDataset } from '@cvae/dataset';
 import type { DatasetIdentity, DatasetLabel } from '@cvae/formats';
-import { CVAE, loadCheckpoint, loadImagesFor } from '@cvae/model';
+import { Architecture, CVAE, loadCheckpoint, loadImagesFor } from '@cvae/model';
 import { convKernelsDescription, initBackend } from '@cvae/tfjs-kernels';
 import { referenceCheckpointDir } from './paths';
 import { CheckpointRef, checkpointRef } from './provenance';
@@ -16,6 +16,8 @@ export interface EvaluationSource {
   dataset: DatasetLabel;
   /** Where the dataset's files are (undefined: the embedded MNIST). */
   dataDir: string | undefined;
+  /** What the checkpoint's model is (its manifest's record). */
+  architecture: Architecture;
 }
 
 export interface LoadedForEvaluation extends EvaluationSource {
@@ -57,6 +59,7 @@ export async function loadForEvaluation(options: LoadOptions = {}): Promise<Load
       kernels: convKernelsDescription(backend),
       dataset: { ...data.identity, shortHash: datasetShortHash(data.identity) },
       dataDir: data.dataDir,
+      architecture: manifest.architecture,
     };
   } catch (error) {
     model.dispose();

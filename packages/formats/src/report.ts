@@ -104,6 +104,21 @@ export const ObsoleteGoldenSchema = z.object({
 });
 export type ObsoleteGolden = z.infer<typeof ObsoleteGoldenSchema>;
 
+/**
+ * The candidate's model against the suite's: a changed architecture is judged on the baseline's images
+ * (paired on the same eps draws when the latent sizes match, on images only when they do not), and
+ * its goldens compare another model's pictures.
+ */
+export const ReportModelSchema = z.object({
+  candidate: z.string(),
+  /** null: the suite's model is not known (its baseline predates recorded architectures and its checkpoint is gone). */
+  baseline: z.string().nullable(),
+  /** What the candidate changes, e.g. `encoder_conv1 filters 32 → 48`; null: the same architecture (or unknown). */
+  difference: z.string().nullable(),
+  pairing: z.enum(['eps', 'images']),
+});
+export type ReportModel = z.infer<typeof ReportModelSchema>;
+
 export const GoldenReportSchema = z.object({
   formatVersion: z.literal(REPORT_FORMAT_VERSION),
   createdAt: IsoDate,
@@ -120,6 +135,8 @@ export const GoldenReportSchema = z.object({
   comparisons: z.array(ReportEntrySchema),
   /** The metric gates; empty when only the pixels were checked (`cvae golden check`). */
   gates: z.array(GateResultSchema),
+  /** The candidate's architecture against the suite's (absent in reports from before models were data). */
+  model: ReportModelSchema.optional(),
   /** The sample-quality gate; absent when the suite has none or only the pixels were checked. */
   quality: QualityGateResultSchema.optional(),
   /** Golden PNGs or goldens.json entries that no image set of suite.json produces any more. */

@@ -4,6 +4,7 @@
  * and the measured noise of every compute path (`noise.json`). suite.json is written once, by
  * `cvae golden init`, and then belongs to people: no command rewrites it — least of all its floors.
  */
+import { ArchitectureSchema } from './architecture';
 import { z } from 'zod';
 import { CheckpointRefSchema } from './checkpoint';
 import { SampleQualityBoundsSchema } from './classifier';
@@ -89,6 +90,8 @@ export const BaselineSchema = z.object({
   images: PositiveInt,
   seed: NonNegativeInt,
   iwSamples: PositiveInt.optional(),
+  /** The baseline model's architecture (absent in baselines from before models were data: the suite checkpoint's). */
+  architecture: ArchitectureSchema.optional(),
   /** Rows of baseline.bin (float32, little-endian, metric-major: all images of metrics[0], then metrics[1], …). */
   metrics: z.array(z.enum(GATED_METRICS)).min(1),
   file: z.string(),

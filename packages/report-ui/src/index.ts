@@ -52,11 +52,20 @@ function header(report: GoldenReport): HTMLElement {
       { class: 'provenance' },
       ...fact('checkpoint', `${report.checkpoint.path} (decoder ${short(report.checkpoint.weights['decoder/weights.bin'])}, encoder ${short(report.checkpoint.weights['encoder/weights.bin'])})`),
       ...fact('dataset', dataset),
+      ...modelFacts(report.model),
       ...fact('backend', `${report.backend} (${report.kernels})`),
       ...fact('suite', report.suite.dir),
       ...fact('made', report.createdAt),
     ),
   );
+}
+
+/** The candidate's model; beside it the suite's and what changed when the architecture differs. */
+function modelFacts(model: GoldenReport['model']): HTMLElement[] {
+  if (model === undefined) return [];
+  if (model.difference === null) return fact('model', model.candidate);
+  const pairing = model.pairing === 'eps' ? 'gates paired on the same eps draws' : 'gates paired on images only (other latent size)';
+  return [...fact('model', `${model.candidate} — another architecture than the suite's: ${model.difference}; ${pairing}`), ...fact('suite model', model.baseline ?? 'unknown')];
 }
 
 /** The sample-quality gate: FID, class coverage, entropy and confidence of the samples and reconstructions against their bounds. */

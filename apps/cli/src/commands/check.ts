@@ -92,6 +92,11 @@ export function reportOption(): Option {
 /** One line per golden and per gate, then the verdict and where the report is. */
 export function printReport(report: GoldenReport, reportDir: string, io: Io): void {
   io.stdout(`suite ${report.suite.name}: checkpoint ${report.checkpoint.path}, dataset ${describeIdentity(report.dataset)}, ${report.backend} (${report.kernels})\n`);
+  const model = report.model;
+  if (model?.difference) {
+    const pairing = model.pairing === 'eps' ? 'gates paired on the same eps draws' : 'gates paired on images only (other latent size)';
+    io.stdout(`model: another architecture than the suite's (${model.difference}); ${pairing}\n  suite:     ${model.baseline}\n  candidate: ${model.candidate}\n`);
+  }
   for (const entry of report.comparisons) io.stdout(`${entry.message}\n`);
   for (const gate of report.gates) io.stdout(`gate ${gate.passed ? 'pass' : 'FAIL'}: ${gate.message}\n`);
   if (report.quality) for (const line of qualityLines(report.quality)) io.stdout(`${line}\n`);
