@@ -12,7 +12,7 @@ import { Classifier, ClassifierArchitecture } from './network';
 import { ClassifierValues, classifyTensor, withTidy } from './predict';
 import { WorkerClassifier } from './worker-classifier';
 
-/** How a decoded image (pixel probabilities) is shown to the classifier. */
+/** How a decoded image (its mean in [0, 1]: Bernoulli probabilities or logistic means) is shown to the classifier: as it is, or binarized at 0.5. */
 export type SampleImages = 'probabilities' | 'binarized';
 
 export type ImageSource =

@@ -5,8 +5,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { datasetIdentity, loadSplit } from '@cvae/dataset';
 import { ClassifierError, loadClassifier, manifestFor, saveClassifier } from './files';
-import { Classifier } from './network';
+import { Classifier, classifierArchitecture } from './network';
 import { classifyImages } from './predict';
+import { colourBlobSet } from './test-utils/colour-blobs';
 import type { TrainedClassifier } from './train';
 
 const test10 = loadSplit('test', { limit: 10 });
@@ -64,9 +65,30 @@ test('a missing manifest, a malformed one and a foreign architecture are one lin
   expect(await loadError()).toMatch(/^classifier .*: .*manifest\.json: testAccuracy: .*number/);
   manifest.architecture.layers[0].filters = 16;
   await fs.writeFile(manifestFile, JSON.stringify(manifest));
-  expect(await loadError()).toBe(`classifier ${dir}: manifest.json architecture is not this code's classifier`);
+  expect(await loadError()).toBe(`classifier ${dir}: manifest.json architecture is not this code's classifier for 28×28×1 images and 10 classes`);
+  manifest.architecture = { ...classifierArchitecture([28, 28, 1], 10), inputShape: [28, 28, 2] };
+  await fs.writeFile(manifestFile, JSON.stringify(manifest));
+  expect(await loadError()).toBe(`classifier ${dir}: manifest.json architecture: input shape must be [height, width, channels] with channels 1 or 3, got [28, 28, 2]`);
+  // This code's design for another shape, but not the network saved beside it.
+  manifest.architecture = classifierArchitecture([32, 32, 3], 10);
+  await fs.writeFile(manifestFile, JSON.stringify(manifest));
+  expect(await loadError()).toMatch(new RegExp(`^classifier ${dir}: model.json network weights .* do not match the architecture's classifier_conv1/kernel\\[5,5,3,32\\]`));
   await fs.rm(manifestFile);
   expect(await loadError()).toBe(`classifier ${dir}: manifest.json is missing (not a classifier directory; train one with \`cvae classifier train\`)`);
+});
+
+test('an RGB classifier of 3 classes saves and loads with its architecture and the same outputs', async () => {
+  const blobs = colourBlobSet('test', 12, 3);
+  const rgb = Classifier.create({ seed: 6, architecture: classifierArchitecture([32, 32, 3], 3) });
+  const rgbDir = path.join(path.dirname(dir), 'blobs');
+  await saveClassifier(rgbDir, rgb, manifestFor(trained(rgb), { train: blobs, test: blobs, command: 'rgb' }));
+  const loaded = await loadClassifier(rgbDir);
+  expect(loaded.classifier.architecture).toEqual(classifierArchitecture([32, 32, 3], 3));
+  expect(loaded.manifest).toMatchObject({ binarization: 'none', architecture: { inputShape: [32, 32, 3], classes: 3 } });
+  const [ours, theirs] = [classifyImages(loaded.classifier, blobs.images), classifyImages(rgb, blobs.images)];
+  expect(ours).toEqual(theirs);
+  expect(ours.probabilities.length).toBe(12 * 3);
+  [rgb, loaded.classifier].forEach((c) => c.dispose());
 });
 
 test('saving again replaces the directory whole', async () => {

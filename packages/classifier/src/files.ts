@@ -1,19 +1,19 @@
 /**
  * A classifier on disk: `<dir>/model.json` + `<dir>/weights.bin` (the standard TF.js Layers layout,
  * written and read by @cvae/model's file-system IOHandler, so a browser loads the same files) and
- * `<dir>/manifest.json` (ClassifierManifestSchema: architecture, dataset identity, training, test
- * accuracy, the command, the sha256 of both files). Saving stages everything in a sibling directory
+ * `<dir>/manifest.json` (ClassifierManifestSchema: architecture, preprocessing, dataset identity — IDX
+ * files or an image folder —, training, test accuracy, the command, the sha256 of both files). Saving stages everything in a sibling directory
  * and renames it into place; loading hash-checks the exact bytes tfjs parses.
  */
 import { createHash, randomBytes } from 'crypto';
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { ImageSet, datasetIdentity } from '@cvae/dataset';
+import { ImageFolderOptions, ImageSet, LoadOptions, Split, datasetIdentity, loadSplit, optionsOf } from '@cvae/dataset';
 import { CLASSIFIER_FORMAT_VERSION, ClassifierManifest, ClassifierManifestSchema, ClassifierRef, DatasetFiles, FormatError, readJsonFile, workspaceLayout, workspaceRelative } from '@cvae/formats';
 import { fsyncDirectory, pathExists, writeJsonAtomic } from '@cvae/images';
 import { fileSystemIOHandler } from '@cvae/model';
-import { Classifier, classifierArchitecture } from './network';
+import { Classifier, ClassifierArchitecture, classifierArchitecture } from './network';
 import type { TrainedClassifier } from './train';
 
 export const CLASSIFIER_MANIFEST_FILE = 'manifest.json';
@@ -43,20 +43,59 @@ export function classifierDataDir(manifest: ClassifierManifest): string | undefi
   return manifest.dataset.source === 'embedded' ? undefined : path.resolve(workspaceLayout().root, manifest.dataset.source);
 }
 
-/** Throws unless the IDX files of `dataDir` are the ones the classifier was trained and measured on. */
+/**
+ * Throws unless `dataDir` (undefined: the embedded MNIST) holds the data the classifier was trained and
+ * measured on: the same four IDX files, or the same image folder (files, layout, classes, split) read
+ * with the classifier's recorded preprocessing.
+ */
 export function assertSameDataset(loaded: LoadedClassifier, dataDir: string | undefined): void {
-  const actual = datasetIdentity(dataDir).files;
-  const expected = loaded.manifest.dataset.files;
-  const differing = (Object.keys(expected) as (keyof DatasetFiles)[]).filter((role) => actual[role] !== expected[role]);
+  const recorded = loaded.manifest.dataset;
+  const found = datasetIdentity(dataDir, recorded.imageFolder === undefined ? {} : optionsOf(recorded.imageFolder));
+  const differing = datasetDifferences(recorded, found);
   if (differing.length > 0) {
-    throw new ClassifierError(loaded.ref.path, CLASSIFIER_MANIFEST_FILE, `was made on another dataset: ${differing.join(', ')} of ${dataDir ?? 'the embedded MNIST'} differ (sha256)`);
+    throw new ClassifierError(loaded.ref.path, CLASSIFIER_MANIFEST_FILE, `was made on another dataset: ${differing.join(', ')} of ${dataDir ?? 'the embedded MNIST'} differ${recorded.imageFolder === undefined ? ' (sha256)' : ''}`);
   }
+}
+
+type RecordedDataset = Pick<ClassifierManifest['dataset'], 'files' | 'imageFolder'>;
+
+/** What differs between the recorded dataset and the one found: IDX roles, or the parts of an image folder's identity. */
+function datasetDifferences(recorded: RecordedDataset, found: RecordedDataset): string[] {
+  if ((recorded.imageFolder === undefined) !== (found.imageFolder === undefined)) return ['the kind of dataset (IDX files, image folder)'];
+  if (recorded.imageFolder === undefined || found.imageFolder === undefined) {
+    const [expected, actual] = [recorded.files as DatasetFiles, found.files as DatasetFiles];
+    return (Object.keys(expected) as (keyof DatasetFiles)[]).filter((role) => actual[role] !== expected[role]);
+  }
+  const [a, b] = [recorded.imageFolder, found.imageFolder];
+  const parts: [string, unknown, unknown][] = [
+    ['the files', (recorded.files as { manifest: string }).manifest, (found.files as { manifest: string }).manifest],
+    ['the layout', a.layout, b.layout],
+    ['the classes', a.classes, b.classes],
+    ['the split', [a.split.seed, a.split.testFraction], [b.split.seed, b.split.testFraction]],
+    ['the preprocessing', canonicalJson(a.preprocess), canonicalJson(b.preprocess)],
+  ];
+  return parts.filter(([, x, y]) => JSON.stringify(x) !== JSON.stringify(y)).map(([name]) => name);
+}
+
+/** What loadSplit needs to give the images the classifier was trained on: its dataset, its preprocessing, the folder's shape and split. */
+export function classifierDataOptions(manifest: ClassifierManifest): LoadOptions {
+  const folder = manifest.dataset.imageFolder;
+  return { dataDir: classifierDataDir(manifest), binarization: manifest.binarization, ...(folder === undefined ? {} : optionsOf(folder)) };
+}
+
+/** One split of the classifier's own dataset (the first `limit` images), checked to be the recorded data and preprocessed as in training. */
+export function classifierSplit(loaded: LoadedClassifier, split: Split, limit?: number): ImageSet {
+  const options = classifierDataOptions(loaded.manifest);
+  assertSameDataset(loaded, options.dataDir);
+  return loadSplit(split, { ...options, limit });
 }
 
 /** Where the training data came from and the command that trained it, for the manifest. */
 export interface TrainingProvenance {
   /** The --data-dir given, or undefined for the embedded MNIST. */
   dataDir?: string;
+  /** How an image folder was read (the shape, split…): what its identity records; ignored for IDX. */
+  imageOptions?: ImageFolderOptions;
   train: ImageSet;
   test: ImageSet;
   command: string;
@@ -65,11 +104,18 @@ export interface TrainingProvenance {
 /** The manifest (without file hashes, which saveClassifier adds) of a freshly trained classifier. */
 export function manifestFor(trained: TrainedClassifier, provenance: TrainingProvenance): Omit<ClassifierManifest, 'files'> {
   const { train, test, dataDir } = provenance;
+  const identity = datasetIdentity(dataDir, provenance.imageOptions);
   return {
     formatVersion: CLASSIFIER_FORMAT_VERSION,
     architecture: trained.classifier.architecture,
     binarization: train.binarization,
-    dataset: { source: dataDir === undefined ? 'embedded' : workspaceRelative(path.resolve(dataDir)), files: datasetIdentity(dataDir).files, trainImages: train.count, testImages: test.count },
+    dataset: {
+      source: dataDir === undefined ? 'embedded' : workspaceRelative(path.resolve(dataDir)),
+      files: identity.files,
+      ...(identity.source === 'image-folder' ? { imageFolder: identity.imageFolder } : {}),
+      trainImages: train.count,
+      testImages: test.count,
+    },
     training: { ...trained.config, backend: trained.backend, tfjsVersion: trained.tfjsVersion, elapsedMs: trained.elapsedMs, history: trained.history },
     testAccuracy: trained.testAccuracy,
     command: provenance.command,
@@ -95,13 +141,13 @@ export async function saveClassifier(dir: string, classifier: Classifier, manife
   }
 }
 
-/** Reads the manifest, checks the architecture is this code's, loads the network hash-verified. */
+/** Reads the manifest, checks the architecture is this code's for its input shape and classes, loads the network hash-verified. */
 export async function loadClassifier(dir: string): Promise<LoadedClassifier> {
-  const manifest = await readManifest(dir);
+  const { manifest, architecture } = await readManifest(dir);
   const network = await loadNetwork(dir, manifest);
   let classifier: Classifier;
   try {
-    classifier = Classifier.fromNetwork(network, classifierArchitecture());
+    classifier = Classifier.fromNetwork(network, architecture);
   } catch (error) {
     network.dispose();
     throw new ClassifierError(dir, 'model.json', (error as Error).message);
@@ -109,7 +155,7 @@ export async function loadClassifier(dir: string): Promise<LoadedClassifier> {
   return { classifier, manifest, ref: { path: workspaceRelative(dir), weights: manifest.files['weights.bin'], dataset: manifest.dataset.files } };
 }
 
-async function readManifest(dir: string): Promise<ClassifierManifest> {
+async function readManifest(dir: string): Promise<{ manifest: ClassifierManifest; architecture: ClassifierArchitecture }> {
   const file = path.join(dir, CLASSIFIER_MANIFEST_FILE);
   if (!(await pathExists(file))) throw new ClassifierError(dir, CLASSIFIER_MANIFEST_FILE, 'is missing (not a classifier directory; train one with `cvae classifier train`)');
   let manifest: ClassifierManifest;
@@ -119,10 +165,17 @@ async function readManifest(dir: string): Promise<ClassifierManifest> {
     if (error instanceof FormatError) throw new ClassifierError(dir, undefined, error.message);
     throw error;
   }
-  if (canonicalJson(manifest.architecture) !== canonicalJson(classifierArchitecture())) {
-    throw new ClassifierError(dir, CLASSIFIER_MANIFEST_FILE, "architecture is not this code's classifier");
+  const { inputShape, classes } = manifest.architecture;
+  let architecture: ClassifierArchitecture;
+  try {
+    architecture = classifierArchitecture(inputShape, classes);
+  } catch (error) {
+    throw new ClassifierError(dir, CLASSIFIER_MANIFEST_FILE, `architecture: ${(error as Error).message.replace(/^classifier: /, '')}`);
   }
-  return manifest;
+  if (canonicalJson(manifest.architecture) !== canonicalJson(architecture)) {
+    throw new ClassifierError(dir, CLASSIFIER_MANIFEST_FILE, `architecture is not this code's classifier for ${inputShape.join('×')} images and ${classes} classes`);
+  }
+  return { manifest, architecture };
 }
 
 async function loadNetwork(dir: string, manifest: ClassifierManifest): Promise<tfl.LayersModel> {

@@ -1,5 +1,6 @@
 /**
- * The digit classifier: a LeNet-style network whose layers are plain data (written into the
+ * The classifier sample quality is judged by (the MNIST digit classifier, or one of any labelled
+ * dataset's shape and classes): a LeNet-style network whose layers are plain data (written into the
  * classifier's manifest and rebuilt from it on worker threads, where loading is synchronous).
  * Strided convolutions instead of pooling keep every training kernel on our conv.wasm path.
  * The penultimate dense layer's activations are the features the Fréchet distance is computed on.
@@ -7,9 +8,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { deriveSeed } from '@cvae/dataset';
+import { ArchitectureError } from '@cvae/model';
 
+/** The committed MNIST classifier's input and classes (the default of classifierArchitecture). */
 export const CLASSIFIER_INPUT_SHAPE: readonly [number, number, number] = [28, 28, 1];
 export const CLASSIFIER_CLASSES = 10;
+/** Labels are bytes (as in IDX files and image folders). */
+export const MAX_CLASSIFIER_CLASSES = 256;
 
 export type ClassifierLayerSpec =
   | { kind: 'conv2d'; name: string; filters: number; kernelSize: number; strides: number; padding: 'same' | 'valid'; activation: 'relu' }
@@ -18,6 +23,7 @@ export type ClassifierLayerSpec =
 
 export interface ClassifierArchitecture {
   name: 'cvae-digit-classifier';
+  /** [height, width, channels] of the images it takes. */
   inputShape: number[];
   classes: number;
   layers: ClassifierLayerSpec[];
@@ -25,21 +31,46 @@ export interface ClassifierArchitecture {
   featureLayer: string;
 }
 
-/** The architecture as data: two 5×5 stride-2 convolutions, a 128-unit feature layer, 10 logits. */
-export function classifierArchitecture(): ClassifierArchitecture {
+/**
+ * One line naming what is wrong with the shape or the class count of a classifier, or with the images
+ * it is given; a kind of @cvae/model's ArchitectureError (the CLI's usage errors, exit 2).
+ */
+export class ClassifierShapeError extends ArchitectureError {
+  override name = 'ClassifierShapeError';
+}
+
+/**
+ * The architecture as data, for images of `inputShape` [h, w, c] and `classes` labels: two 5×5
+ * stride-2 'same' convolutions, a 128-unit feature layer, `classes` logits. Only the first conv's
+ * kernel depth (c), the flattened size and the logits depend on them: the same design for any data.
+ * The defaults are the committed MNIST classifier's, whose record this is byte for byte.
+ */
+export function classifierArchitecture(inputShape: readonly number[] = CLASSIFIER_INPUT_SHAPE, classes: number = CLASSIFIER_CLASSES): ClassifierArchitecture {
+  assertClassifierShape(inputShape, classes);
   return {
     name: 'cvae-digit-classifier',
-    inputShape: [...CLASSIFIER_INPUT_SHAPE],
-    classes: CLASSIFIER_CLASSES,
+    inputShape: [...inputShape],
+    classes,
     layers: [
       { kind: 'conv2d', name: 'classifier_conv1', filters: 32, kernelSize: 5, strides: 2, padding: 'same', activation: 'relu' },
       { kind: 'conv2d', name: 'classifier_conv2', filters: 64, kernelSize: 5, strides: 2, padding: 'same', activation: 'relu' },
       { kind: 'flatten', name: 'classifier_flatten' },
       { kind: 'dense', name: 'classifier_features', units: 128, activation: 'relu' },
-      { kind: 'dense', name: 'classifier_logits', units: CLASSIFIER_CLASSES, activation: 'linear' },
+      { kind: 'dense', name: 'classifier_logits', units: classes, activation: 'linear' },
     ],
     featureLayer: 'classifier_features',
   };
+}
+
+function assertClassifierShape(inputShape: readonly number[], classes: number): void {
+  const [height, width, channels] = inputShape;
+  const sizes = inputShape.length === 3 && [height, width].every((n) => Number.isInteger(n) && n >= 1);
+  if (!sizes || (channels !== 1 && channels !== 3)) {
+    throw new ClassifierShapeError(`classifier: input shape must be [height, width, channels] with channels 1 or 3, got [${inputShape.join(', ')}]`);
+  }
+  if (!Number.isInteger(classes) || classes < 2 || classes > MAX_CLASSIFIER_CLASSES) {
+    throw new ClassifierShapeError(`classifier: needs 2 to ${MAX_CLASSIFIER_CLASSES} classes, got ${classes}`);
+  }
 }
 
 /** Features (penultimate layer) and logits of a batch; the caller disposes both. */

@@ -6,9 +6,10 @@
  */
 import * as path from 'path';
 import { SeededRandom } from '@cvae/dataset';
+import { formatShape } from '@cvae/model';
 import { type Replicas, chunkPlan } from '@cvae/replicas';
 import { FeaturesRequest, ImageSource, SampleImages, computeFeatures } from './features-task';
-import type { Classifier } from './network';
+import { type Classifier, ClassifierShapeError } from './network';
 import type { ClassifierValues } from './predict';
 
 export const FEATURES_TASK = 'classifier-features';
@@ -38,10 +39,12 @@ export interface ThreadedOptions {
 
 /**
  * Runs `source` through the CVAE replicas (decode / reconstruct) and the classifier on every thread
- * of `replicas`, which must have been created with `tasks: CLASSIFIER_TASKS`.
+ * of `replicas`, which must have been created with `tasks: CLASSIFIER_TASKS` with a CVAE whose images
+ * are the classifier's input shape.
  */
 export async function classifyOnThreads(replicas: Replicas, target: ThreadedClassifier, source: ThreadedSource, options: ThreadedOptions): Promise<ClassifierValues> {
   const { classifier, weightsKey } = target;
+  assertClassifierFits(classifier, replicas.model.inputShape, 'the model');
   const pixels = replicas.model.pixelsPerImage;
   const total = source.kind === 'prior' ? source.count : source.images.length / pixels;
   const featureDim = classifier.featureDim;
@@ -72,6 +75,16 @@ export async function classifyOnThreads(replicas: Replicas, target: ThreadedClas
     },
   });
   return out;
+}
+
+/**
+ * The classifier must take images of `inputShape` (a CVAE's, whose samples and reconstructions it is
+ * shown): one line naming both shapes and `what` (e.g. `classifier classifiers/mnist`) otherwise.
+ */
+export function assertClassifierFits(classifier: Classifier, inputShape: readonly number[], model: string, what = 'the classifier'): void {
+  const expected = classifier.architecture.inputShape;
+  if (expected.length === inputShape.length && expected.every((d, i) => d === inputShape[i])) return;
+  throw new ClassifierShapeError(`${what} takes ${formatShape(expected)} images, but ${model}'s are ${formatShape(inputShape)} (a classifier judges only images of its own shape)`);
 }
 
 function chunkSource(source: ThreadedSource, start: number, count: number, latentDim: number, pixels: number): ImageSource {

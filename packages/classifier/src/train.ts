@@ -7,13 +7,13 @@
  */
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
-import { ImageSet, SeededRandom, batchCount, deriveSeed, epochOrder, gatherBatch } from '@cvae/dataset';
-import { CVAE } from '@cvae/model';
+import { ImageSet, SeededRandom, batchCount, channelsOf, deriveSeed, epochOrder, gatherBatch } from '@cvae/dataset';
+import { Architecture, CVAE, formatShape, validateArchitecture } from '@cvae/model';
 import { Replicas, shardRanges } from '@cvae/replicas';
 import { shiftImages } from './augment';
 import type { ClassifierGradientRequest, ClassifierGradientResponse } from './gradient-task';
 import { classifierGradients } from './loss';
-import { Classifier, classifierArchitecture } from './network';
+import { Classifier, ClassifierShapeError, classifierArchitecture } from './network';
 import { predictLabels } from './predict';
 
 const GRADIENT_TASK = 'classifier-gradient';
@@ -64,16 +64,13 @@ export interface TrainedClassifier {
   elapsedMs: number;
 }
 
-/** Trains a fresh classifier on `train`, measuring accuracy on `test` after every epoch. */
+/**
+ * Trains a fresh classifier on `train`, measuring accuracy on `test` after every epoch. Its network
+ * takes the images' own [height, width, channels] and has datasetClasses(train, test) logits.
+ */
 export async function trainClassifier(train: ImageSet, test: ImageSet, config: ClassifierTrainConfig, onProgress?: (p: TrainProgress) => void): Promise<TrainedClassifier> {
   assertConfig(config);
-  const expected = classifierArchitecture().inputShape;
-  for (const set of [train, test]) {
-    if (set.height !== expected[0] || set.width !== expected[1]) {
-      throw new RangeError(`classifier training: the ${set.split} images are ${set.height}×${set.width}, the classifier takes ${expected[0]}×${expected[1]}`);
-    }
-  }
-  const classifier = Classifier.create({ seed: config.seed });
+  const classifier = Classifier.create({ seed: config.seed, architecture: classifierArchitecture(imageShapeOf(train, test), datasetClasses(train, test)) });
   const steps = new StepRunner(classifier, config.workers);
   const optimizer = new ScheduledAdam(config.learningRate);
   const started = Date.now();
@@ -111,6 +108,31 @@ class ScheduledAdam extends tf.AdamOptimizer {
   }
 }
 
+/** [height, width, channels] of both splits, which must agree (one line naming both shapes otherwise). */
+export function imageShapeOf(train: ImageSet, test: ImageSet): [number, number, number] {
+  const [a, b] = [train, test].map((set) => [set.height, set.width, channelsOf(set)] as [number, number, number]);
+  if (a.some((d, i) => d !== b[i])) throw new ClassifierShapeError(`classifier training: the training images are ${formatShape(a)}, the test images ${formatShape(b)}`);
+  return a;
+}
+
+/**
+ * How many classes the classifier tells apart: an image folder's class count when the set says it
+ * (an unlabelled folder has none, which is refused), else the largest label of either split + 1.
+ */
+export function datasetClasses(train: ImageSet, test: ImageSet): number {
+  const named = train.classes ?? test.classes;
+  if (named !== undefined && named.length === 0) throw new UnlabelledDatasetError('classifier training: the dataset has no classes (an unlabelled image folder): a classifier needs labelled images');
+  const largest = Math.max(...[train.labels, test.labels].map((labels) => labels.reduce((m, label) => Math.max(m, label), 0)));
+  const classes = named?.length ?? largest + 1;
+  if (largest >= classes) throw new ClassifierShapeError(`classifier training: label ${largest} is out of range for the dataset's ${classes} classes`);
+  return classes;
+}
+
+/** The data has no labels to learn (an image folder without class directories). */
+export class UnlabelledDatasetError extends Error {
+  override name = 'UnlabelledDatasetError';
+}
+
 /** Fraction of `predicted` equal to `labels`. */
 export function accuracy(predicted: Uint8Array, labels: Uint8Array): number {
   let correct = 0;
@@ -132,7 +154,7 @@ async function trainEpoch(
   let lossSum = 0;
   for (let step = 1; step <= stepsPerEpoch; step++) {
     const batch = gatherBatch(train, order.subarray((step - 1) * config.batchSize, Math.min(step * config.batchSize, train.count)));
-    const images = config.maxShift > 0 ? shiftImages(batch.images, train.height, train.width, config.maxShift, shifts) : batch.images;
+    const images = config.maxShift > 0 ? shiftImages(batch.images, train.height, train.width, config.maxShift, shifts, channelsOf(train)) : batch.images;
     const loss = await steps.step(optimizer, images, batch.labels);
     if (!Number.isFinite(loss)) throw new Error(`classifier training: loss is ${loss} at epoch ${epoch}, step ${step}`);
     lossSum += loss;
@@ -152,8 +174,8 @@ class StepRunner {
 
   constructor(private readonly classifier: Classifier, threads: number) {
     if (threads > 1) {
-      // @cvae/replicas' workers always hold a CVAE replica; a tiny one, which this task never uses.
-      this.host = CVAE.create({ latentDim: 1, seed: 0 });
+      // @cvae/replicas' workers always hold a CVAE replica; a tiny one of the classifier's input shape, which this task never uses.
+      this.host = CVAE.create({ architecture: hostArchitecture(classifier.architecture.inputShape), seed: 0 });
       this.replicas = Replicas.create(this.host, { threads, tasks: { [GRADIENT_TASK]: GRADIENT_TASK_MODULE }, label: 'classifier training worker pool' });
     }
   }
@@ -205,6 +227,29 @@ class StepRunner {
       if (summed !== local.grads) tf.dispose(summed);
     }
   }
+}
+
+/**
+ * The smallest CVAE of an input shape (flatten → dense 2 → dense h·w·c → reshape, Bernoulli): what
+ * the replicas of a training pool hold, so everything they are handed has the classifier's shape.
+ */
+export function hostArchitecture(inputShape: readonly number[]): Architecture {
+  const [height, width, channels] = inputShape;
+  const architecture: Architecture = {
+    name: 'cvae',
+    latentDim: 1,
+    inputShape: [height, width, channels as 1 | 3],
+    encoder: [
+      { kind: 'flatten', name: 'encoder_flatten' },
+      { kind: 'dense', name: 'encoder_mean_logvar', units: 2, activation: 'linear' },
+    ],
+    decoder: [
+      { kind: 'dense', name: 'decoder_logits_flat', units: height * width * channels, activation: 'linear' },
+      { kind: 'reshape', name: 'decoder_logits', targetShape: [height, width, channels] },
+    ],
+  };
+  validateArchitecture(architecture, 'the classifier training pool\'s host model');
+  return architecture;
 }
 
 /** local + Σ remote, in shard order, as tensors shaped like `variables`. */

