@@ -4,10 +4,10 @@
  * images; the hand-set bounds decide. No command rewrites the bounds, like the floors.
  */
 import * as path from 'path';
-import { LoadedClassifier, assertSameDataset, classifierDataDir, defaultClassifierDir, loadClassifier } from '@cvae/classifier';
+import { LoadedClassifier, assertSameDataset, classifierDataOptions, defaultClassifierDir, loadClassifier } from '@cvae/classifier';
 import { loadSplit } from '@cvae/dataset';
 import { type QualityGateResult, type SampleQualityBounds, type SetQualityBounds, type Suite, type SuiteQuality, workspaceRelative, workspaceRoot } from '@cvae/formats';
-import type { CVAE } from '@cvae/model';
+import { type CVAE, binarizationFor } from '@cvae/model';
 import type { EvaluationSource } from './load';
 import { SampleQualityPhase, checkSampleQuality, sampleQuality } from './sample-quality';
 
@@ -41,8 +41,9 @@ async function withSuiteClassifier<T>(quality: SuiteQuality, source: EvaluationS
 }
 
 function measure(model: CVAE, source: EvaluationSource, classifier: LoadedClassifier, quality: SuiteQuality, gateImages: number, options: QualityGateOptions) {
-  // FID's reference and the reconstructions: the gate images, preprocessed as the classifier was trained.
-  const testSet = loadSplit('test', { binarization: classifier.manifest.binarization, dataDir: classifierDataDir(classifier.manifest), limit: gateImages });
+  // The gate images of the classifier's dataset as the model sees them (reconstructed); sampleQuality shows them
+  // to the classifier as it was trained for FID's reference (the same images for the seed's binarized MNIST).
+  const testSet = loadSplit('test', { ...classifierDataOptions(classifier.manifest), binarization: binarizationFor(model.architecture), limit: gateImages });
   return sampleQuality(model, classifier, { samples: quality.samples, seed: quality.seed, workers: options.workers, testSet, checkpoint: source.checkpoint, backend: source.backend, onProgress: options.onProgress });
 }
 

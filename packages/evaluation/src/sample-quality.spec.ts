@@ -1,11 +1,15 @@
-import { loadSplit } from '@cvae/dataset';
-import { CLASSIFIER_TASKS, LoadedClassifier, classifyOnThreads, loadClassifier } from '@cvae/classifier';
+import { mkdtempSync } from 'fs';
+import * as os from 'os';
+import * as tf from '@tensorflow/tfjs-core';
+import { ImageSet, SeededRandom, loadSplit } from '@cvae/dataset';
+import { CLASSIFIER_TASKS, Classifier, LoadedClassifier, classifierArchitecture, classifyOnThreads, loadClassifier, manifestFor, saveClassifier } from '@cvae/classifier';
 import { ImageSetQuality, SUITE_FILE, SuiteSchema, readJsonFile } from '@cvae/formats';
+import { CVAE, convRgbArchitecture } from '@cvae/model';
 import { Replicas } from '@cvae/replicas';
 import * as path from 'path';
 import { fitGaussian } from './frechet';
 import { LoadedForEvaluation, loadForEvaluation } from './load';
-import { checkSampleQuality, classifierTestSet, sampleQuality, setQuality } from './sample-quality';
+import { asClassifierSees, checkSampleQuality, classifierTestSet, sampleImagesFor, sampleQuality, setQuality } from './sample-quality';
 import { defaultSuiteDir } from './suite';
 import { referenceClassifier } from './test-utils/classifier';
 import { referenceCheckpoint } from './test-utils/reference';
@@ -96,3 +100,78 @@ describe('sample quality with the committed classifier', () => {
   }, 300_000);
 });
 
+
+/** `count` RGB images of one bright square on a dark ground, its colour the class (0 red, 1 green, 2 blue), as 8-bit levels / 255. */
+function colourSquares(count: number, seed: number): ImageSet {
+  const random = new SeededRandom(seed);
+  const side = 32;
+  const images = new Float32Array(count * side * side * 3);
+  const labels = Uint8Array.from({ length: count }, (_, i) => i % 3);
+  labels.forEach((label, n) => {
+    const [top, left] = [Math.floor(random.uniform() * 20), Math.floor(random.uniform() * 20)];
+    for (let y = top; y < top + 10; y++) for (let x = left; x < left + 10; x++) images[((n * side + y) * side + x) * 3 + label] = 200 / 255;
+  });
+  return { split: 'test', count, height: side, width: side, channels: 3, images, labels, binarization: 'none', classes: ['red', 'green', 'blue'] };
+}
+
+describe('sample quality of an RGB model with a classifier of its shape', () => {
+  const squares = colourSquares(60, 1);
+  let rgbModel: CVAE;
+  let rgbClassifier: LoadedClassifier;
+
+  beforeAll(async () => {
+    await tf.setBackend('wasm');
+    rgbModel = CVAE.create({ architecture: convRgbArchitecture(32, 4), seed: 1 });
+    const fresh = Classifier.create({ seed: 3, architecture: classifierArchitecture([32, 32, 3], 3) });
+    const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'cvae-rgb-quality-')), 'squares');
+    const trained = { classifier: fresh, config: { seed: 3, epochs: 1, batchSize: 8, learningRate: 1e-3, lrDecay: 1, maxShift: 0, workers: 1 }, backend: 'wasm', tfjsVersion: tf.version_core, history: [], testAccuracy: 0.5, elapsedMs: 1 };
+    await saveClassifier(dir, fresh, manifestFor(trained, { train: squares, test: squares, command: 'test' }));
+    fresh.dispose();
+    rgbClassifier = await loadClassifier(dir);
+  }, 60_000);
+  afterAll(() => {
+    rgbModel?.dispose();
+    rgbClassifier?.classifier.dispose();
+  });
+
+  test("measures on 2 threads: class coverage over the classifier's 3 classes, decoded means shown as they are", async () => {
+    const quality = await sampleQuality(rgbModel, rgbClassifier, { samples: 600, seed: 2, workers: 2, testSet: squares, backend: 'wasm' });
+    expect(quality.sampleImages).toBe('probabilities');
+    for (const set of [quality.samples, quality.reconstructions]) {
+      expect(set.classShares).toHaveLength(3);
+      expect(set.classShares.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 10);
+      expect(set.entropy).toBeLessThanOrEqual(Math.log(3) + 1e-12);
+      expect(set.minClass).toBeLessThan(3);
+      expect(Number.isFinite(set.fid)).toBe(true);
+    }
+    expect([quality.samples.images, quality.reconstructions.images, quality.testImages]).toEqual([600, 60, 60]);
+  }, 180_000);
+
+  test('the MNIST classifier cannot judge 32×32×3 samples: one line naming both shapes, before any thread starts', async () => {
+    const mnist = await loadClassifier(referenceClassifier());
+    try {
+      await expect(sampleQuality(rgbModel, mnist, { samples: 10, testSet: squares })).rejects.toThrow(
+        `classifier ${mnist.ref.path} takes 28×28×1 images, but the model's are 32×32×3 (a classifier judges only images of its own shape)`,
+      );
+    } finally {
+      mnist.classifier.dispose();
+    }
+  });
+});
+
+describe('what the classifier is shown', () => {
+  const fakeLoaded = (binarization: 0.5 | 'none') => ({ manifest: { binarization }, ref: { path: 'classifiers/x' } }) as unknown as LoadedClassifier;
+
+  test('decoded images are binarized for a classifier of binarized data, as they are for one of levels', () => {
+    expect(sampleImagesFor({ binarization: 0.5 })).toBe('binarized');
+    expect(sampleImagesFor({ binarization: 'none' })).toBe('probabilities');
+  });
+
+  test("test images of 8-bit levels are binarized exactly as the dataset binarizes them; binarized ones cannot become levels", () => {
+    const [levels, binarized] = [loadSplit('test', { limit: 50, binarization: 'none' }), loadSplit('test', { limit: 50 })];
+    expect(asClassifierSees(levels, fakeLoaded(0.5))).toEqual(binarized.images);
+    expect(asClassifierSees(levels, fakeLoaded('none'))).toBe(levels.images);
+    expect(asClassifierSees(binarized, fakeLoaded(0.5))).toBe(binarized.images);
+    expect(() => asClassifierSees(binarized, fakeLoaded('none'))).toThrow('classifier classifiers/x was trained on images of 8-bit levels (binarization none), but the test images are binarized at 0.5');
+  });
+});

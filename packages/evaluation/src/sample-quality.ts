@@ -1,15 +1,16 @@
 /**
- * Sample quality: whether random samples look like digits and still cover all ten classes, as a
- * small classifier (@cvae/classifier, trained with our stack) sees them. For N seeded prior samples
- * and for the reconstructions of the test set: the Fréchet distance between Gaussians fitted to the
- * classifier's penultimate features of that set and of the test set (FID, on MNIST features), the
- * histogram of predicted classes with its entropy and smallest share, and the mean max-softmax
+ * Sample quality: whether random samples look like the dataset's images and still cover all of its
+ * classes, as a small classifier of that dataset (@cvae/classifier, trained with our stack, of the
+ * model's input shape) sees them. For N seeded prior samples and for the reconstructions of the test
+ * set: the Fréchet distance between Gaussians fitted to the classifier's penultimate features of that
+ * set and of the test set (FID, on the classifier's features), the histogram of predicted classes
+ * (the classifier's classes) with its entropy and smallest share, and the mean max-softmax
  * confidence. Everything runs on @cvae/replicas' threads; the prior draws come from one seeded stream
  * handed out chunk by chunk, so the numbers are the same for every thread count.
  */
-import { ImageSet, SeededRandom, deriveSeed, loadSplit } from '@cvae/dataset';
-import { CLASSIFIER_TASKS, LoadedClassifier, assertSameDataset, classifierDataDir, SampleImages, ThreadedSource, classifyOnThreads } from '@cvae/classifier';
-import type { CheckpointRef, ImageSetQuality, SampleQuality, SampleQualityBounds, SetQualityBounds } from '@cvae/formats';
+import { Binarization, ImageSet, SeededRandom, deriveSeed } from '@cvae/dataset';
+import { CLASSIFIER_TASKS, LoadedClassifier, SampleImages, ThreadedSource, assertClassifierFits, classifierSplit, classifyOnThreads } from '@cvae/classifier';
+import type { CheckpointRef, ClassifierManifest, ImageSetQuality, SampleQuality, SampleQualityBounds, SetQualityBounds } from '@cvae/formats';
 import type { CVAE } from '@cvae/model';
 import { Replicas } from '@cvae/replicas';
 import { GaussianFit, classCoverage, fitGaussian, frechetDistance } from './frechet';
@@ -18,8 +19,16 @@ export const DEFAULT_QUALITY_SAMPLES = 10_000;
 export const DEFAULT_QUALITY_SEED = 0;
 /** The label of the prior draws' stream: SeededRandom(deriveSeed(seed, PRIOR_SAMPLES_LABEL)). */
 export const PRIOR_SAMPLES_LABEL = 'sample-quality-prior';
-/** What the classifier is shown of a decoded image; see packages/evaluation/README.md ("Sample quality") for why. */
+/** What the MNIST classifier is shown of a decoded image; see packages/evaluation/README.md ("Sample quality") for why. */
 export const DEFAULT_SAMPLE_IMAGES: SampleImages = 'binarized';
+
+/**
+ * What a classifier is shown of a decoded image by default: what it was trained on — binarized for a
+ * classifier of binarized data (DEFAULT_SAMPLE_IMAGES), the decoded mean as it is for one of 8-bit levels.
+ */
+export function sampleImagesFor(manifest: Pick<ClassifierManifest, 'binarization'>): SampleImages {
+  return manifest.binarization === 'none' ? 'probabilities' : DEFAULT_SAMPLE_IMAGES;
+}
 
 export type SampleQualityPhase = 'test set' | 'prior samples' | 'reconstructions';
 
@@ -32,8 +41,12 @@ export interface SampleQualityOptions {
   workers?: number;
   /** Threads to run on instead of starting `workers` (from qualityReplicas, or created with `tasks: CLASSIFIER_TASKS`). Kept open. */
   replicas?: Replicas;
-  /** The reference images (default: the classifier's dataset's test split, preprocessed as it was trained). */
+  /**
+   * The test images as the model sees them, which are reconstructed; the FID reference is the same
+   * images as the classifier was trained to see them (default: the classifier's dataset's test split).
+   */
   testSet?: ImageSet;
+  /** Default: sampleImagesFor(the classifier's manifest). */
   sampleImages?: SampleImages;
   /** Recorded in the result. */
   checkpoint?: CheckpointRef;
@@ -49,12 +62,17 @@ export function qualityReplicas(model: CVAE, threads: number): Replicas {
   return Replicas.create(model, { threads, tasks: CLASSIFIER_TASKS, label: 'evaluation worker pool' });
 }
 
-/** Sample quality of `model` as `loaded` (a classifier from loadClassifier) sees it. */
+/**
+ * Sample quality of `model` as `loaded` (a classifier from loadClassifier) sees it. The classifier
+ * must take the model's input shape (one line naming both shapes otherwise).
+ */
 export async function sampleQuality(model: CVAE, loaded: LoadedClassifier, options: SampleQualityOptions = {}): Promise<SampleQuality> {
-  const { samples = DEFAULT_QUALITY_SAMPLES, seed = DEFAULT_QUALITY_SEED, workers = 1, sampleImages = DEFAULT_SAMPLE_IMAGES, onProgress } = options;
+  const { samples = DEFAULT_QUALITY_SAMPLES, seed = DEFAULT_QUALITY_SEED, workers = 1, sampleImages = sampleImagesFor(loaded.manifest), onProgress } = options;
   if (!Number.isInteger(samples) || samples < 2) throw new RangeError(`sampleQuality: samples must be an integer ≥ 2, got ${samples}`);
+  assertClassifierFits(loaded.classifier, model.inputShape, 'the model', `classifier ${loaded.ref.path}`);
   const started = Date.now();
   const testSet = options.testSet ?? classifierTestSet(loaded);
+  const referenceImages = asClassifierSees(testSet, loaded);
   const replicas = options.replicas ?? qualityReplicas(model, workers);
   const classify = async (phase: SampleQualityPhase, source: ThreadedSource) =>
     classifyOnThreads(replicas, { classifier: loaded.classifier, weightsKey: loaded.ref.weights }, source, { sampleImages, onProgress: (done, total) => onProgress?.(phase, done, total) });
@@ -62,7 +80,7 @@ export async function sampleQuality(model: CVAE, loaded: LoadedClassifier, optio
     const dim = loaded.classifier.featureDim;
     const classes = loaded.classifier.architecture.classes;
     const timer = phaseTimer();
-    const reference = fitGaussian((await classify('test set', { kind: 'images', images: testSet.images })).features, dim);
+    const reference = fitGaussian((await classify('test set', { kind: 'images', images: referenceImages })).features, dim);
     const testSetMs = timer();
     const prior = setQuality(await classify('prior samples', { kind: 'prior', count: samples, random: new SeededRandom(deriveSeed(seed, PRIOR_SAMPLES_LABEL)) }), reference, dim, classes);
     const samplesMs = timer();
@@ -124,11 +142,30 @@ function checkSet(name: string, set: ImageSetQuality, bounds: SetQualityBounds):
   return violations;
 }
 
-/** The test split of the classifier's own dataset, checked against its recorded sha256s and preprocessed as in training. */
-export function classifierTestSet(loaded: LoadedClassifier): ImageSet {
-  const dataDir = classifierDataDir(loaded.manifest);
-  assertSameDataset(loaded, dataDir);
-  return loadSplit('test', { binarization: loaded.manifest.binarization, dataDir });
+/** The test split of the classifier's own dataset, checked against its recorded identity and preprocessed as in training. */
+export function classifierTestSet(loaded: LoadedClassifier, limit?: number): ImageSet {
+  return classifierSplit(loaded, 'test', limit);
+}
+
+/**
+ * `set`'s images preprocessed as the classifier was trained: as they are when the preprocessing is the
+ * same; 8-bit levels binarized at the classifier's threshold (exactly as @cvae/dataset does, on bytes);
+ * binarized images cannot be shown to a classifier of levels, which is one line.
+ */
+export function asClassifierSees(set: ImageSet, loaded: LoadedClassifier): Float32Array {
+  const wanted = loaded.manifest.binarization;
+  if (set.binarization === wanted) return set.images;
+  if (set.binarization === 'none' && wanted !== 'none') return binarizeLevels(set.images, wanted);
+  throw new RangeError(`classifier ${loaded.ref.path} was trained on images ${describe(wanted)}, but the test images are ${describe(set.binarization)}`);
+}
+
+function binarizeLevels(levels: Float32Array, threshold: number): Float32Array {
+  const byteThreshold = threshold * 255;
+  return levels.map((value) => (Math.round(value * 255) > byteThreshold ? 1 : 0));
+}
+
+function describe(binarization: Binarization): string {
+  return binarization === 'none' ? 'of 8-bit levels (binarization none)' : `binarized at ${binarization}`;
 }
 
 function fmt(value: number): string {
