@@ -1,11 +1,16 @@
 import * as path from 'path';
 import { InvalidArgumentError, Option } from 'commander';
-import { loadSplit } from '@cvae/dataset';
+import { Binarization, ImageSet, RawImageSet, Split, channelsOf, loadRawImages, preprocess } from '@cvae/dataset';
 import { workspaceRelative } from '@cvae/formats';
 import { DEFAULT_TRAIN_CONFIG, TrainProgress, defaultClassifierDir, manifestFor, saveClassifier, trainClassifier } from '@cvae/classifier';
 import { BackendPreference, initBackend } from '@cvae/tfjs-kernels';
 import type { CliCommand, Io } from '../command';
-import { backendOption, dataDirOption, integer, positiveNumber, seedOption, workersOption } from '../options';
+import { UsageError } from '../errors';
+import { backendOption, choiceOption, dataDirOption, integer, positiveNumber, seedOption, workersOption } from '../options';
+
+/** How the classifier sees pixels: binarized at 0.5 (as a Bernoulli CVAE sees its data) or 8-bit levels / 255 (as a discretized-logistic one). */
+const PIXELS = ['binarized', 'levels'] as const;
+type Pixels = (typeof PIXELS)[number];
 
 type ClassifierTrainOptions = {
   dataDir?: string;
@@ -16,6 +21,7 @@ type ClassifierTrainOptions = {
   lr: number;
   lrDecay: number;
   maxShift: number;
+  pixels?: Pixels;
   limit?: number;
   testLimit?: number;
   workers: number;
@@ -26,7 +32,7 @@ const defaults = DEFAULT_TRAIN_CONFIG;
 
 export const classifierTrainCommand: CliCommand<ClassifierTrainOptions> = {
   path: ['classifier', 'train'],
-  summary: 'Train the digit classifier that sample quality (FID, class coverage) is measured with; writes model.json, weights.bin and manifest.json.',
+  summary: 'Train the classifier of a labelled dataset that sample quality (FID, class coverage) is measured with; writes model.json, weights.bin and manifest.json.',
   define: (command) =>
     command
       .addOption(dataDirOption())
@@ -37,23 +43,27 @@ export const classifierTrainCommand: CliCommand<ClassifierTrainOptions> = {
       .addOption(new Option('--lr <RATE>', 'Adam learning rate').argParser(positiveNumber).default(defaults.learningRate))
       .addOption(new Option('--lr-decay <F>', 'learning-rate factor per epoch (epoch e uses lr · F^(e−1))').argParser(decayFactor).default(defaults.lrDecay))
       .addOption(new Option('--max-shift <PX>', 'largest random shift of a training image, pixels each way (0: no augmentation)').argParser(integer(0, 8)).default(defaults.maxShift))
+      .addOption(
+        choiceOption('--pixels <P>', 'what the classifier sees: binarized at 0.5 (a Bernoulli CVAE\'s data) or levels / 255 (a discretized-logistic CVAE\'s); default: binarized for 1-channel data, levels for RGB', PIXELS),
+      )
       .addOption(new Option('--limit <N>', 'train on the first N training images only (default: all)').argParser(integer(1)))
       .addOption(new Option('--test-limit <N>', 'measure accuracy on the first N test images only (default: all)').argParser(integer(1)))
       .addOption(workersOption('computing gradients'))
       .addOption(backendOption()),
   async run(options, _operands, io) {
     const out = path.resolve(options.out ?? defaultClassifierDir(options.dataDir === undefined ? 'mnist' : path.basename(path.resolve(options.dataDir))));
+    const { train, test } = labelledSplits(options);
     const backend = await initBackend(options.backend);
-    const train = loadSplit('train', { dataDir: options.dataDir, limit: options.limit });
-    const test = loadSplit('test', { dataDir: options.dataDir, limit: options.testLimit });
     const config = { seed: options.seed, epochs: options.epochs, batchSize: options.batchSize, learningRate: options.lr, lrDecay: options.lrDecay, maxShift: options.maxShift, workers: options.workers };
-    io.stderr(`classifier: ${train.count} training and ${test.count} test images, ${config.epochs} epochs, ${config.workers} threads, ${backend.name}\n`);
+    const shape = `${train.height}×${train.width}×${channelsOf(train)}`;
+    io.stderr(`classifier: ${train.count} training and ${test.count} test images (${shape}, ${describePixels(train.binarization)}), ${config.epochs} epochs, ${config.workers} threads, ${backend.name}\n`);
     const trained = await trainClassifier(train, test, config, progressPrinter(io));
     try {
       for (const epoch of trained.history) io.stdout(`epoch ${epoch.epoch}: loss ${epoch.loss.toFixed(4)}, test accuracy ${percent(epoch.testAccuracy)}\n`);
       const command = reproducingCommand(options, out);
       await saveClassifier(out, trained.classifier, manifestFor(trained, { dataDir: options.dataDir, train, test, command }));
-      io.stdout(`wrote ${workspaceRelative(out)}: test accuracy ${percent(trained.testAccuracy)} on ${test.count} images, trained in ${minutes(trained.elapsedMs)}\n`);
+      const { classes } = trained.classifier.architecture;
+      io.stdout(`wrote ${workspaceRelative(out)}: ${classes} classes, test accuracy ${percent(trained.testAccuracy)} on ${test.count} images, trained in ${minutes(trained.elapsedMs)}\n`);
       return 0;
     } finally {
       trained.classifier.dispose();
@@ -61,11 +71,39 @@ export const classifierTrainCommand: CliCommand<ClassifierTrainOptions> = {
   },
 };
 
+/**
+ * Both splits at the dataset's own shape, preprocessed as --pixels says (by default as the CVAE of
+ * such data sees it: binarized grey, levels of RGB); an unlabelled image folder is a usage error.
+ */
+function labelledSplits(options: ClassifierTrainOptions): Record<Split, ImageSet> {
+  const raw = (split: Split) => loadRawImages(split, { dataDir: options.dataDir });
+  const [train, test] = [raw('train'), raw('test')];
+  if (train.classes !== undefined && train.classes.length === 0) {
+    const dir = options.dataDir ?? '';
+    throw new UsageError(`${dir} has no classes: a classifier needs a labelled dataset (${dir}/<class>/*.png)`);
+  }
+  const binarization = binarizationOf(options.pixels ?? defaultPixels(train));
+  return { train: preprocess(train, binarization, options.limit), test: preprocess(test, binarization, options.testLimit) };
+}
+
+function defaultPixels(raw: RawImageSet): Pixels {
+  return channelsOf(raw) === 1 ? 'binarized' : 'levels';
+}
+
+function binarizationOf(pixels: Pixels): Binarization {
+  return pixels === 'binarized' ? 0.5 : 'none';
+}
+
+function describePixels(binarization: Binarization): string {
+  return binarization === 'none' ? 'levels' : `binarized at ${binarization}`;
+}
+
 /** Every flag that decides the weights, with its value: the command the manifest records. */
 function reproducingCommand(options: ClassifierTrainOptions, out: string): string {
   const flags = [
     options.dataDir === undefined ? '' : `--data-dir ${workspaceRelative(path.resolve(options.dataDir))}`,
     `--seed ${options.seed} --epochs ${options.epochs} --batch-size ${options.batchSize} --lr ${options.lr} --lr-decay ${options.lrDecay} --max-shift ${options.maxShift}`,
+    options.pixels === undefined ? '' : `--pixels ${options.pixels}`,
     options.limit === undefined ? '' : `--limit ${options.limit}`,
     options.testLimit === undefined ? '' : `--test-limit ${options.testLimit}`,
     `--workers ${options.workers} --backend ${options.backend ?? 'auto'} --out ${workspaceRelative(out)}`,
