@@ -85,7 +85,7 @@ export function seedOption(what: string): Option {
 
 /** --data-dir DIR; `defaultText` says what is used without it (training: the embedded MNIST; evaluation: the checkpoint's own dataset). */
 export function dataDirOption(defaultText = 'default: the embedded MNIST'): Option {
-  return new Option('--data-dir <DIR>', `directory with the four MNIST-format IDX files (raw or .gz); ${defaultText}`).argParser(existingDirectory);
+  return new Option('--data-dir <DIR>', `the four MNIST-format IDX files (raw or .gz), or an image folder (DIR/<class>/*.png|jpg, DIR/train|test/<class>/…, DIR/*.png); ${defaultText}`).argParser(existingDirectory);
 }
 
 /**

@@ -11,7 +11,7 @@ import { writeFileAtomic, writeJsonAtomic } from '@cvae/images';
 import type { CVAE } from '@cvae/model';
 import type { Replicas } from '@cvae/replicas';
 import { sha256 } from './golden-writes';
-import { EvaluationSource, testSetOf } from './load';
+import { EvaluationSource, recordedDataset, testSetOf } from './load';
 import { EvalProgress, PerImageValues, evaluatePerImage } from './metrics';
 
 export const BASELINE_DATA_FILE = 'baseline.bin';
@@ -49,7 +49,7 @@ export async function writeBaseline(dir: string, suite: Suite, source: Evaluatio
   const header: Baseline = {
     formatVersion: 1,
     checkpoint: source.checkpoint,
-    dataset: { source: source.dataset.source, location: source.dataset.location, files: source.dataset.files },
+    dataset: recordedDataset(source),
     backend: source.backend,
     images: suite.gates.images,
     seed: suite.gates.seed,

@@ -13,7 +13,7 @@ import { gatedMetrics, measureGateImages, writeBaseline } from './baseline';
 import { renderGoldens } from './golden-render';
 import { writeGolden } from './golden-store';
 import { withGoldensLock } from './golden-writes';
-import { EvaluationSource, testSetOf, withLoadedModel } from './load';
+import { EvaluationSource, recordedDataset, testSetOf, withLoadedModel } from './load';
 import type { EvalProgress, PerImageValues } from './metrics';
 import { measureNoise } from './noise';
 import { proposeQualityGate } from './quality-gate';
@@ -113,7 +113,7 @@ function draftSuite(model: CVAE, source: EvaluationSource, options: InitSuiteOpt
     formatVersion: SUITE_FORMAT_VERSION,
     ...(options.description === undefined ? {} : { description: options.description }),
     checkpoint: { ...source.checkpoint, path: workspaceRelative(options.checkpoint) },
-    dataset: { source: source.dataset.source, location: source.dataset.location, files: source.dataset.files },
+    dataset: recordedDataset(source),
     images: Object.fromEntries(Object.entries(images).map(([name, spec]) => [name, { ...spec, tolerance: { threshold: 0, maxDiffPixels: 0 } }])),
     gates: {
       images: Math.min(options.gateImages ?? testImages, testImages),

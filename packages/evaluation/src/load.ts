@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ImageSet, datasetShortHash, resolveRecordedDataset } from '@cvae/dataset';
+import { ImageFolderOptions, ImageSet, datasetShortHash, resolveRecordedDataset } from '@cvae/dataset';
 import type { DatasetIdentity, DatasetLabel } from '@cvae/formats';
-import { Architecture, CVAE, loadCheckpoint, loadImagesFor } from '@cvae/model';
+import { Architecture, CVAE, imageOptionsFor, loadCheckpoint, loadImagesFor } from '@cvae/model';
 import { convKernelsDescription, initBackend } from '@cvae/tfjs-kernels';
 import { referenceCheckpointDir } from './paths';
 import { CheckpointRef, checkpointRef } from './provenance';
@@ -16,6 +16,8 @@ export interface EvaluationSource {
   dataset: DatasetLabel;
   /** Where the dataset's files are (undefined: the embedded MNIST). */
   dataDir: string | undefined;
+  /** How an image folder is read (its recorded split and background); undefined for IDX data. */
+  imageOptions?: ImageFolderOptions;
   /** What the checkpoint's model is (its manifest's record). */
   architecture: Architecture;
 }
@@ -49,7 +51,7 @@ export async function loadForEvaluation(options: LoadOptions = {}): Promise<Load
   const { model, manifest } = await loadCheckpoint(dir);
   try {
     const recorded = options.dataset ?? manifest.dataset;
-    const data = resolveRecordedDataset(recorded, options.datasetOf ?? `checkpoint ${dir}`, options.dataDir);
+    const data = resolveRecordedDataset(recorded, options.datasetOf ?? `checkpoint ${dir}`, options.dataDir, imageOptionsFor(manifest.architecture));
     const backend = tf.getBackend();
     return {
       model,
@@ -59,6 +61,7 @@ export async function loadForEvaluation(options: LoadOptions = {}): Promise<Load
       kernels: convKernelsDescription(backend),
       dataset: { ...data.identity, shortHash: datasetShortHash(data.identity) },
       dataDir: data.dataDir,
+      imageOptions: data.imageOptions,
       architecture: manifest.architecture,
     };
   } catch (error) {
@@ -78,6 +81,12 @@ export async function withLoadedModel<T>(options: LoadOptions, work: (model: CVA
 }
 
 /** The test split of the dataset an evaluation runs on (the first `limit` images), as `model` sees it. */
-export function testSetOf(source: Pick<EvaluationSource, 'dataDir'>, model: CVAE, limit?: number): ImageSet {
-  return loadImagesFor(model.architecture, 'test', { dataDir: source.dataDir, limit });
+export function testSetOf(source: Pick<EvaluationSource, 'dataDir' | 'imageOptions'>, model: CVAE, limit?: number): ImageSet {
+  return loadImagesFor(model.architecture, 'test', { dataDir: source.dataDir, limit, imageOptions: source.imageOptions });
+}
+
+/** The dataset's identity as suites and baselines record it (a report's label without its short hash). */
+export function recordedDataset(source: Pick<EvaluationSource, 'dataset'>): DatasetIdentity {
+  const { shortHash: _shortHash, ...identity } = source.dataset;
+  return identity;
 }

@@ -23,6 +23,8 @@ export const TrainConfigSchema = z.object({
   architecture: ArchitectureSchema.optional(),
   /** The preset or model file it came from, as given to --model. */
   model: z.string().optional(),
+  /** An image folder without a train/test split: the share of each class held out for testing (default 0.1). */
+  testFraction: z.number().gt(0).lt(1).optional(),
   /** β, the weight of the KL term (absent: 1, the ELBO). */
   beta: z.number().nonnegative().optional(),
 });

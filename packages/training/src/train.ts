@@ -2,10 +2,10 @@ import { readFileSync } from 'fs';
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
-import { Batch, DatasetIdentity, ImageSet, SeededRandom, batchCount, datasetIdentity, iterateBatches, loadSplit, resolveRecordedDataset } from '@cvae/dataset';
+import { Batch, DatasetIdentity, ImageFolderOptions, ImageSet, SeededRandom, batchCount, datasetIdentity, iterateBatches, loadSplit, resolveRecordedDataset } from '@cvae/dataset';
 import { RunInfo, RunInfoSchema, TrainConfig, TrainingState, TrainingStateSchema, parseJsonText, readJsonFile, workspaceLayout } from '@cvae/formats';
 import { Lock, LockedError, acquireLock, decodeImagePng, encodeGif, encodePng, pathExists, writeFileAtomic, writeJsonAtomic, writePng } from '@cvae/images';
-import { CVAE, loadCheckpoint, loadImagesFor, renderLatentScatter, saveCheckpoint } from '@cvae/model';
+import { CVAE, imageOptionsFor, loadCheckpoint, loadImagesFor, renderLatentScatter, saveCheckpoint } from '@cvae/model';
 import { WorkerFailedError } from '@cvae/replicas';
 import { BackendChoice, initBackend } from '@cvae/tfjs-kernels';
 import { architectureOf, assertValidConfig, defaultRunName, runSeeds, withDefaults } from './config';
@@ -112,7 +112,7 @@ export async function train(partialConfig: Partial<TrainConfig>, options: StartO
 
 async function startSession(paths: RunPaths, name: string, config: TrainConfig, data: LoadedData, options: StartOptions): Promise<TrainResult> {
   const backend = await initBackend(config.backend);
-  const dataset = datasetIdentity(config.dataDir);
+  const dataset = datasetIdentity(config.dataDir, startImageOptions(config));
   const { trainSet, testSet } = data;
   const state: TrainingState = { formatVersion: 1, config, epochsCompleted: 0, nextBatch: 0, step: 0, partialEpoch: emptyPartialEpoch(), bestTestElbo: null };
   const session = newSession({
@@ -147,13 +147,13 @@ async function resumeSession(paths: RunPaths, overrides: ResumeOverrides, option
   }
   const state = parseJsonText(TrainingStateSchema, new TextDecoder().decode(await extraFiles.read(TRAINING_STATE_FILE)), path.join(paths.lastCheckpoint, TRAINING_STATE_FILE));
   // The data the checkpoint was trained on (still there, same sha256s), unless --data-dir says otherwise.
-  const data = resolveRecordedDataset(manifest.dataset, `checkpoint ${paths.lastCheckpoint}`, overrides.dataDir);
+  const data = resolveRecordedDataset(manifest.dataset, `checkpoint ${paths.lastCheckpoint}`, overrides.dataDir, imageOptionsFor(model.architecture));
   state.config = applyOverrides(state.config, { ...overrides, dataDir: data.dataDir }, state.epochsCompleted, runDir);
   const optimizer = createOptimizer(state.config.learningRate, options.perturbation?.adamBeta1);
   await restoreOptimizerState(optimizer, await extraFiles.read(OPTIMIZER_SPEC_FILE), await extraFiles.read(OPTIMIZER_DATA_FILE));
   // Epochs logged after this checkpoint (a crash between logging and saving) will be redone: drop them.
   await truncateMetrics(paths.metrics, state.epochsCompleted);
-  const { trainSet, testSet } = loadData(state.config);
+  const { trainSet, testSet } = loadData(state.config, data.imageOptions);
   const run: RunInfo = { ...previousRun, config: state.config, dataset: data.identity, status: 'running', backend: describeBackend(backend), endedAt: undefined, error: undefined };
   run.timings.epochs = run.timings.epochs.filter((t) => t.epoch <= state.epochsCompleted);
   const session = newSession({ paths, backend, options, trainSet, testSet, state, model, optimizer, run, dataset: data.identity });
@@ -208,11 +208,18 @@ function newSession(parts: Omit<Session, 'sampleEps' | 'reporter' | 'sessionStar
 
 type LoadedData = { trainSet: ImageSet; testSet: ImageSet };
 
-function loadData(config: TrainConfig): LoadedData {
+/** How a new run reads an image folder: at the model's shape, with its --test-fraction. */
+function startImageOptions(config: TrainConfig): ImageFolderOptions {
+  return imageOptionsFor(architectureOf(config), config.testFraction === undefined ? {} : { testFraction: config.testFraction });
+}
+
+/** The training data; for a resumed run, read as its recorded image-folder options say. */
+function loadData(config: TrainConfig, recorded?: ImageFolderOptions): LoadedData {
   const architecture = architectureOf(config);
+  const imageOptions = recorded ?? startImageOptions(config);
   return {
-    trainSet: loadImagesFor(architecture, 'train', { dataDir: config.dataDir, limit: config.limit }),
-    testSet: loadImagesFor(architecture, 'test', { dataDir: config.dataDir, limit: config.testLimit }),
+    trainSet: loadImagesFor(architecture, 'train', { dataDir: config.dataDir, limit: config.limit, imageOptions }),
+    testSet: loadImagesFor(architecture, 'test', { dataDir: config.dataDir, limit: config.testLimit, imageOptions }),
   };
 }
 

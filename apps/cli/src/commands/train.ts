@@ -28,10 +28,11 @@ type TrainOptions = {
   kl?: KlEstimator;
   model?: string;
   beta?: number;
+  testFraction?: number;
 };
 
 /** Flags that fix what a run computes; a resumed run keeps the values saved in its checkpoint. */
-const FIXED_WHEN_RESUMING = ['name', 'batchSize', 'latentDim', 'seed', 'lr', 'limit', 'testLimit', 'kl', 'model', 'beta'] as const;
+const FIXED_WHEN_RESUMING = ['name', 'batchSize', 'latentDim', 'seed', 'lr', 'limit', 'testLimit', 'kl', 'model', 'beta', 'testFraction'] as const;
 const DEFAULT_MODEL = 'tutorial';
 
 type Plan =
@@ -58,6 +59,7 @@ export const trainCommand: CliCommand<TrainOptions> = {
       .addOption(new Option('--test-limit <N>', 'evaluate each epoch on the first N test images only (default: all 10,000)').argParser(integer(1)))
       .addOption(backendOption())
       .addOption(dataDirOption())
+      .addOption(new Option('--test-fraction <F>', 'an image folder without train/ and test/: the share of each class held out for testing, by a seeded split (default 0.1)').argParser(fraction))
       .addOption(workspacePathOption('--out <DIR>', 'parent directory of runs', workspaceLayout().runs))
       .addOption(new Option('--name <NAME>', 'run directory name (default: a timestamp)').argParser(runName))
       .addOption(new Option('--resume <RUN>', 'continue RUN (a name under --out, or a run directory) from checkpoints/last; only --epochs, --backend, --data-dir and --workers may be given with it'))
@@ -77,6 +79,12 @@ export const trainCommand: CliCommand<TrainOptions> = {
   },
 };
 
+function fraction(raw: string): number {
+  const value = Number(raw);
+  if (raw.trim() !== '' && value > 0 && value < 1) return value;
+  throw new InvalidArgumentError(`must be a number between 0 and 1, got '${raw}'`);
+}
+
 function runName(raw: string): string {
   if (/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(raw)) return raw;
   throw new InvalidArgumentError(`must be letters, digits, '.', '_' or '-' (a single directory name), got '${raw}'`);
@@ -90,14 +98,14 @@ function planRun(options: TrainOptions): Plan {
     if (fixed) throw new UsageError(`--${kebab(fixed)} cannot be combined with --resume: a resumed run keeps the configuration in its run.json`);
     return { kind: 'resume', runDir: resolveRunToResume(resume, outDir), overrides: { epochs, backend, dataDir } };
   }
-  const { batchSize, seed, lr: learningRate, limit, testLimit, kl, beta } = options;
+  const { batchSize, seed, lr: learningRate, limit, testLimit, kl, beta, testFraction } = options;
   const name = options.name ?? defaultRunName();
   if (existsSync(path.join(outDir, name))) {
     throw new UsageError(`run ${path.join(outDir, name)} already exists: continue it with --resume ${name}, or choose another --name`);
   }
   const model = options.model ?? DEFAULT_MODEL;
   const architecture = resolveModel(model, options.latentDim);
-  const config = { epochs, batchSize, latentDim: architecture.latentDim, architecture, model, beta, seed, learningRate, limit, testLimit, backend, dataDir, kl };
+  const config = { epochs, batchSize, latentDim: architecture.latentDim, architecture, model, beta, testFraction, seed, learningRate, limit, testLimit, backend, dataDir, kl };
   return { kind: 'start', config, outDir, name };
 }
 
