@@ -1,10 +1,10 @@
-import { latentMeans, loadImagesFor, principalPlane, type LatentPlane } from '@cvae/model';
-import { withLoadedModel } from './load';
+import { latentMeans, principalPlane, type LatentPlane } from '@cvae/model';
+import { testSetOf, withLoadedModel } from './load';
 
 export interface LatentSpaceOptions {
   /** Checkpoint directory (hash-verified on load). */
   checkpoint: string;
-  /** The run's MNIST-format directory (run.json config.dataDir); default the packaged MNIST. */
+  /** The run's dataset directory (run.json config.dataDir); default the checkpoint's recorded dataset. */
   dataDir?: string;
   /** The first N test images (the run's testLimit); default all. */
   limit?: number;
@@ -20,7 +20,7 @@ export interface LatentSpace {
   labels: Uint8Array;
   /** The plane of the means' first two principal components; null for a 1-D latent. */
   principal: LatentPlane | null;
-  /** The first `pickable` binarized test images (28×28 each, 0 or 1). */
+  /** The first `pickable` test images as the model sees them (height·width·channels values each, in [0, 1]). */
   images: Float32Array;
 }
 
@@ -29,8 +29,8 @@ export interface LatentSpace {
  * the principal plane of those means — the same plane the run's latent scatter and manifold are drawn in.
  */
 export async function latentSpaceOfCheckpoint(options: LatentSpaceOptions): Promise<LatentSpace> {
-  return withLoadedModel({ checkpoint: options.checkpoint, backend: options.backend }, async (model) => {
-    const set = loadImagesFor(model.architecture, 'test', { dataDir: options.dataDir, limit: options.limit });
+  return withLoadedModel({ checkpoint: options.checkpoint, backend: options.backend, dataDir: options.dataDir }, async (model, source) => {
+    const set = testSetOf(source, model, options.limit);
     const means = latentMeans(model, set);
     const pickable = Math.min(options.pickable ?? 0, set.count);
     return {
@@ -38,7 +38,7 @@ export async function latentSpaceOfCheckpoint(options: LatentSpaceOptions): Prom
       means,
       labels: set.labels.slice(),
       principal: model.latentDim >= 2 ? principalPlane(means, model.latentDim) : null,
-      images: set.images.slice(0, pickable * set.height * set.width),
+      images: set.images.slice(0, pickable * model.pixelsPerImage),
     };
   });
 }

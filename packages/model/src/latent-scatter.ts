@@ -12,10 +12,10 @@ export function latentMeans(model: CVAE, set: ImageSet, count = set.count): Floa
   const n = Math.min(count, set.count);
   const d = model.latentDim;
   const means = new Float32Array(n * d);
-  const pixels = set.height * set.width;
+  const pixels = model.pixelsPerImage;
   for (let start = 0; start < n; start += ENCODE_BATCH) {
     const size = Math.min(ENCODE_BATCH, n - start);
-    const mean = tf.tidy(() => model.encode(tf.tensor4d(set.images.subarray(start * pixels, (start + size) * pixels), [size, set.height, set.width, 1])).mean);
+    const mean = tf.tidy(() => model.encode(model.imageTensor(set.images.subarray(start * pixels, (start + size) * pixels))).mean);
     means.set(mean.dataSync(), start * d);
     mean.dispose();
   }
