@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { TRAINING_KERNELS, registerTrainingKernels } from '../register';
-import { CONV_CASES, ConvCase, convKernelCall, registeredKernel, relativeMaxError, runKernel, stockCpuKernel } from './kernel-harness';
+import { CONV_CASES, ConvCase, caseSeed, convKernelCall, registeredKernel, relativeMaxError, runKernel, stockReference } from './kernel-harness';
 
 const TOLERANCE = 1e-4;
 
@@ -26,9 +26,9 @@ export function describeConvKernelAgainstStockCpu(
       expect(registeredKernel(kernelName, backendName)).toBe(ours?.kernelFunc);
     });
 
-    it.each(cases.map((c, i) => [c.label, c, i] as const))('%s', (_label, c, i) => {
-      const { inputs, attrs } = convKernelCall(kernelName, c, 1000 + 17 * i);
-      const expected = runKernel('cpu', stockCpuKernel(kernelName), inputs, attrs);
+    it.each(cases.map((c) => [c.label, c] as const))('%s', (_label, c) => {
+      const { inputs, attrs } = convKernelCall(kernelName, c, caseSeed(c.label));
+      const expected = stockReference(kernelName, JSON.stringify(c), inputs, attrs);
       const actual = runKernel(backendName, registeredKernel(kernelName, backendName), inputs, attrs);
       expect(actual.shape).toEqual(expected.shape);
       expect(relativeMaxError(actual, expected)).toBeLessThanOrEqual(TOLERANCE);

@@ -47,6 +47,16 @@ export function randomValues(size: number, seed: number): Float32Array {
   return out;
 }
 
+/**
+ * A case's seed from its label (FNV-1a), not its position in a list: the same case gets the same
+ * inputs in every list that holds it, so a spec file can reuse its stock cpu reference (stockReference).
+ */
+export function caseSeed(label: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < label.length; i++) h = Math.imul(h ^ label.charCodeAt(i), 0x01000193) >>> 0;
+  return h % 1_000_000;
+}
+
 export function hostTensor(shape: number[], seed: number): HostTensor {
   return { shape, values: randomValues(shape.reduce((a, b) => a * b, 1), seed) };
 }
@@ -88,6 +98,24 @@ export function registeredKernel(kernelName: string, backendName: string): Kerne
 /** tfjs's own cpu kernel, even after registerTrainingKernels('cpu') replaced it. */
 export function stockCpuKernel(kernelName: string): KernelFunc {
   return originalKernel(kernelName, 'cpu') ?? registeredKernel(kernelName, 'cpu');
+}
+
+const stockReferences = new Map<string, HostTensor>();
+
+/**
+ * tfjs's stock cpu kernel on these inputs, computed once per spec file (jest gives each file its own
+ * module registry) and reused by every describe block that runs the same call under other switches:
+ * the stock filter gradient takes seconds at the model presets' sizes. The stock kernel reads none
+ * of this package's switches, so its result depends on the inputs and attrs alone, which `key` names.
+ */
+export function stockReference(kernelName: string, key: string, inputs: Record<string, HostTensor>, attrs: NamedAttrMap): HostTensor {
+  const id = `${kernelName} ${key}`;
+  let reference = stockReferences.get(id);
+  if (reference == null) {
+    reference = runKernel('cpu', stockCpuKernel(kernelName), inputs, attrs);
+    stockReferences.set(id, reference);
+  }
+  return reference;
 }
 
 export function maxAbs(values: Float32Array): number {

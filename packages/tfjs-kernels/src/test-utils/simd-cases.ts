@@ -1,10 +1,11 @@
 /** Test shapes for conv.c (shared by the specs of its two builds). */
 import { ConvCase } from './kernel-harness';
+import { PRESET_CASES } from './preset-cases';
 
 export const CONV_KERNELS = ['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput'] as const;
 
 /** Shapes aimed at conv.c's edges: stride 3, non-square strides, 1x1 and 5x5 filters, channel remainders, tile remainders. */
-export const SIMD_CASES: ConvCase[] = [
+export const EDGE_CASES: ConvCase[] = [
   { label: 'b2 10x9 16->8 s3 same 5x5', xShape: [2, 10, 9, 16], filterShape: [5, 5, 16, 8], strides: 3, pad: 'same' },
   { label: 'b1 6x7 5->16 s2 same 4x4 (channel remainder)', xShape: [1, 6, 7, 5], filterShape: [4, 4, 5, 16], strides: 2, pad: 'same' },
   { label: 'b2 9x11 8->24 s[2,1] valid 3x2', xShape: [2, 9, 11, 8], filterShape: [3, 2, 8, 24], strides: [2, 1], pad: 'valid' },
@@ -18,3 +19,10 @@ export const SIMD_CASES: ConvCase[] = [
   { label: 'b1 6x10 24->4 s2 same 3x3 (Winograd input grad: 3 channel panels, 4 dy channels)', xShape: [1, 6, 10, 24], filterShape: [3, 3, 24, 4], strides: 2, pad: 'same' },
   { label: 'b1 7x5 8->8 s2 same 3x3 (top padding 1: tiles, not Winograd)', xShape: [1, 7, 5, 8], filterShape: [3, 3, 8, 8], strides: 2, pad: 'same' },
 ];
+
+/**
+ * The edge shapes and the model presets' layers: every spec that runs conv.c's paths (both builds,
+ * Winograd always/off, the XNNPACK fallbacks, the layer kernels) runs the presets' shapes too.
+ * Labels here must not contain 'Winograd' or 'dec2': conv-simd.spec picks its edge cases by those words.
+ */
+export const SIMD_CASES: ConvCase[] = [...EDGE_CASES, ...PRESET_CASES];
