@@ -66,6 +66,11 @@ describe('cvae eval / sample on a real (untrained) checkpoint', () => {
     expect(parsed).toMatchObject({ checkpoint, images: 20, seed: 0, iwae: { samples: 2 } });
     expect(typeof parsed.backend).toBe('string');
     for (const key of ['elbo', 'kl', 'reconstructionMse', 'reconstructionCrossEntropy', 'iwae']) expect(Number.isFinite(parsed[key].mean)).toBe(true);
+    // Bits per dimension: −bound / (784 · ln 2), for the ELBO and the IWAE bound alike.
+    expect(parsed.bitsPerDim.dims).toBe(784);
+    expect(parsed.bitsPerDim.elbo.mean).toBeCloseTo(-parsed.elbo.mean / (784 * Math.LN2), 10);
+    expect(parsed.bitsPerDim.iwae.mean).toBeCloseTo(-parsed.iwae.mean / (784 * Math.LN2), 10);
+    expect(parsed.model).toEqual({ architecture: expect.stringMatching(/^28×28×1 → c32\/2 c64\/2 f d4 → z2 → /), likelihood: 'bernoulli' });
     expect(result.stderr).toMatch(/eval elbo: 20\/20 images \(100%\), ETA 0s/);
   }, 60_000);
 
@@ -104,6 +109,7 @@ describe('cvae eval / sample on a real (untrained) checkpoint', () => {
     const result = await run('eval', '--checkpoint', checkpoint, '--limit', '10');
     expect(result.stdout).toMatch(/ELBO \(Monte Carlo\)\s+-\d+\.\d{4}/);
     expect(result.stdout).toContain('reconstruction MSE');
+    expect(result.stdout).toMatch(/−ELBO\s+\d+\.\d{4}\s+\d+\.\d{4}\s+bits\/dim \(784 dims\)/);
   }, 60_000);
 
   test('sample writes the PNG it names', async () => {

@@ -4,6 +4,7 @@ import type { LoadedClassifier } from '@cvae/classifier';
 import { describeIdentity } from '@cvae/dataset';
 import { EvalProgress, Metrics, evaluateModel, loadForEvaluation, qualityReplicas, testSetOf } from '@cvae/evaluation';
 import type { DatasetLabel } from '@cvae/formats';
+import { bitsPerDim, describeArchitecture, likelihoodOf } from '@cvae/model';
 import type { BackendPreference } from '@cvae/tfjs-kernels';
 import type { CliCommand, Io } from '../command';
 import { formatTable } from '../format';
@@ -55,7 +56,10 @@ export const evalCommand: CliCommand<EvalOptions> = {
       const testSet = testSetOf(loaded, loaded.model, limit);
       const metrics = await evaluateModel(loaded.model, testSet, { seed, iwSamples, replicas, onProgress: progressPrinter(io) });
       const quality = classifier && (await measureQuality(classifier, { loaded, replicas, testSet, samples: qualitySamples, seed }, io));
-      const result = { checkpoint: path.resolve(checkpoint), backend: loaded.backend, kernels: loaded.kernels, dataset: loaded.dataset, workers, ...metrics, ...(quality ? { sampleQuality: quality } : {}) };
+      const dims = loaded.model.pixelsPerImage;
+      const bits = { dims, elbo: bitsPerDimOf(metrics.elbo, dims), ...(metrics.iwae ? { iwae: bitsPerDimOf(metrics.iwae, dims) } : {}) };
+      const model = { architecture: describeArchitecture(loaded.model.architecture), likelihood: likelihoodOf(loaded.model.architecture).kind };
+      const result = { checkpoint: path.resolve(checkpoint), backend: loaded.backend, kernels: loaded.kernels, dataset: loaded.dataset, model, workers, ...metrics, bitsPerDim: bits, ...(quality ? { sampleQuality: quality } : {}) };
       // No classifier of this dataset: every metric still counts; one line says what is missing (on stderr beside --json's object).
       const skipped = qualitySamples > 0 && classifier === undefined ? `${qualitySkippedLine(loaded.dataDir)}\n` : '';
       io.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : humanReadable(result) + (quality ? `\n${qualityTable(quality)}` : skipped));
@@ -82,7 +86,22 @@ export function progressPrinter(io: Io): (p: EvalProgress) => void {
   };
 }
 
-function humanReadable(result: Metrics & { checkpoint: string; backend: string; kernels: string; dataset: DatasetLabel; workers: number }): string {
+/** −bound in bits per dimension (height·width·channels), with its standard error on the same scale. */
+function bitsPerDimOf(bound: { mean: number; standardError: number }, dims: number): { mean: number; standardError: number } {
+  return { mean: bitsPerDim(-bound.mean, dims), standardError: bitsPerDim(bound.standardError, dims) };
+}
+
+type EvalResult = Metrics & {
+  checkpoint: string;
+  backend: string;
+  kernels: string;
+  dataset: DatasetLabel;
+  model: { architecture: string; likelihood: string };
+  workers: number;
+  bitsPerDim: { dims: number; elbo: { mean: number; standardError: number }; iwae?: { mean: number; standardError: number } };
+};
+
+function humanReadable(result: EvalResult): string {
   const row = (name: string, e: { mean: number; standardError: number }, unit: string) => [name, e.mean.toFixed(4), e.standardError.toFixed(4), unit];
   const rows = [
     row('ELBO (Monte Carlo)', result.elbo, 'nats/image'),
@@ -90,10 +109,13 @@ function humanReadable(result: Metrics & { checkpoint: string; backend: string; 
     row('reconstruction MSE', result.reconstructionMse, 'per pixel'),
     row('reconstruction cross-entropy', result.reconstructionCrossEntropy, 'nats/image'),
     ...(result.iwae ? [row(`IWAE log p(x), k=${result.iwae.samples}`, result.iwae, 'nats/image')] : []),
+    row('−ELBO', result.bitsPerDim.elbo, `bits/dim (${result.bitsPerDim.dims} dims)`),
+    ...(result.bitsPerDim.iwae ? [row(`−IWAE, k=${result.iwae?.samples}`, result.bitsPerDim.iwae, 'bits/dim')] : []),
   ];
   return [
     `checkpoint: ${result.checkpoint}`,
     `dataset: ${describeIdentity(result.dataset)}`,
+    `model: ${result.model.architecture}`,
     `backend: ${result.backend} (${result.kernels}), threads: ${result.workers}, images: ${result.images}, eps seed: ${result.seed}, ${(result.elapsedMs / 1000).toFixed(1)} s`,
     '',
     formatTable(['metric', 'mean', 'std error', 'unit'], rows),
