@@ -5,6 +5,7 @@ import { dataInfoCommand } from './data-info';
 import { evalCommand } from './eval';
 import { checkCommand } from './check';
 import { goldenCheckCommand, goldenInitCommand, goldenNoiseCommand, goldenUpdateCommand } from './golden';
+import { modelListCommand, modelShowCommand } from './model';
 import { perturbCommand } from './perturb';
 import { sampleCommand } from './sample';
 import { trainCommand } from './train';
@@ -13,6 +14,8 @@ import { viewCommand } from './view';
 /** Every subcommand of `cvae`, in the order `cvae --help` lists them. */
 export const COMMANDS: CliCommand[] = [
   dataInfoCommand,
+  modelListCommand,
+  modelShowCommand,
   trainCommand,
   evalCommand,
   sampleCommand,
