@@ -136,8 +136,7 @@ describe('describing architectures', () => {
     expect(architectureDifference(tutorialArchitecture(2), tutorialArchitecture(2))).toBeUndefined();
     expect(architectureDifference(tutorialArchitecture(2), wider())).toBe('encoder_conv1 filters 32 → 48');
     expect(architectureDifference(tutorialArchitecture(2), mlpArchitecture(4))).toBe(
-      'latent 2 → 4; encoder [encoder_conv1, encoder_conv2, encoder_flatten, encoder_mean_logvar] → [encoder_flatten, encoder_hidden, encoder_mean_logvar]; ' +
-        'decoder [decoder_dense, decoder_reshape, decoder_deconv1, decoder_deconv2, decoder_logits] → [decoder_hidden, decoder_logits_flat, decoder_logits]',
+      'latent 2 → 4; encoder c32/2 c64/2 f d4 → f d512 d8; decoder d1568 r7×7×32 t64/2 t32/2 t1/1 → d512 d784 r28×28×1',
     );
   });
 });

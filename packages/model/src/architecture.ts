@@ -293,23 +293,28 @@ export function expectedWeightShapes(architecture: Architecture, part: 'encoder'
 
 /** One line naming every layer, e.g. `28×28×1 → c32/2 c64/2 f d4 → z2 → d1568 r7×7×32 t64/2 t32/2 t1/1 (bernoulli)`. */
 export function describeArchitecture(architecture: Architecture): string {
-  const layer = (spec: LayerSpec): string => {
-    switch (spec.kind) {
-      case 'conv2d':
-        return `c${spec.filters}/${spec.strides}`;
-      case 'conv2dTranspose':
-        return `t${spec.filters}/${spec.strides}`;
-      case 'dense':
-        return `d${spec.units}`;
-      case 'flatten':
-        return 'f';
-      case 'reshape':
-        return `r${formatShape(spec.targetShape)}`;
-    }
-  };
-  const part = (specs: LayerSpec[]) => specs.map(layer).join(' ');
   const { inputShape, latentDim } = architecture;
-  return `${formatShape(inputShape)} → ${part(architecture.encoder)} → z${latentDim} → ${part(architecture.decoder)} (${likelihoodOf(architecture).kind})`;
+  return `${formatShape(inputShape)} → ${describeLayers(architecture.encoder)} → z${latentDim} → ${describeLayers(architecture.decoder)} (${likelihoodOf(architecture).kind})`;
+}
+
+/** Layers in a few characters each: c (conv), t (transposed conv) filters/stride, d units, f, r shape. */
+function describeLayers(specs: LayerSpec[]): string {
+  return specs.map(describeLayer).join(' ');
+}
+
+function describeLayer(spec: LayerSpec): string {
+  switch (spec.kind) {
+    case 'conv2d':
+      return `c${spec.filters}/${spec.strides}`;
+    case 'conv2dTranspose':
+      return `t${spec.filters}/${spec.strides}`;
+    case 'dense':
+      return `d${spec.units}`;
+    case 'flatten':
+      return 'f';
+    case 'reshape':
+      return `r${formatShape(spec.targetShape)}`;
+  }
 }
 
 /**
@@ -336,10 +341,6 @@ export function architectureDifference(baseline: Architecture, candidate: Archit
     });
   }
   return differences.join('; ');
-}
-
-function describeLayers(specs: LayerSpec[]): string {
-  return `[${specs.map((l) => l.name).join(', ')}]`;
 }
 
 function formatValue(value: unknown): string {
