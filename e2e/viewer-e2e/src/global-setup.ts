@@ -1,14 +1,16 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
-import { CVAE, saveCheckpoint } from '@cvae/model';
+import { CVAE, convRgbArchitecture, saveCheckpoint } from '@cvae/model';
 import { initBackend } from '@cvae/tfjs-kernels';
 import { checkSuite, initSuite, renderImageSet, withGoldensLock, writeGolden } from '@cvae/evaluation';
 import type { MetricRow, RunInfo } from '@cvae/formats';
 import { decodePng, encodePng } from '@cvae/images';
 import { TrainingProgressSchema, readJsonFileIfExists } from '@cvae/formats';
 import { finished, startCvae, trainArgs } from './cli';
-import { CRASHED_RUN, EPOCHS, FAILING_GOLDEN, GOLDEN_THRESHOLDS, RUN_BACKEND_REASON, RUN_NAME, TRAINED, TRAINED_EPOCHS, TRAINED_TEST_IMAGES, workspacePaths } from './workspace';
+import {
+  CRASHED_RUN, EPOCHS, FAILING_GOLDEN, GOLDEN_THRESHOLDS, RGB_RUN, RUN_BACKEND_REASON, RUN_NAME, TRAINED, TRAINED_EPOCHS, TRAINED_TEST_IMAGES, workspacePaths,
+} from './workspace';
 
 /** Gate images of the fixture suite: enough for paired statistics, few enough for the cpu backend. */
 const GATE_IMAGES = 200;
@@ -33,6 +35,7 @@ export default async function globalSetup(): Promise<void> {
   } finally {
     model.dispose();
   }
+  await writeRgbRun();
   await initSuite({ suiteDir: paths.suiteDir, checkpoint: paths.checkpointDir, backend: 'cpu', gateImages: GATE_IMAGES, images: SUITE_IMAGES, measureNoise: false, qualitySamples: GATE_IMAGES });
   await loosenTolerances(paths.suiteDir);
   await corruptGolden(paths.suiteDir, FAILING_GOLDEN);
@@ -83,6 +86,71 @@ async function trainThenKill(name: string): Promise<void> {
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGKILL');
   await exited;
+}
+
+/**
+ * The RGB run: an image folder of 16×16 colour PNGs (train/ and test/, two classes), and a checkpoint of
+ * convRgbArchitecture(16) whose decoder draws colours (colourDecoderOutput), with a prior sample grid.
+ */
+async function writeRgbRun(): Promise<void> {
+  const { rgbRunDir, rgbDataDir } = workspacePaths();
+  await writeColourFolder(rgbDataDir);
+  const architecture = convRgbArchitecture(RGB_RUN.side, RGB_RUN.latentDim);
+  const model = CVAE.create({ architecture, seed: 5 });
+  try {
+    colourDecoderOutput(model);
+    await saveCheckpoint(path.join(rgbRunDir, 'checkpoints', 'last'), model, { epoch: 1, step: 3, seeds: { init: 5 }, backend: tf.getBackend() });
+    await fs.mkdir(path.join(rgbRunDir, 'samples'), { recursive: true });
+    await fs.writeFile(path.join(rgbRunDir, 'samples', 'epoch-0001.png'), encodePng(renderImageSet(model, { kind: 'prior', seed: 1, grid: 4 })));
+  } finally {
+    model.dispose();
+  }
+  const config = { epochs: 1, batchSize: 8, latentDim: RGB_RUN.latentDim, seed: 5, learningRate: 1e-3, backend: 'cpu', kl: 'analytic', dataDir: rgbDataDir, architecture, model: 'conv16-rgb' } satisfies RunInfo['config'];
+  const run = {
+    name: RGB_RUN.name, status: 'completed', config,
+    backend: { name: 'cpu', preference: 'cpu', reason: RUN_BACKEND_REASON },
+    versions: { node: process.version, tfjs: tf.version_core, cvae: '0.1.0' },
+    startedAt: '2026-01-01T11:00:00.000Z', endedAt: '2026-01-01T11:00:05.000Z',
+    sessions: [{ startedAt: '2026-01-01T11:00:00.000Z', endedAt: '2026-01-01T11:00:05.000Z', backend: 'cpu', workers: 1 }],
+    timings: { epochs: [], totalSeconds: 5 },
+  } satisfies RunInfo;
+  await fs.writeFile(path.join(rgbRunDir, 'run.json'), JSON.stringify(run, null, 2));
+}
+
+/** `DIR/{train,test}/{reds,blues}/N.png`: gradients whose colours differ per image and class (RGB_RUN.testImages test images). */
+async function writeColourFolder(dir: string): Promise<void> {
+  const side = RGB_RUN.side;
+  const perClass = { train: 4, test: RGB_RUN.testImages / 2 };
+  for (const [c, name] of ['reds', 'blues'].entries()) {
+    for (const split of ['train', 'test'] as const) {
+      await fs.mkdir(path.join(dir, split, name), { recursive: true });
+      for (let i = 0; i < perClass[split]; i++) {
+        const data = new Uint8Array(side * side * 3);
+        for (let y = 0; y < side; y++) {
+          for (let x = 0; x < side; x++) data.set([(x * 16 + i * 23 + (1 - c) * 128) % 256, (y * 16 + i * 41) % 256, ((x + y) * 8 + c * 128) % 256], (y * side + x) * 3);
+        }
+        await fs.writeFile(path.join(dir, split, name, `${i}.png`), encodePng({ width: side, height: side, channels: 3, data }));
+      }
+    }
+  }
+}
+
+/**
+ * An untrained decoder's means are ≈ 0 (mid grey in every channel). Biases per channel make z = 0 a colour
+ * (red above green), and a larger output kernel makes other points draw other colours, like a trained model's.
+ */
+function colourDecoderOutput(model: CVAE): void {
+  const GAIN = 30;
+  const MEAN_BIASES = [0.3, -0.3, 0];
+  const weights = model.getWeightsSnapshot();
+  const layer = (suffix: string) => {
+    const found = weights.find((w) => w.name.startsWith('decoder_output') && w.name.endsWith(suffix));
+    if (!found) throw new Error(`no decoder_output ${suffix} among ${weights.map((w) => w.name).join(', ')}`);
+    return found;
+  };
+  layer('kernel').values = layer('kernel').values.map((v) => v * GAIN);
+  layer('bias').values = layer('bias').values.map((v, channel) => (channel < MEAN_BIASES.length ? MEAN_BIASES[channel] : v));
+  model.setWeights(weights);
 }
 
 /**

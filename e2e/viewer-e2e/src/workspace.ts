@@ -22,6 +22,11 @@ export const TRAINED = {
 export const TRAINED_EPOCHS = 2;
 export const TRAINED_TEST_IMAGES = 500;
 export const CRASHED_RUN = 'crashed';
+/**
+ * A run of a 16×16 RGB model with the discretized logistic likelihood (@cvae/model's convRgbArchitecture), its
+ * checkpoint made by global setup, and an image folder of RGB PNGs as its dataset (`datasets/<dataset>/`).
+ */
+export const RGB_RUN = { name: 'rgb16', side: 16, latentDim: 4, dataset: 'colours', testImages: 24 } as const;
 /** The run the live test trains while the pages are open. */
 export const LIVE_RUN = 'live';
 
@@ -38,5 +43,7 @@ export function workspacePaths() {
     reportDir: path.join(root, 'reports', SUITE_NAME),
     runDir,
     checkpointDir: path.join(runDir, 'checkpoints', 'last'),
+    rgbRunDir: path.join(root, 'runs', RGB_RUN.name),
+    rgbDataDir: path.join(root, 'datasets', RGB_RUN.dataset),
   };
 }
