@@ -4,13 +4,14 @@ import type { AddressInfo } from 'net';
 import * as path from 'path';
 import { GOLDEN_NAME_PATTERN, SUITE_FILE } from '@cvae/formats';
 import type { AcceptResponse, SuiteReportResponse, ViewerConfig } from '../shared/api-types';
+import { runMatches } from '../shared/run-filter';
 import { acceptGoldenFromEvaluation, type AcceptGolden } from './accept';
 import { compareWithBaseline } from './compare';
 import { RunsEvents } from './events';
 import { LatentSpaces, type ComputeLatentSpace } from './latent';
 import { COMMON_HEADERS, HttpError, contentTypeFor, readJsonObjectBody, sendError, sendJson } from './http-utils';
 import { SUITE_NAME, listSuites, readSuiteReport, reportedNames } from './suites';
-import { listRuns } from './runs';
+import { ParsedFiles, listRuns } from './runs';
 import { RequestGuard, TOKEN_HEADER, newAcceptToken, requestGuard } from './request-guard';
 import { resolveFileInside } from './safe-path';
 
@@ -94,6 +95,7 @@ export function createRequestHandler(options: ViewerServerOptions, guard: Reques
   const config: ViewerConfig = options.allowAccept === true ? { allowAccept: true, acceptToken: guard.token } : { allowAccept: false };
   const events = new RunsEvents(options.runsDir, options.eventsPollMs);
   const latent = new LatentSpaces(options.runsDir, options.computeLatentSpace, options.backend);
+  const runFiles = new ParsedFiles();
   return async (req, res) => {
     // Before any route: a request addressed to a name this server does not answer to is refused.
     const refusal = guard.refuseHost(req.headers.host);
@@ -107,7 +109,11 @@ export function createRequestHandler(options: ViewerServerOptions, guard: Reques
     if (rawPath === '/api/accept') return method === 'POST' ? handleAccept(req, res, options, guard, accept) : sendError(res, 405, 'use POST');
     if (method !== 'GET' && method !== 'HEAD') return sendError(res, 405, `${method} not allowed`);
     if (rawPath === '/api/config') return sendJson(res, 200, config);
-    if (rawPath === '/api/runs') return sendJson(res, 200, { runs: await listRuns(options.runsDir) });
+    if (rawPath === '/api/runs') {
+      const runs = await listRuns(options.runsDir, runFiles);
+      const filter = query.get('filter');
+      return sendJson(res, 200, { runs: filter === null ? runs : runs.filter((run) => runMatches(run, filter)) });
+    }
     if (rawPath === '/api/suites') return sendJson(res, 200, { suites: await listSuites(options.suitesDir, options.reportsDir) });
     if (rawPath === '/api/events') return method === 'GET' ? events.subscribe(req, res) : sendError(res, 405, 'use GET');
     if (rawPath === '/api/compare') return answer(res, () => compareWithBaseline(options.runsDir, query.get('baseline') ?? ''));
