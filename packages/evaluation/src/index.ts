@@ -25,3 +25,6 @@ export * from './frechet';
 export * from './sample-quality';
 export * from './quality-gate';
 export * from './bench';
+export * from './junit';
+export * from './summary';
+export * from './accept';
