@@ -27,4 +27,3 @@ export * from './quality-gate';
 export * from './bench';
 export * from './junit';
 export * from './summary';
-export * from './accept';
