@@ -38,6 +38,33 @@ export function defaultClassifierDir(name = 'mnist', root = workspaceLayout().ro
   return path.join(root, 'classifiers', name);
 }
 
+/**
+ * The classifier that judges a model of `inputShape` trained on `dataDir` (undefined: the embedded MNIST):
+ * classifiers/<data-dir name> (where `cvae classifier train --data-dir` puts one), then classifiers/mnist —
+ * the first made on this data and for images of this shape; undefined when there is none.
+ */
+export async function findClassifierOf(dataDir: string | undefined, inputShape: readonly number[], root = workspaceLayout().root): Promise<LoadedClassifier | undefined> {
+  const own = dataDir === undefined ? [] : [defaultClassifierDir(path.basename(path.resolve(dataDir)), root)];
+  for (const dir of [...new Set([...own, defaultClassifierDir('mnist', root)])]) {
+    if (!(await pathExists(path.join(dir, CLASSIFIER_MANIFEST_FILE)))) continue;
+    const loaded = await loadClassifier(dir);
+    if (judges(loaded, dataDir, inputShape)) return loaded;
+    loaded.classifier.dispose();
+  }
+  return undefined;
+}
+
+function judges(loaded: LoadedClassifier, dataDir: string | undefined, inputShape: readonly number[]): boolean {
+  if (loaded.classifier.architecture.inputShape.some((d, i) => d !== inputShape[i])) return false;
+  try {
+    assertSameDataset(loaded, dataDir);
+    return true;
+  } catch (error) {
+    if (error instanceof ClassifierError) return false;
+    throw error;
+  }
+}
+
 /** The directory of the classifier's dataset (undefined: the embedded MNIST); the manifest keeps it workspace-relative. */
 export function classifierDataDir(manifest: ClassifierManifest): string | undefined {
   return manifest.dataset.source === 'embedded' ? undefined : path.resolve(workspaceLayout().root, manifest.dataset.source);

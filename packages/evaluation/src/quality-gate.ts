@@ -4,9 +4,9 @@
  * images; the hand-set bounds decide. No command rewrites the bounds, like the floors.
  */
 import * as path from 'path';
-import { LoadedClassifier, assertSameDataset, classifierDataOptions, defaultClassifierDir, loadClassifier } from '@cvae/classifier';
+import { LoadedClassifier, assertSameDataset, classifierDataOptions, findClassifierOf, loadClassifier } from '@cvae/classifier';
 import { loadSplit } from '@cvae/dataset';
-import { type QualityGateResult, type SampleQualityBounds, type SetQualityBounds, type Suite, type SuiteQuality, workspaceRelative, workspaceRoot } from '@cvae/formats';
+import { type QualityGateResult, type SampleQualityBounds, type SetQualityBounds, type Suite, type SuiteQuality, workspaceRoot } from '@cvae/formats';
 import { type CVAE, binarizationFor } from '@cvae/model';
 import type { EvaluationSource } from './load';
 import { SampleQualityPhase, checkSampleQuality, sampleQuality } from './sample-quality';
@@ -53,16 +53,9 @@ function measure(model: CVAE, source: EvaluationSource, classifier: LoadedClassi
  * FID × 1.4, every class ≥ 0.5% of the samples (or half the share of one already below it), entropy − 0.15 nats, confidence − 0.08.
  */
 export async function proposeQualityGate(model: CVAE, source: EvaluationSource, gateImages: number, options: QualityGateOptions & { samples: number; seed: number; classifierDir?: string; announce?: (line: string) => void }): Promise<SuiteQuality | null> {
-  const dir = options.classifierDir ?? defaultClassifierDir();
-  const classifier = await loadClassifier(dir).catch(() => null);
-  if (classifier === null) return null;
-  try {
-    assertSameDataset(classifier, source.dataDir);
-  } catch {
-    classifier.classifier.dispose();
-    return null; // a classifier of other data says nothing about these samples
-  }
-  const draft: SuiteQuality = { classifier: { path: workspaceRelative(dir), weights: classifier.ref.weights }, samples: options.samples, seed: options.seed, bounds: {} };
+  const classifier = await classifierFor(model, source, options.classifierDir);
+  if (classifier === undefined) return null;
+  const draft: SuiteQuality = { classifier: { path: classifier.ref.path, weights: classifier.ref.weights }, samples: options.samples, seed: options.seed, bounds: {} };
   options.announce?.(`measuring sample quality (${options.samples} prior samples, classifier ${draft.classifier.path}) to propose its bounds`);
   const result = await measure(model, source, classifier, draft, gateImages, options).finally(() => classifier.classifier.dispose());
   const bounds: SampleQualityBounds = {
@@ -71,6 +64,20 @@ export async function proposeQualityGate(model: CVAE, source: EvaluationSource, 
     reconstructions: proposedSetBounds(result.reconstructions),
   };
   return { ...draft, bounds };
+}
+
+/** `dir` when it was made on the suite's data, else the classifier of that data at the model's shape (findClassifierOf). */
+async function classifierFor(model: CVAE, source: EvaluationSource, dir: string | undefined): Promise<LoadedClassifier | undefined> {
+  if (dir === undefined) return findClassifierOf(source.dataDir, model.inputShape);
+  const classifier = await loadClassifier(dir).catch(() => undefined);
+  if (classifier === undefined) return undefined;
+  try {
+    assertSameDataset(classifier, source.dataDir);
+    return classifier;
+  } catch {
+    classifier.classifier.dispose();
+    return undefined; // a classifier of other data says nothing about these samples
+  }
 }
 
 /** Every class at least this share of the samples: below it, a class the generator lost. */

@@ -1,9 +1,9 @@
 import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { assertSameDataset, classifierArchitecture, classifierSplit, loadClassifier } from '@cvae/classifier';
+import { assertSameDataset, classifierArchitecture, classifierSplit, findClassifierOf, loadClassifier } from '@cvae/classifier';
 import { SeededRandom, datasetIdentity } from '@cvae/dataset';
-import { SampleQualitySchema } from '@cvae/formats';
+import { SampleQualitySchema, workspaceRelative } from '@cvae/formats';
 import { encodePng } from '@cvae/images';
 import { writeMirroredMnist } from '../test-utils/mirrored-mnist';
 import { cliRunner } from '../test-utils/run-cli';
@@ -154,5 +154,22 @@ describe('cvae classifier train --data-dir: an RGB image folder of three classes
     expect(classifierSplit(loaded, 'test').images.every((v) => v === 0 || v === 1)).toBe(true);
     loaded.classifier.dispose();
     expect((await run('classifier', 'train', '--pixels', 'grey')).stderr).toBe("cvae: --pixels must be one of binarized, levels, got 'grey'\n");
+  }, 120_000);
+
+  test('--shape resizes the folder to the shape of the models it will judge; findClassifierOf picks it only for that shape', async () => {
+    const root = path.join(dir, 'workspace');
+    const classifierDir = path.join(root, 'classifiers', 'colours');
+    const result = await run('classifier', 'train', '--data-dir', data, '--shape', '12x12x3', '--epochs', '1', '--batch-size', '32', '--workers', '1', '--out', classifierDir);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('(12×12×3, levels)');
+    const loaded = await loadClassifier(classifierDir);
+    expect(loaded.manifest.architecture.inputShape).toEqual([12, 12, 3]);
+    expect(loaded.manifest.command).toContain(' --shape 12x12x3 ');
+    loaded.classifier.dispose();
+    const found = await findClassifierOf(data, [12, 12, 3], root);
+    expect(found?.ref.path).toBe(workspaceRelative(classifierDir));
+    found?.classifier.dispose();
+    expect(await findClassifierOf(data, [24, 24, 3], root)).toBeUndefined();
+    expect((await run('classifier', 'train', '--shape', '12x12x2')).stderr).toBe("cvae: --shape must be HEIGHTxWIDTHxCHANNELS with 1 or 3 channels, e.g. 32x32x3, got '12x12x2'\n");
   }, 120_000);
 });

@@ -26,6 +26,7 @@ type ClassifierTrainOptions = {
   testLimit?: number;
   workers: number;
   backend?: BackendPreference;
+  shape?: [number, number, 1 | 3];
 };
 
 const defaults = DEFAULT_TRAIN_CONFIG;
@@ -46,6 +47,7 @@ export const classifierTrainCommand: CliCommand<ClassifierTrainOptions> = {
       .addOption(
         choiceOption('--pixels <P>', 'what the classifier sees: binarized at 0.5 (a Bernoulli CVAE\'s data) or levels / 255 (a discretized-logistic CVAE\'s); default: binarized for 1-channel data, levels for RGB', PIXELS),
       )
+      .addOption(new Option('--shape <HxWxC>', 'an image folder resized to this shape, e.g. 32x32x3: the input shape of the models it will judge (default: the images\' own)').argParser(imageShape))
       .addOption(new Option('--limit <N>', 'train on the first N training images only (default: all)').argParser(integer(1)))
       .addOption(new Option('--test-limit <N>', 'measure accuracy on the first N test images only (default: all)').argParser(integer(1)))
       .addOption(workersOption('computing gradients'))
@@ -61,7 +63,8 @@ export const classifierTrainCommand: CliCommand<ClassifierTrainOptions> = {
     try {
       for (const epoch of trained.history) io.stdout(`epoch ${epoch.epoch}: loss ${epoch.loss.toFixed(4)}, test accuracy ${percent(epoch.testAccuracy)}\n`);
       const command = reproducingCommand(options, out);
-      await saveClassifier(out, trained.classifier, manifestFor(trained, { dataDir: options.dataDir, train, test, command }));
+      const imageOptions = options.shape === undefined ? {} : { shape: options.shape };
+      await saveClassifier(out, trained.classifier, manifestFor(trained, { dataDir: options.dataDir, imageOptions, train, test, command }));
       const { classes } = trained.classifier.architecture;
       io.stdout(`wrote ${workspaceRelative(out)}: ${classes} classes, test accuracy ${percent(trained.testAccuracy)} on ${test.count} images, trained in ${minutes(trained.elapsedMs)}\n`);
       return 0;
@@ -76,7 +79,7 @@ export const classifierTrainCommand: CliCommand<ClassifierTrainOptions> = {
  * such data sees it: binarized grey, levels of RGB); an unlabelled image folder is a usage error.
  */
 function labelledSplits(options: ClassifierTrainOptions): Record<Split, ImageSet> {
-  const raw = (split: Split) => loadRawImages(split, { dataDir: options.dataDir });
+  const raw = (split: Split) => loadRawImages(split, { dataDir: options.dataDir, ...(options.shape === undefined ? {} : { shape: options.shape }) });
   const [train, test] = [raw('train'), raw('test')];
   if (train.classes !== undefined && train.classes.length === 0) {
     const dir = options.dataDir ?? '';
@@ -104,6 +107,7 @@ function reproducingCommand(options: ClassifierTrainOptions, out: string): strin
     options.dataDir === undefined ? '' : `--data-dir ${workspaceRelative(path.resolve(options.dataDir))}`,
     `--seed ${options.seed} --epochs ${options.epochs} --batch-size ${options.batchSize} --lr ${options.lr} --lr-decay ${options.lrDecay} --max-shift ${options.maxShift}`,
     options.pixels === undefined ? '' : `--pixels ${options.pixels}`,
+    options.shape === undefined ? '' : `--shape ${options.shape.join('x')}`,
     options.limit === undefined ? '' : `--limit ${options.limit}`,
     options.testLimit === undefined ? '' : `--test-limit ${options.testLimit}`,
     `--workers ${options.workers} --backend ${options.backend ?? 'auto'} --out ${workspaceRelative(out)}`,
@@ -122,6 +126,13 @@ function progressPrinter(io: Io): (p: TrainProgress) => void {
     const line = `classifier epoch ${p.epoch}/${p.epochs}: step ${p.step}/${p.stepsPerEpoch}, loss ${p.loss.toFixed(4)}, ETA ${eta}`;
     io.stderr(io.isTTY ? `\r${line}${p.step === p.stepsPerEpoch ? '\n' : ''}` : `${line}\n`);
   };
+}
+
+function imageShape(raw: string): [number, number, 1 | 3] {
+  const match = /^(\d+)x(\d+)x([13])$/.exec(raw);
+  const [height, width] = match === null ? [0, 0] : [Number(match[1]), Number(match[2])];
+  if (match !== null && height > 0 && width > 0) return [height, width, Number(match[3]) as 1 | 3];
+  throw new InvalidArgumentError(`must be HEIGHTxWIDTHxCHANNELS with 1 or 3 channels, e.g. 32x32x3, got '${raw}'`);
 }
 
 function decayFactor(raw: string): number {

@@ -1,8 +1,7 @@
 /** `cvae eval`'s sample-quality block: its flags, the measurement, and its table. */
 import { existsSync } from 'fs';
-import * as path from 'path';
 import { Option } from 'commander';
-import { ClassifierError, LoadedClassifier, assertSameDataset, defaultClassifierDir, loadClassifier } from '@cvae/classifier';
+import { ClassifierError, LoadedClassifier, assertSameDataset, defaultClassifierDir, findClassifierOf, loadClassifier } from '@cvae/classifier';
 import type { ImageSet } from '@cvae/dataset';
 import { LoadedForEvaluation, SampleQualityPhase, qualityReplicas, sampleQuality } from '@cvae/evaluation';
 import type { ImageSetQuality, SampleQuality } from '@cvae/formats';
@@ -53,7 +52,7 @@ export function existingClassifier(dir: string): string {
  * the defaults are tried — classifiers/<data-dir name> (where `cvae classifier train --data-dir`
  * puts one), then classifiers/mnist — and undefined means none was made on this dataset.
  */
-export async function classifierOfDataset(explicit: string | undefined, dataDir: string | undefined): Promise<LoadedClassifier | undefined> {
+export async function classifierOfDataset(explicit: string | undefined, dataDir: string | undefined, inputShape: readonly number[]): Promise<LoadedClassifier | undefined> {
   if (explicit !== undefined) {
     const loaded = await loadClassifier(explicit);
     const mismatch = datasetMismatch(loaded, dataDir);
@@ -61,24 +60,14 @@ export async function classifierOfDataset(explicit: string | undefined, dataDir:
     loaded.classifier.dispose();
     throw new UsageError(mismatch);
   }
-  for (const dir of defaultClassifierDirs(dataDir)) {
-    if (!existsSync(dir)) continue;
-    const loaded = await loadClassifier(dir);
-    if (datasetMismatch(loaded, dataDir) === undefined) return loaded;
-    loaded.classifier.dispose();
-  }
-  return undefined;
+  return findClassifierOf(dataDir, inputShape);
 }
 
-/** The line printed instead of the sample-quality block when no classifier of the dataset exists. */
-export function qualitySkippedLine(dataDir: string | undefined): string {
-  const train = dataDir === undefined ? 'cvae classifier train' : `cvae classifier train --data-dir ${dataDir}`;
+/** The line printed instead of the sample-quality block when no classifier of the dataset (at the model's shape) exists. */
+export function qualitySkippedLine(dataDir: string | undefined, inputShape: readonly number[] = [28, 28, 1]): string {
+  const shape = inputShape.join('x');
+  const train = dataDir === undefined ? 'cvae classifier train' : `cvae classifier train --data-dir ${dataDir}${shape === '28x28x1' ? '' : ` --shape ${shape}`}`;
   return `sample quality: skipped — no classifier of this dataset (make one: ${train})`;
-}
-
-function defaultClassifierDirs(dataDir: string | undefined): string[] {
-  const own = dataDir === undefined ? [] : [defaultClassifierDir(path.basename(path.resolve(dataDir)))];
-  return [...new Set([...own, defaultClassifierDir()])];
 }
 
 /** assertSameDataset's one line (`classifier <dir>: manifest.json was made on another dataset: …`), or undefined. */

@@ -52,7 +52,7 @@ export const evalCommand: CliCommand<EvalOptions> = {
     const replicas = qualityReplicas(loaded.model, workers);
     let classifier: LoadedClassifier | undefined;
     try {
-      classifier = qualitySamples > 0 ? await classifierOfDataset(explicitClassifier, loaded.dataDir) : undefined;
+      classifier = qualitySamples > 0 ? await classifierOfDataset(explicitClassifier, loaded.dataDir, loaded.model.inputShape) : undefined;
       const testSet = testSetOf(loaded, loaded.model, limit);
       const metrics = await evaluateModel(loaded.model, testSet, { seed, iwSamples, replicas, onProgress: progressPrinter(io) });
       const quality = classifier && (await measureQuality(classifier, { loaded, replicas, testSet, samples: qualitySamples, seed }, io));
@@ -61,7 +61,7 @@ export const evalCommand: CliCommand<EvalOptions> = {
       const model = { architecture: describeArchitecture(loaded.model.architecture), likelihood: likelihoodOf(loaded.model.architecture).kind };
       const result = { checkpoint: path.resolve(checkpoint), backend: loaded.backend, kernels: loaded.kernels, dataset: loaded.dataset, model, workers, ...metrics, bitsPerDim: bits, ...(quality ? { sampleQuality: quality } : {}) };
       // No classifier of this dataset: every metric still counts; one line says what is missing (on stderr beside --json's object).
-      const skipped = qualitySamples > 0 && classifier === undefined ? `${qualitySkippedLine(loaded.dataDir)}\n` : '';
+      const skipped = qualitySamples > 0 && classifier === undefined ? `${qualitySkippedLine(loaded.dataDir, loaded.model.inputShape)}\n` : '';
       io.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : humanReadable(result) + (quality ? `\n${qualityTable(quality)}` : skipped));
       if (options.json && skipped !== '') io.stderr(skipped);
       return 0;
