@@ -14,6 +14,7 @@ import { promises as fs } from 'fs';
 import {
   CheckpointManifestSchema,
   ComparisonStatus,
+  GateClasses,
   GateResult,
   GoldenReport,
   ObsoleteGolden,
@@ -36,7 +37,7 @@ import { EvaluationSource, withLoadedModel } from './load';
 import type { EvalProgress, PerImageValues } from './metrics';
 import { obsoleteEntries } from './obsolete';
 import { relativePosix } from './paths';
-import { evaluateGates } from './gates';
+import { evaluateGates, gateClassesFor } from './gates';
 import { measureQualityGate } from './quality-gate';
 import type { SampleQualityPhase } from './sample-quality';
 import { writeStaticReport } from './static-report';
@@ -98,7 +99,7 @@ export async function checkSuiteForModel(model: CVAE, source: EvaluationSource, 
   let quality: QualityGateResult | null = null;
   if (options.pixelsOnly !== true) {
     const candidate = await measureGateImages(model, source, loaded.suite, { workers: options.workers, onProgress: options.onProgress });
-    ({ gates, written: baselineWritten } = await gatesWithBaseline(loaded, source, candidate, update));
+    ({ gates, written: baselineWritten } = await gatesWithBaseline(loaded, source, candidate, update, gateClassesFor(model, source, loaded.suite, path.join(loaded.dir, 'suite.json'))));
     if (modelReport.pairing === 'images') for (const gate of gates) gate.message += ' (other latent size: other eps draws, paired on images only)';
     quality = await measureQualityGate(model, source, loaded.suite, { workers: options.workers, onProgress: options.onQualityProgress });
   }
@@ -149,19 +150,19 @@ async function updateGoldensIfAsked(model: CVAE, source: EvaluationSource, loade
  * The gates against the stored baseline. A missing baseline fails every gate unless the mode writes
  * it; under 'all' a baseline the candidate does not match ("unchanged") is replaced by the candidate.
  */
-async function gatesWithBaseline(loaded: LoadedSuite, source: EvaluationSource, candidate: PerImageValues, update: UpdateMode): Promise<{ gates: GateResult[]; written: boolean }> {
+async function gatesWithBaseline(loaded: LoadedSuite, source: EvaluationSource, candidate: PerImageValues, update: UpdateMode, classes?: GateClasses): Promise<{ gates: GateResult[]; written: boolean }> {
   const { suite, dir } = loaded;
   const baseline = await readBaseline(dir, suite).catch((error: unknown) => error as Error);
   const missing = baseline instanceof Error;
   if (!missing) {
-    const gates = evaluateGates(suite, baseline, candidate);
+    const gates = evaluateGates(suite, baseline, candidate, classes);
     if (update !== 'all' || gates.every((g) => g.verdict === 'unchanged')) return { gates, written: false };
   } else if (update === 'none') {
     return { gates: missingBaselineGates(suite, candidate, baseline, dir), written: false };
   }
   const header = await withGoldensLock(dir, `write the baseline of ${dir}`, () => writeBaseline(dir, suite, source, candidate));
   const values = Object.fromEntries(header.metrics.map((metric) => [metric, candidate[metric] as Float32Array]));
-  return { gates: evaluateGates(suite, { header, values } as BaselineValues, candidate), written: true };
+  return { gates: evaluateGates(suite, { header, values } as BaselineValues, candidate, classes), written: true };
 }
 
 /** Without a baseline every gate fails, saying how to make one; the candidate's numbers are still reported. */

@@ -6,10 +6,11 @@
  */
 import { promises as fs } from 'fs';
 import * as path from 'path';
-import { BASELINE_FILE, DEFAULT_MARGINS, formatNumber, METRIC_INFO, BaselineSchema, ImageSetSpec, MetricGate, NOISE_FILE, NoiseEvidence, SUITE_FILE, SUITE_FORMAT_VERSION, Suite, SuiteSchema, parseFormat, readJsonFile, workspaceRelative } from '@cvae/formats';
+import { BASELINE_FILE, DEFAULT_CLASS_MARGIN_FACTOR, DEFAULT_MARGINS, GateClasses, PerClassGate, formatNumber, METRIC_INFO, BaselineSchema, ImageSetSpec, MetricGate, NOISE_FILE, NoiseEvidence, SUITE_FILE, SUITE_FORMAT_VERSION, Suite, SuiteSchema, parseFormat, readJsonFile, workspaceRelative } from '@cvae/formats';
 import { pathExists, writeJsonAtomic } from '@cvae/images';
 import type { CVAE } from '@cvae/model';
 import { gatedMetrics, measureGateImages, writeBaseline } from './baseline';
+import { classesOfImages } from './gates';
 import { renderGoldens } from './golden-render';
 import { writeGolden } from './golden-store';
 import { withGoldensLock } from './golden-writes';
@@ -91,7 +92,8 @@ async function buildSuite(model: Parameters<typeof renderGoldens>[0], source: Ev
   const qualitySamples = options.qualitySamples ?? DEFAULT_QUALITY_SAMPLES;
   const quality = qualitySamples > 0 ? await proposeQualityGate(model, source, draft.gates.images, { samples: qualitySamples, seed: draft.gates.seed, workers: options.workers, announce: say }) : null;
   // Through the schema before it is written: init must never leave a suite that check cannot read.
-  const suite = parseFormat(SuiteSchema, finalSuite(quality === null ? draft : { ...draft, quality }, evidence, perImage), path.join(dir, SUITE_FILE));
+  const classes = classesOfImages(testSetOf(source, model, draft.gates.images), draft.gates.images);
+  const suite = parseFormat(SuiteSchema, finalSuite(quality === null ? draft : { ...draft, quality }, evidence, perImage, classes), path.join(dir, SUITE_FILE));
   await writeJsonAtomic(path.join(dir, SUITE_FILE), suite);
   return suite;
 }
@@ -132,12 +134,13 @@ function draftSuite(model: CVAE, source: EvaluationSource, options: InitSuiteOpt
 }
 
 /** Tolerances and noise from the evidence; floors proposed from the baseline, for a person to review and set. */
-function finalSuite(draft: Suite, evidence: NoiseEvidence['paths'], perImage: PerImageValues): Suite {
+function finalSuite(draft: Suite, evidence: NoiseEvidence['paths'], perImage: PerImageValues, classes: GateClasses | undefined): Suite {
   const images = Object.fromEntries(Object.entries(draft.images).map(([name, image]) => [name, { ...image, tolerance: pixelTolerance(evidence, name) }]));
   const metrics = { ...draft.gates.metrics };
   for (const metric of gatedMetrics(draft)) {
     const mean = average(perImage[metric] as Float32Array);
-    metrics[metric] = { ...(metrics[metric] as MetricGate), noise: metricNoise(evidence, metric), floor: proposedFloor(metric, mean) };
+    const perClass = classes === undefined ? {} : { perClass: proposedPerClass(metric, perImage[metric] as Float32Array, classes) };
+    metrics[metric] = { ...(metrics[metric] as MetricGate), noise: metricNoise(evidence, metric), floor: proposedFloor(metric, mean), ...perClass };
   }
   return {
     ...draft,
@@ -146,6 +149,7 @@ function finalSuite(draft: Suite, evidence: NoiseEvidence['paths'], perImage: Pe
     notes: [
       `Made by cvae golden init on ${new Date().toISOString().slice(0, 10)} from ${draft.checkpoint.path}. Pixel tolerances and metric noise are derived from noise.json (every compute path on this checkpoint): see packages/evaluation/README.md.`,
       `The floors were PROPOSED by init (ELBO, IWAE and cross-entropy 3% or 5 nats worse than the baseline, MSE 5% worse, KL 20% lower): review them and set them by hand; no command rewrites them.`,
+      ...(classes === undefined ? [] : [perClassNote()]),
       ...(draft.quality ? ['The sample-quality bounds were PROPOSED by init too (FID × 1.4, every class ≥ 0.5% of the samples or half the share of a class already below it, entropy − 0.15 nats, confidence − 0.08): review them.'] : []),
     ],
   };
@@ -159,6 +163,23 @@ function proposedFloor(metric: string, mean: number): MetricGate['floor'] {
   if (metric === 'reconstructionCrossEntropy') return { max: round(mean + slack) };
   if (metric === 'reconstructionMse') return { max: round(mean * 1.05) };
   return { min: round(mean * 0.8) };
+}
+
+/** Per-class gates: the default margin × DEFAULT_CLASS_MARGIN_FACTOR, and a floor per class proposed from its baseline mean. */
+function proposedPerClass(metric: string, values: Float32Array, classes: GateClasses): PerClassGate {
+  const floors: Record<string, NonNullable<MetricGate['floor']>> = {};
+  classes.names.forEach((name, label) => {
+    const mine = values.filter((_, i) => classes.labels[i] === label);
+    const floor = mine.length === 0 ? undefined : proposedFloor(metric, average(mine));
+    if (floor !== undefined) floors[name] = floor;
+  });
+  return { margin: DEFAULT_MARGINS[metric] * DEFAULT_CLASS_MARGIN_FACTOR, floors };
+}
+
+/** The note about per-class gates, from the constants it explains. */
+function perClassNote(): string {
+  const margins = ['elbo', 'reconstructionMse'].map((m) => `${METRIC_INFO[m].label} ${DEFAULT_MARGINS[m] * DEFAULT_CLASS_MARGIN_FACTOR}`).join(', ');
+  return `Per-class gates (perClass) were PROPOSED by init: each class's gate images are paired on their own, because a model that forgets one class keeps most of its mean. Their margins are ${DEFAULT_CLASS_MARGIN_FACTOR} × the metric's (${margins}): a class's Δ averages fewer images and moves more between equally good models than the mean does. Their floors are proposed per class by the rule above from each class's baseline mean: review them.`;
 }
 
 function average(values: Float32Array): number {

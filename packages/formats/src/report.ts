@@ -54,6 +54,35 @@ export const VERDICTS = ['unchanged', 'better', 'worse', 'changed within margin'
 export const VerdictSchema = z.enum(VERDICTS);
 export type Verdict = z.infer<typeof VerdictSchema>;
 
+/** One class's share of a metric gate: the same paired test over that class's gate images alone. */
+export const ClassGateResultSchema = z.object({
+  /** The label, and its name (the digits for IDX, the folder name for an image folder). */
+  label: NonNegativeInt,
+  name: z.string(),
+  baseline: EstimateSchema,
+  candidate: EstimateSchema,
+  paired: z.object({ delta: z.number(), standardError: z.number(), images: PositiveInt }),
+  verdict: VerdictSchema,
+  margin: z.number(),
+  floor: z.object({ min: z.number().optional(), max: z.number().optional() }).optional(),
+  floorViolation: z.string().optional(),
+  passed: z.boolean(),
+  /** The class that fails, or would fail first (the most adverse Δ): the one a reviewer looks at. */
+  worst: z.boolean(),
+  message: z.string(),
+});
+export type ClassGateResult = z.infer<typeof ClassGateResultSchema>;
+
+/** A gate's per-class results (when suite.json asks for them): every class, and one line about them all. */
+export const PerClassGateResultSchema = z.object({
+  margin: z.number(),
+  passed: z.boolean(),
+  /** `per class (10 classes, margin 1.00): all pass; worst 3: …` or the failing classes named. */
+  summary: z.string(),
+  classes: z.array(ClassGateResultSchema),
+});
+export type PerClassGateResult = z.infer<typeof PerClassGateResultSchema>;
+
 /** One metric gate: the paired comparison with the baseline, its verdict, and the hand-set floor. */
 export const GateResultSchema = z.object({
   metric: z.string(),
@@ -75,7 +104,10 @@ export const GateResultSchema = z.object({
   floor: z.object({ min: z.number().optional(), max: z.number().optional() }).optional(),
   /** Set when the candidate's mean leaves the floor. */
   floorViolation: z.string().optional(),
+  /** False too when a class gate fails (`perClass`); `verdict` is then still the verdict over all images. */
   passed: z.boolean(),
+  /** The per-class gates; absent when suite.json asks for none (or the gate has no baseline). */
+  perClass: PerClassGateResultSchema.optional(),
   /** One line, with the numbers: `ELBO −156.46 → −157.10 (Δ −0.64 ± 0.03 paired over 2,000 images): worse than margin 0.50`. */
   message: z.string(),
 });

@@ -30,12 +30,30 @@ export type SuiteImage = z.infer<typeof SuiteImageSchema>;
 /** Hand-set absolute bounds: a gate fails when the candidate's mean leaves them, whatever the baseline. */
 export const FloorSchema = z.object({ min: z.number().optional(), max: z.number().optional() });
 
+/**
+ * Per-class gates: the same paired test on each class's gate images alone, because a model that forgets
+ * one digit moves the mean of all images by only a tenth of what it loses on that digit. Absent: no
+ * class gates (suites made before them behave exactly as before). `margin` defaults to the metric's
+ * margin; `cvae golden init` writes DEFAULT_CLASS_MARGIN_FACTOR × it, since a class's Δ is an average
+ * over fewer images and moves more between equally good models than the mean does. `floor` bounds every
+ * class's mean; `floors` (by class name: the label's digits for IDX, the folder name for an image folder)
+ * bound one class each and take precedence — init proposes one per class from the baseline's class means.
+ */
+export const PerClassGateSchema = z.object({
+  margin: z.number().nonnegative().optional(),
+  floor: FloorSchema.optional(),
+  floors: z.record(z.string(), FloorSchema).optional(),
+});
+export type PerClassGate = z.infer<typeof PerClassGateSchema>;
+
 export const MetricGateSchema = z.object({
   /** The practical margin δ (metric units): a change beyond it, significantly, is better or worse. */
   margin: z.number().nonnegative(),
   /** |Δ| up to this is "unchanged": the difference our compute paths make on the same checkpoint. */
   noise: z.number().nonnegative(),
   floor: FloorSchema.optional(),
+  /** Also gate each class of the gate images (a labelled dataset only). */
+  perClass: PerClassGateSchema.optional(),
 });
 export type MetricGate = z.infer<typeof MetricGateSchema>;
 

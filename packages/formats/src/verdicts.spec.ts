@@ -1,4 +1,4 @@
-import { gateResult, pairedDifference, verdictOf } from './verdicts';
+import { gateResult, gateResultWithClasses, pairedDifference, verdictOf } from './verdicts';
 
 /** n per-image baseline values with a large spread, and a candidate = baseline + shift + small per-image jitter. */
 function pairedSamples(n: number, shift: number, jitter: number, seed = 1): { baseline: Float64Array; candidate: Float64Array } {
@@ -76,5 +76,50 @@ describe('gateResult', () => {
     expect(gateResult('elbo', pairedDifference(better.baseline, better.candidate), { margin: 0.5, noise: 0.001 })).toMatchObject({ verdict: 'better', passed: true });
     const same = pairedSamples(500, 0, 0);
     expect(gateResult('reconstructionMse', pairedDifference(same.baseline, same.candidate), { margin: 0.0005, noise: 1e-6 })).toMatchObject({ verdict: 'unchanged', passed: true });
+  });
+});
+
+describe('gateResultWithClasses', () => {
+  /** 1,000 images of 10 classes (label = i mod 10); class `worse` shifted by `shift`, the others only jittered. */
+  function oneClassWorse(shift: number, worse = 3) {
+    const { baseline, candidate } = pairedSamples(1000, 0, 0.3);
+    const labels = Uint8Array.from({ length: 1000 }, (_, i) => i % 10);
+    const shifted = candidate.map((v, i) => v + (labels[i] === worse ? shift : 0));
+    return { baseline, candidate: shifted, classes: { labels, names: Array.from({ length: 10 }, (_, l) => String(l)) } };
+  }
+
+  it('without perClass it is gateResult exactly, labels or not', () => {
+    const { baseline, candidate, classes } = oneClassWorse(-8);
+    const gate = { margin: 0.5, noise: 0.001, floor: { min: -400 } };
+    expect(gateResultWithClasses('elbo', baseline, candidate, gate, 3, classes)).toEqual(gateResult('elbo', pairedDifference(baseline, candidate), gate));
+  });
+
+  it('a class 8 nats worse fails alone while the mean moves 0.8 — within a 1-nat margin overall', () => {
+    const { baseline, candidate, classes } = oneClassWorse(-8);
+    const result = gateResultWithClasses('elbo', baseline, candidate, { margin: 1, noise: 0.001, perClass: { margin: 2 } }, 3, classes);
+    expect([result.verdict, result.passed]).toEqual(['changed within margin', false]);
+    const failing = result.perClass?.classes.filter((c) => !c.passed);
+    expect(failing?.map((c) => [c.name, c.verdict, c.worst])).toEqual([['3', 'worse', true]]);
+    expect(result.perClass?.summary).toBe('ELBO per class (10 classes, margin 2.00): 1 failing (3)');
+    expect(result.message).toMatch(/; PER CLASS: 3 failing$/);
+    expect(failing?.[0].message).toMatch(/^class 3: ELBO −\d+\.\d\d → −\d+\.\d\d \(Δ −[78]\.\d\d ± 0\.\d\d paired over 100 images\): worse than margin 2\.00$/);
+  });
+
+  it('per-class floors by name take precedence over the floor for every class', () => {
+    const { baseline, candidate, classes } = oneClassWorse(0);
+    const perClass = { floor: { min: -1000 }, floors: { '7': { min: 0 } } };
+    const result = gateResultWithClasses('elbo', baseline, candidate, { margin: 1, noise: 0.001, perClass }, 3, classes);
+    expect(result.perClass?.classes.filter((c) => c.floorViolation !== undefined).map((c) => c.name)).toEqual(['7']);
+    expect(result.perClass?.margin).toBe(1);
+  });
+
+  it('all passing: one summary line naming the worst class; a class with one image is not gated', () => {
+    const { baseline, candidate, classes } = oneClassWorse(-0.5, 6);
+    const labels = Uint8Array.from(classes.labels);
+    labels[0] = 10;
+    const result = gateResultWithClasses('elbo', baseline, candidate, { margin: 1, noise: 0.001, perClass: {} }, 3, { labels, names: classes.names });
+    expect(result.passed).toBe(true);
+    expect(result.perClass?.classes.map((c) => c.label)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(result.perClass?.summary).toMatch(/^ELBO per class \(10 classes, margin 1\.00\): all pass; worst 6: Δ −0\.\d+ ± 0\.\d+, changed within margin$/);
   });
 });

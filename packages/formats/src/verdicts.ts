@@ -10,10 +10,11 @@
  *   changed within margin  anything else: the model changed, but not measurably beyond δ
  *
  * A metric with no better direction (KL) is never better or worse: only unchanged or changed.
+ * Per-class gates run the same test on each class's images alone (gateResultWithClasses).
  */
 import { Estimate, estimate } from './common';
-import type { GateResult, Verdict } from './report';
-import type { MetricGate } from './suite';
+import type { ClassGateResult, GateResult, PerClassGateResult, Verdict } from './report';
+import type { MetricGate, PerClassGate } from './suite';
 
 export type Direction = GateResult['direction'];
 
@@ -38,6 +39,13 @@ export const METRIC_INFO: Record<string, MetricInfo> = {
  * uses: what a person would call a real change. A suite's own margins are in its suite.json.
  */
 export const DEFAULT_MARGINS: Record<string, number> = { elbo: 0.5, iwae: 0.5, reconstructionCrossEntropy: 0.5, reconstructionMse: 0.0005, kl: 0.05 };
+
+/**
+ * What `cvae golden init` multiplies a metric's margin by for its per-class gates: a class's Δ averages
+ * a tenth of the images and moves more between equally good models than the mean does (the mean averages
+ * the classes' moves), while a forgotten class moves by many margins (packages/evaluation/README.md).
+ */
+export const DEFAULT_CLASS_MARGIN_FACTOR = 2;
 
 export interface PairedDifference {
   baseline: Estimate;
@@ -95,6 +103,83 @@ export function gateResult(metric: string, difference: PairedDifference, gate: M
     passed,
     message,
   };
+}
+
+/** The gate images' classes: one label per image (paired by index) and each label's name. */
+export interface GateClasses {
+  labels: ArrayLike<number>;
+  names: readonly string[];
+}
+
+/**
+ * The gate over all images plus, when the suite asks, the same test per class: `passed` also needs every
+ * class to pass, `verdict` stays the verdict over all images. Classes with fewer than 2 gate images are
+ * not gated (no standard error).
+ */
+export function gateResultWithClasses(metric: string, baseline: ArrayLike<number>, candidate: ArrayLike<number>, gate: MetricGate, z = 3, classes?: GateClasses): GateResult {
+  const overall = gateResult(metric, pairedDifference(baseline, candidate), gate, z);
+  if (gate.perClass === undefined || classes === undefined) return overall;
+  const perClass = perClassGates(metric, baseline, candidate, gate, gate.perClass, z, classes);
+  if (perClass.passed) return { ...overall, perClass };
+  const failing = perClass.classes.filter((c) => !c.passed).map((c) => c.name);
+  return { ...overall, passed: false, perClass, message: `${overall.message}; PER CLASS: ${failing.join(', ')} failing` };
+}
+
+/** Each class's paired difference over its own gate images, its verdict and floor, and the worst class. */
+export function perClassGates(metric: string, baseline: ArrayLike<number>, candidate: ArrayLike<number>, gate: MetricGate, settings: PerClassGate, z: number, classes: GateClasses): PerClassGateResult {
+  if (classes.labels.length !== baseline.length) throw new RangeError(`per-class gates need a label per gate image: ${classes.labels.length} labels, ${baseline.length} images`);
+  const info = infoOf(metric);
+  const margin = settings.margin ?? gate.margin;
+  const results: ClassGateResult[] = [];
+  for (const [label, indices] of indicesByLabel(classes.labels)) {
+    if (indices.length < 2) continue;
+    const name = classes.names[label] ?? String(label);
+    const difference = pairedDifference(indices.map((i) => baseline[i]), indices.map((i) => candidate[i]));
+    const floor = settings.floors?.[name] ?? settings.floor;
+    const verdict = verdictOf(difference, { margin, noise: gate.noise }, info.direction, z);
+    const floorViolation = violatedFloor(difference.candidate.mean, floor, info);
+    const passed = verdict !== 'worse' && floorViolation === undefined;
+    const message = `class ${name}: ${describeGate(info, difference, verdict, { margin, noise: gate.noise }, floorViolation)}`;
+    const paired = { delta: difference.delta, standardError: difference.standardError, images: difference.images };
+    results.push({ label, name, baseline: difference.baseline, candidate: difference.candidate, paired, verdict, margin, ...(floor === undefined ? {} : { floor }), ...(floorViolation === undefined ? {} : { floorViolation }), passed, worst: false, message });
+  }
+  const worst = worstClass(results, info.direction);
+  if (worst !== undefined) worst.worst = true;
+  const passed = results.every((c) => c.passed);
+  return { margin, passed, summary: classSummary(info, results, margin, worst), classes: results };
+}
+
+function indicesByLabel(labels: ArrayLike<number>): Map<number, number[]> {
+  const byLabel = new Map<number, number[]>();
+  for (let i = 0; i < labels.length; i++) {
+    const indices = byLabel.get(labels[i]);
+    if (indices === undefined) byLabel.set(labels[i], [i]);
+    else indices.push(i);
+  }
+  return new Map([...byLabel.entries()].sort(([a], [b]) => a - b));
+}
+
+/** A failing class first; among equals, the most adverse Δ (for a metric with no direction: the largest |Δ|). */
+function worstClass(results: ClassGateResult[], direction: Direction): ClassGateResult | undefined {
+  const adverse = (c: ClassGateResult) => (direction === 'higher' ? -c.paired.delta : direction === 'lower' ? c.paired.delta : Math.abs(c.paired.delta));
+  return [...results].sort((a, b) => Number(a.passed) - Number(b.passed) || adverse(b) - adverse(a))[0];
+}
+
+function classSummary(info: MetricInfo, results: ClassGateResult[], margin: number, worst: ClassGateResult | undefined): string {
+  const head = `${info.label} per class (${results.length} classes, margin ${formatNumber(margin, info.digits)})`;
+  const failing = results.filter((c) => !c.passed);
+  if (failing.length > 0) return `${head}: ${failing.length} failing (${failing.map((c) => c.name).join(', ')})`;
+  if (worst === undefined) return `${head}: no class has 2 gate images`;
+  return `${head}: all pass; worst ${worst.name}: Δ ${signed(worst.paired.delta, precisionOf(info, worst.paired.standardError))} ± ${formatNumber(worst.paired.standardError, precisionOf(info, worst.paired.standardError))}, ${worst.verdict}`;
+}
+
+function infoOf(metric: string): MetricInfo {
+  return METRIC_INFO[metric] ?? { label: metric, unit: '', direction: 'none', digits: 4 };
+}
+
+/** Small differences get the decimals their standard error needs (its first significant digit), not 0.00 ± 0.00. */
+function precisionOf(info: MetricInfo, standardError: number): number {
+  return Math.min(8, Math.max(info.digits, standardError > 0 ? Math.ceil(-Math.log10(standardError)) : info.digits));
 }
 
 function violatedFloor(mean: number, floor: MetricGate['floor'], info: MetricInfo): string | undefined {
