@@ -16,6 +16,14 @@ import { EvalProgress, PerImageValues, evaluatePerImage } from './metrics';
 
 export const BASELINE_DATA_FILE = 'baseline.bin';
 
+/** The two files of a baseline: a suite's, or a candidate's beside its report (CANDIDATE_BASELINE_FILES). */
+export interface BaselineFiles {
+  header: string;
+  data: string;
+}
+export const SUITE_BASELINE_FILES: BaselineFiles = { header: BASELINE_FILE, data: BASELINE_DATA_FILE };
+export const CANDIDATE_BASELINE_FILES: BaselineFiles = { header: 'candidate-baseline.json', data: 'candidate-baseline.bin' };
+
 export interface BaselineValues {
   header: Baseline;
   values: Partial<Record<GatedMetric, Float32Array>>;
@@ -40,7 +48,7 @@ export async function measureGateImages(
 }
 
 /** Writes baseline.bin and then baseline.json (which vouches for the bin by sha256). Call inside withGoldensLock. */
-export async function writeBaseline(dir: string, suite: Suite, source: EvaluationSource, perImage: PerImageValues): Promise<Baseline> {
+export async function writeBaseline(dir: string, suite: Suite, source: EvaluationSource, perImage: PerImageValues, files = SUITE_BASELINE_FILES): Promise<Baseline> {
   const metrics = gatedMetrics(suite);
   const rows = metrics.map((metric) => required(perImage, metric));
   const data = new Float32Array(rows.reduce((n, row) => n + row.length, 0));
@@ -56,19 +64,19 @@ export async function writeBaseline(dir: string, suite: Suite, source: Evaluatio
     ...(suite.gates.metrics.iwae === undefined ? {} : { iwSamples: suite.gates.iwSamples ?? 64 }),
     architecture: source.architecture,
     metrics,
-    file: BASELINE_DATA_FILE,
+    file: files.data,
     sha256: sha256(bytes),
     summary: Object.fromEntries(metrics.map((metric, i) => [metric, estimate(rows[i])])),
     createdAt: new Date().toISOString(),
   };
-  await writeFileAtomic(path.join(dir, BASELINE_DATA_FILE), bytes);
-  await writeJsonAtomic(path.join(dir, BASELINE_FILE), header);
+  await writeFileAtomic(path.join(dir, files.data), bytes);
+  await writeJsonAtomic(path.join(dir, files.header), header);
   return header;
 }
 
 /** Reads and verifies the baseline (sha256, size, and that it covers the suite's gates). */
-export async function readBaseline(dir: string, suite: Suite): Promise<BaselineValues> {
-  const headerFile = path.join(dir, BASELINE_FILE);
+export async function readBaseline(dir: string, suite: Suite, files = SUITE_BASELINE_FILES): Promise<BaselineValues> {
+  const headerFile = path.join(dir, files.header);
   const header = await readJsonFile(BaselineSchema, headerFile);
   const dataFile = path.join(dir, header.file);
   const bytes = new Uint8Array(await fs.readFile(dataFile));

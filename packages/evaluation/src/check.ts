@@ -40,6 +40,7 @@ import { relativePosix } from './paths';
 import { evaluateGates, gateClassesFor } from './gates';
 import { measureQualityGate } from './quality-gate';
 import type { SampleQualityPhase } from './sample-quality';
+import { describeCandidate, writeCandidateBaseline } from './report-candidate';
 import { writeStaticReport } from './static-report';
 import { METRIC_INFO } from '@cvae/formats';
 import { LoadedSuite, defaultSuiteDir, defaultSuiteReportDir, readSuite, suiteCheckpointDir } from './suite';
@@ -97,14 +98,16 @@ export async function checkSuiteForModel(model: CVAE, source: EvaluationSource, 
   let gates: GateResult[] = [];
   let baselineWritten = false;
   let quality: QualityGateResult | null = null;
+  let candidate: PerImageValues | undefined;
   if (options.pixelsOnly !== true) {
-    const candidate = await measureGateImages(model, source, loaded.suite, { workers: options.workers, onProgress: options.onProgress });
+    candidate = await measureGateImages(model, source, loaded.suite, { workers: options.workers, onProgress: options.onProgress });
     ({ gates, written: baselineWritten } = await gatesWithBaseline(loaded, source, candidate, update, gateClassesFor(model, source, loaded.suite, path.join(loaded.dir, 'suite.json'))));
     if (modelReport.pairing === 'images') for (const gate of gates) gate.message += ' (other latent size: other eps draws, paired on images only)';
     quality = await measureQualityGate(model, source, loaded.suite, { workers: options.workers, onProgress: options.onQualityProgress });
   }
   const ci = options.ci ?? update === 'none';
   const report = buildReport({ loaded, source, reportDir, comparisons, gates, quality, model: modelReport, obsolete: obsoleteEntries(obsolete, loaded.dir, ci) });
+  report.candidate = await describeCandidate(reportDir, comparisons, await writeCandidateBaseline(reportDir, loaded, source, candidate));
   await writeJsonAtomic(path.join(reportDir, REPORT_FILE), report);
   await writeStaticReport(reportDir, report);
   return { report, reportDir, written: { goldens, baseline: baselineWritten } };

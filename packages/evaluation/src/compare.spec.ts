@@ -115,8 +115,9 @@ describe('compareAndReport', () => {
     await compareAndReport(job(goldensDir, reportDir, changed));
     const entry = await compareAndReport(job(goldensDir, reportDir, gray(8, 8)));
     expect(entry).toMatchObject({ status: 'pass', expected: 'synthetic/expected.png', actual: null, diff: null, result: null });
-    // Only the copy of the golden stays, so the static report shows the image on its own.
-    expect(readdirSync(path.join(reportDir, 'synthetic'))).toEqual(['expected.png']);
+    // No diff stays; the entry names only the golden's copy (the static report shows it on its own), and the
+    // unnamed actual.png + result.json are for cvae accept.
+    expect(readdirSync(path.join(reportDir, 'synthetic')).sort()).toEqual(['actual.png', 'expected.png', 'result.json']);
   });
 
   test('a missing golden fails with the update instruction and keeps actual.png for review', async () => {

@@ -1,8 +1,9 @@
 /**
  * The pixel part of a suite check: render every image of the suite, compare each with its golden
  * (pixelmatch, the suite's per-image tolerance) and write the evidence a reviewer needs beside the
- * report: `<name>/expected.png` always, and for anything but a pass `actual.png`, `diff.png` and
- * `result.json` (which carries the provenance Accept records).
+ * report: `<name>/expected.png`, `actual.png` and `result.json` (which carries the provenance Accept
+ * records) always — `cvae accept` promotes any of them without re-rendering —, and for anything but
+ * a pass `diff.png`.
  */
 import { promises as fs } from 'fs';
 import * as path from 'path';
@@ -61,8 +62,9 @@ interface CompareJob {
 
 /**
  * Compares one rendered PNG with its golden and writes `<reportDir>/<name>/`: expected.png (a copy of
- * the golden, so the report stands on its own) and, on anything but a pass, actual.png, diff.png (if
- * comparable) and result.json. Evidence of an earlier run is removed first.
+ * the golden, so the report stands on its own), actual.png and result.json and, on anything but a
+ * pass, diff.png (if comparable). A pass's entry names only expected.png (its actual is the same
+ * picture, for accept alone). Evidence of an earlier run is removed first.
  */
 export async function compareAndReport(job: CompareJob): Promise<ReportEntry> {
   const { name, actualPng, expectedPng, thresholds, reportDir } = job;
@@ -97,14 +99,14 @@ export async function compareAndReport(job: CompareJob): Promise<ReportEntry> {
     : describe(entry, comparison, displayPath(imageDir), staleNotes(job));
   if (expectedPng !== undefined) await writeFileAtomic(path.join(imageDir, 'expected.png'), expectedPng);
   const expected = expectedPng === undefined ? null : rel(path.join(imageDir, 'expected.png'));
-  if (comparison.status === 'pass') return { ...entry, expected };
   await writeEvidence(imageDir, actualPng, comparison, entry, job.provenance);
+  if (comparison.status === 'pass') return { ...entry, expected };
   return { ...entry, expected, ...evidencePaths(imageDir, comparison.diff !== undefined, rel) };
 }
 
 async function writeEvidence(imageDir: string, actualPng: Uint8Array, comparison: ImageComparison, entry: ReportEntry, provenance: GoldenProvenance): Promise<void> {
   await writeFileAtomic(path.join(imageDir, 'actual.png'), actualPng);
-  if (comparison.diff !== undefined) await writeFileAtomic(path.join(imageDir, 'diff.png'), encodeRgbaPng(comparison.width, comparison.height, comparison.diff));
+  if (comparison.status !== 'pass' && comparison.diff !== undefined) await writeFileAtomic(path.join(imageDir, 'diff.png'), encodeRgbaPng(comparison.width, comparison.height, comparison.diff));
   const { name, status, width, height, expectedWidth, expectedHeight, diffPixels, diffRatio, maxDelta, thresholds, message } = entry;
   // result.json carries the provenance so acceptGolden can promote actual.png without re-rendering.
   const result: ComparisonResult = { name, status, width, height, expectedWidth, expectedHeight, diffPixels, diffRatio, maxDelta, thresholds, message, provenance };

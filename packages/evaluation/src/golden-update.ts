@@ -73,7 +73,8 @@ export async function updateGoldensForModel(
   });
 }
 
-function reasonToWrite(
+/** Why a golden should be rewritten with `png` (undefined: it should not); `cvae accept` decides the same way. */
+export function reasonToWrite(
   existing: Buffer | undefined,
   png: Uint8Array,
   record: GoldenRecord | undefined,

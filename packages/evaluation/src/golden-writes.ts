@@ -14,12 +14,14 @@
 import { createHash } from 'crypto';
 import { promises as fs } from 'fs';
 import * as path from 'path';
-import { GoldenIndexSchema, GoldenRecord, readJsonFileIfExists } from '@cvae/formats';
+import { BASELINE_FILE, BaselineSchema, GoldenIndexSchema, GoldenRecord, readJsonFileIfExists } from '@cvae/formats';
 import { fsyncDirectory, withLock, writeFileAtomic, writeJsonAtomic } from '@cvae/images';
 
 export const GOLDENS_INDEX_FILE = 'goldens.json';
 export const GOLDENS_LOCK_FILE = '.lock';
 const PENDING_SUFFIX = '.png.pending';
+/** A baseline written by `cvae accept` in the same order: this file, then baseline.json, then the rename. */
+export const BASELINE_PENDING_FILE = 'baseline.bin.pending';
 /** How long a second writer waits for the first (an update renders every image, which takes seconds). */
 const LOCK_WAIT_MS = 120_000;
 /** Test hook: SIGKILL this process right after the named step of a golden write. */
@@ -65,8 +67,8 @@ export async function writeGoldenEntry(goldensDir: string, name: string, png: Ui
 
 /**
  * Finishes writes a crash cut short: a pending PNG whose sha256 goldens.json records is renamed in;
- * any other pending PNG (the crash came before the index was written) is removed. Returns the names
- * it finished.
+ * any other pending PNG (the crash came before the index was written) is removed; the same for a
+ * pending baseline.bin and baseline.json. Returns the golden names it finished.
  */
 export async function recoverInterruptedWrites(goldensDir: string): Promise<string[]> {
   const index = await readIndex(goldensDir);
@@ -82,8 +84,23 @@ export async function recoverInterruptedWrites(goldensDir: string): Promise<stri
       await fs.rm(pending, { force: true });
     }
   }
-  if (finished.length > 0) await fsyncDirectory(goldensDir);
+  const baselineFinished = await recoverInterruptedBaseline(goldensDir);
+  if (finished.length > 0 || baselineFinished) await fsyncDirectory(goldensDir);
   return finished;
+}
+
+/** A pending baseline.bin that baseline.json vouches for (sha256) is renamed in; any other is removed. */
+async function recoverInterruptedBaseline(dir: string): Promise<boolean> {
+  const pending = path.join(dir, BASELINE_PENDING_FILE);
+  const bytes = await fs.readFile(pending).catch(() => undefined);
+  if (bytes === undefined) return false;
+  const header = await readJsonFileIfExists(BaselineSchema, path.join(dir, BASELINE_FILE)).catch(() => undefined);
+  if (header?.sha256 !== sha256(bytes) || path.basename(header.file) !== header.file) {
+    await fs.rm(pending, { force: true });
+    return false;
+  }
+  await fs.rename(pending, path.join(dir, header.file));
+  return true;
 }
 
 export interface GoldenIntegrity {

@@ -27,3 +27,4 @@ export * from './quality-gate';
 export * from './bench';
 export * from './junit';
 export * from './summary';
+export * from './accept';

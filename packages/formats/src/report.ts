@@ -1,12 +1,13 @@
 /**
  * A suite check's `report.json` (beside it: `index.html`, the static report, and per image
- * `<name>/expected.png`, and for anything but a pass `actual.png`, `diff.png`, `result.json`).
+ * `<name>/expected.png`, `actual.png` and `result.json`, and for anything but a pass `diff.png`; with the
+ * gates measured, `candidate-baseline.json` + `.bin`).
  */
 import { z } from 'zod';
-import { CheckpointRefSchema } from './checkpoint';
+import { CheckpointRefSchema, isSafeRelativePath } from './checkpoint';
 import { SampleQualityBoundsSchema, SampleQualitySchema } from './classifier';
 import { DatasetLabelSchema } from './dataset';
-import { EstimateSchema, IsoDate, NonNegativeInt, PositiveInt } from './common';
+import { EstimateSchema, IsoDate, NonNegativeInt, PositiveInt, Sha256 } from './common';
 import { GoldenNameSchema, GoldenProvenanceSchema, GoldenThresholdsSchema, IMAGE_SET_KINDS } from './goldens';
 
 export const REPORT_FORMAT_VERSION = 3;
@@ -151,6 +152,23 @@ export const ReportModelSchema = z.object({
 });
 export type ReportModel = z.infer<typeof ReportModelSchema>;
 
+/** A file of the report directory: a relative path inside it, no `..`. */
+const ReportFile = z.string().refine(isSafeRelativePath, 'expected a path inside the report directory');
+
+/**
+ * What `cvae accept` promotes from a report without re-rendering: every golden's rendered PNG and its
+ * result.json (the provenance), and the candidate's per-image gate metrics (`candidate-baseline.json`
+ * + `.bin`, the shape of a suite's baseline) when the gates were measured; every file with its sha256.
+ */
+export const ReportCandidateSchema = z.object({
+  images: z.record(GoldenNameSchema, z.object({ actual: ReportFile, result: ReportFile })),
+  /** The candidate's baseline.json-shaped header; null when only the pixels were checked. */
+  baseline: ReportFile.nullable(),
+  /** sha256 of every file above (and of the baseline's data file), by path. */
+  files: z.record(ReportFile, Sha256),
+});
+export type ReportCandidate = z.infer<typeof ReportCandidateSchema>;
+
 export const GoldenReportSchema = z.object({
   formatVersion: z.literal(REPORT_FORMAT_VERSION),
   createdAt: IsoDate,
@@ -173,9 +191,11 @@ export const GoldenReportSchema = z.object({
   quality: QualityGateResultSchema.optional(),
   /** Golden PNGs or goldens.json entries that no image set of suite.json produces any more. */
   obsolete: z.array(ObsoleteGoldenSchema),
+  /** What `cvae accept` needs (absent in reports from before it). */
+  candidate: ReportCandidateSchema.optional(),
 });
 export type GoldenReport = z.infer<typeof GoldenReportSchema>;
 
-/** `<report>/<name>/result.json`: a failing comparison's numbers and the provenance Accept records. */
+/** `<report>/<name>/result.json`: a comparison's numbers and the provenance Accept records. */
 export const ComparisonResultSchema = ComparisonNumbers.extend({ provenance: GoldenProvenanceSchema });
 export type ComparisonResult = z.infer<typeof ComparisonResultSchema>;
