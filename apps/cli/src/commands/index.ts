@@ -1,4 +1,5 @@
 import type { CliCommand } from '../command';
+import { acceptCommand } from './accept';
 import { benchCommand } from './bench';
 import { classifierTrainCommand } from './classifier';
 import { dataInfoCommand } from './data-info';
@@ -20,6 +21,7 @@ export const COMMANDS: CliCommand[] = [
   evalCommand,
   sampleCommand,
   checkCommand,
+  acceptCommand,
   goldenInitCommand,
   goldenCheckCommand,
   goldenUpdateCommand,
