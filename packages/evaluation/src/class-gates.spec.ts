@@ -13,6 +13,7 @@ import { DEFAULT_CLASS_MARGIN_FACTOR, DEFAULT_MARGINS, type GateResult, GoldenRe
 import { loadCheckpoint, loadImagesFor, negativeElbo, saveCheckpoint } from '@cvae/model';
 import { initBackend } from '@cvae/tfjs-kernels';
 import { checkSuite } from './check';
+import { perClassLines } from './gates';
 import { initSuite } from './init';
 import { referenceCheckpoint, tempDir } from './test-utils/reference';
 
@@ -105,6 +106,7 @@ test('the baseline against itself: every class of every gate unchanged', async (
     expect(gate.perClass?.classes).toHaveLength(10);
     expect(gate.perClass?.classes.every((c) => c.verdict === 'unchanged' && c.passed)).toBe(true);
     expect(gate.perClass?.summary).toMatch(/per class \(10 classes, margin .*\): all pass; worst \d: Δ .*, unchanged$/);
+    expect(perClassLines(gate)).toEqual([`  ${gate.perClass?.summary}`]);
   }
 });
 
@@ -121,7 +123,9 @@ test('a model that never saw a 3: ELBO and MSE pass over all images, fail on cla
     expect(others.filter((c) => !c.passed).map((c) => c.message)).toEqual([]);
     expect(gate.passed).toBe(false);
     expect(gate.message).toMatch(/; PER CLASS: 3 failing$/);
+    expect(perClassLines(gate)).toEqual([`  FAIL ${three?.message}`]);
   }
+  expect(perClassLines(gateOf(report.gates, 'kl'))).toHaveLength(1);
   expect(report.passed).toBe(false);
 });
 

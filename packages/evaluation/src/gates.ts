@@ -47,3 +47,10 @@ export function gateClassesFor(model: CVAE, source: Pick<EvaluationSource, 'data
   if (classes === undefined) throw new Error(`${suiteFile}: gates ask for perClass, but the dataset has no labels (an unlabelled image folder); remove perClass`);
   return classes;
 }
+
+/** What `cvae check` prints under a gate with per-class results: one line per failing class, else the summary. */
+export function perClassLines(gate: GateResult): string[] {
+  if (gate.perClass === undefined) return [];
+  const failing = gate.perClass.classes.filter((c) => !c.passed);
+  return failing.length === 0 ? [`  ${gate.perClass.summary}`] : failing.map((c) => `  FAIL ${c.message}`);
+}

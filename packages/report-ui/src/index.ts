@@ -5,7 +5,7 @@
  * and blink — with integer zoom down to single pixels. Framework-free DOM code; the static report
  * (file://) and the viewer's review page both call it, with their own image URLs.
  */
-import type { GateResult, GoldenReport, ImageSetQuality, ObsoleteGolden, QualityGateResult, ReportEntry, SetQualityBounds } from '@cvae/formats';
+import type { ClassGateResult, GateResult, GoldenReport, ImageSetQuality, ObsoleteGolden, QualityGateResult, ReportEntry, SetQualityBounds } from '@cvae/formats';
 
 export type Mode = 'side-by-side' | 'slider' | 'blink';
 export const MODES: readonly Mode[] = ['side-by-side', 'slider', 'blink'];
@@ -103,7 +103,7 @@ function percent(share: number): string {
 function gatesSection(gates: GateResult[]): HTMLElement {
   if (gates.length === 0) return h('section', { class: 'gates empty' }, h('p', {}, 'No metric gates in this report (pixels only).'));
   const head = h('tr', {}, ...['gate', 'baseline', 'candidate', 'Δ paired ± SE', 'unpaired SE', 'verdict', 'floor', ''].map((t) => h('th', {}, t)));
-  const rows = gates.map((g) =>
+  const rows = gates.flatMap((g) => [
     h(
       'tr',
       { 'data-gate': g.metric, class: g.passed ? 'pass' : 'fail' },
@@ -116,8 +116,29 @@ function gatesSection(gates: GateResult[]): HTMLElement {
       h('td', {}, floorText(g)),
       h('td', { class: 'message' }, g.message),
     ),
-  );
+    g.perClass ? h('tr', { class: 'per-class-row', 'data-per-class': g.metric }, h('td', { colspan: '8' }, perClassTable(g))) : null,
+  ].filter((row): row is HTMLElement => row !== null));
   return h('section', { class: 'gates' }, h('h2', {}, 'Metric gates'), h('table', {}, h('thead', {}, head), h('tbody', {}, ...rows)));
+}
+
+/** A gate's classes, one row each, the worst highlighted; the summary line above. */
+function perClassTable(g: GateResult): HTMLElement {
+  const perClass = g.perClass;
+  if (perClass === undefined) return h('div', {});
+  const head = h('tr', {}, ...['class', 'images', 'baseline', 'candidate', 'Δ paired ± SE', 'verdict', 'floor'].map((t) => h('th', {}, t)));
+  const row = (c: ClassGateResult) =>
+    h(
+      'tr',
+      { 'data-class': c.name, class: `${c.passed ? 'pass' : 'fail'}${c.worst ? ' worst' : ''}`, title: c.message },
+      h('td', {}, c.name, c.worst ? h('span', { class: 'badge worst' }, 'worst') : null),
+      h('td', { class: 'num' }, String(c.paired.images)),
+      h('td', { class: 'num' }, num(c.baseline.mean)),
+      h('td', { class: 'num' }, num(c.candidate.mean)),
+      h('td', { class: 'num' }, `${signed(c.paired.delta)} ± ${num(c.paired.standardError)}`),
+      h('td', {}, h('span', { class: `badge ${c.passed ? 'pass' : 'fail'}` }, c.verdict)),
+      h('td', {}, floorText(c)),
+    );
+  return h('div', { class: 'per-class' }, h('p', { class: 'summary' }, perClass.summary), h('table', {}, h('thead', {}, head), h('tbody', {}, ...perClass.classes.map(row))));
 }
 
 function toolbar(rerender: () => void): HTMLElement {
@@ -233,7 +254,7 @@ function acceptButton(name: string, accept: (name: string) => Promise<void>): HT
   return h('div', { class: 'accept-row' }, button, status);
 }
 
-function floorText(g: GateResult): string {
+function floorText(g: Pick<GateResult, 'floor' | 'floorViolation'>): string {
   if (g.floorViolation) return g.floorViolation;
   if (!g.floor) return '—';
   return [g.floor.min === undefined ? null : `≥ ${g.floor.min}`, g.floor.max === undefined ? null : `≤ ${g.floor.max}`].filter(Boolean).join(', ');

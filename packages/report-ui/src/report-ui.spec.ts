@@ -34,7 +34,7 @@ function report(): GoldenReport {
     ],
     gates: [
       gate('elbo', 'ELBO', true, 'unchanged', 'ELBO −156.46 → −156.46 (Δ +0.000001 ± 0.000001 paired over 2,000 images): unchanged'),
-      gate('reconstructionMse', 'reconstruction MSE', false, 'worse', 'reconstruction MSE 0.0410 → 0.0500 (Δ +0.0090 ± 0.0002 paired over 2,000 images): worse than margin 0.0020'),
+      { ...gate('reconstructionMse', 'reconstruction MSE', false, 'worse', 'reconstruction MSE 0.0410 → 0.0500 (Δ +0.0090 ± 0.0002 paired over 2,000 images): worse than margin 0.0020'), perClass: PER_CLASS },
     ],
     quality: {
       result: {
@@ -76,6 +76,25 @@ function gate(metric: string, label: string, passed: boolean, verdict: string, m
     baseline: { mean: 1, standardError: 0.1 }, candidate: { mean: 1.5, standardError: 0.1 },
     paired: { delta: 0.5, standardError: 0.01, images: 2000 }, unpairedStandardError: 0.14,
     verdict, margin: 0.5, noise: 0.0001, floor: { min: -160 }, passed, message,
+  };
+}
+
+/** Two classes of the MSE gate: 3 failing (the worst, with a hostile name's neighbour), 7 within margin. */
+const PER_CLASS = {
+  margin: 0.001,
+  passed: false,
+  summary: 'reconstruction MSE per class (2 classes, margin 0.00100): 1 failing (3)',
+  classes: [
+    classGate(3, false, true, 'worse', 'class 3: reconstruction MSE 0.07288 → 0.07786 (Δ +0.00498 ± 0.00053 paired over 107 images): worse than margin 0.00100'),
+    classGate(7, true, false, 'changed within margin', `class 7: … ${HOSTILE}`),
+  ],
+};
+
+function classGate(label: number, passed: boolean, worst: boolean, verdict: string, message: string) {
+  return {
+    label, name: String(label), baseline: { mean: 0.07288, standardError: 0.002 }, candidate: { mean: 0.07786, standardError: 0.002 },
+    paired: { delta: 0.00498, standardError: 0.00053, images: 107 }, verdict, margin: 0.001, floor: { max: 0.0765 },
+    ...(passed ? {} : { floorViolation: 'reconstruction MSE 0.07786 is above the floor 0.07650' }), passed, worst, message,
   };
 }
 
@@ -122,6 +141,20 @@ describe('renderReport', () => {
     expect(worse?.textContent).toContain('+0.5000 ± 0.010000 (2000)');
     expect(worse?.querySelector('.message')?.textContent).toContain('worse than margin 0.0020');
     expect(root.querySelector('tr[data-gate="elbo"]')?.className).toBe('pass');
+  });
+
+  it('puts a per-class table under a gate that has one, the worst class highlighted, its message as the title', () => {
+    const root = rendered();
+    expect(root.querySelector('tr[data-per-class="elbo"]')).toBeNull();
+    const table = root.querySelector('tr[data-per-class="reconstructionMse"]');
+    expect(table?.previousElementSibling?.getAttribute('data-gate')).toBe('reconstructionMse');
+    expect(table?.querySelector('.summary')?.textContent).toBe('reconstruction MSE per class (2 classes, margin 0.00100): 1 failing (3)');
+    const three = table?.querySelector('tr[data-class="3"]');
+    expect(three?.className).toBe('fail worst');
+    expect(three?.textContent).toBe('3worst1070.0728800.077860+0.004980 ± 0.000530worsereconstruction MSE 0.07786 is above the floor 0.07650');
+    expect(table?.querySelector('tr[data-class="7"]')?.className).toBe('pass');
+    expect(table?.querySelector('tr[data-class="7"] td:last-child')?.textContent).toBe('≤ 0.0765');
+    expect(table?.querySelector('tr[data-class="7"]')?.getAttribute('title')).toContain(HOSTILE);
   });
 
   it('shows the sample-quality measurements beside their bounds', () => {

@@ -2,7 +2,7 @@ import * as path from 'path';
 import { isCI } from 'ci-info';
 import { Option } from 'commander';
 import { describeIdentity } from '@cvae/dataset';
-import { STATIC_REPORT_FILE, UpdateMode, checkSuite } from '@cvae/evaluation';
+import { STATIC_REPORT_FILE, UpdateMode, checkSuite, perClassLines } from '@cvae/evaluation';
 import type { GoldenReport, ImageSetQuality, QualityGateResult, SetQualityBounds } from '@cvae/formats';
 import type { BackendPreference } from '@cvae/tfjs-kernels';
 import type { CliCommand, Io } from '../command';
@@ -98,7 +98,7 @@ export function printReport(report: GoldenReport, reportDir: string, io: Io): vo
     io.stdout(`model: another architecture than the suite's (${model.difference}); ${pairing}\n  suite:     ${model.baseline}\n  candidate: ${model.candidate}\n`);
   }
   for (const entry of report.comparisons) io.stdout(`${entry.message}\n`);
-  for (const gate of report.gates) io.stdout(`gate ${gate.passed ? 'pass' : 'FAIL'}: ${gate.message}\n`);
+  for (const gate of report.gates) io.stdout([`gate ${gate.passed ? 'pass' : 'FAIL'}: ${gate.message}`, ...perClassLines(gate)].map((l) => `${l}\n`).join(''));
   if (report.quality) for (const line of qualityLines(report.quality)) io.stdout(`${line}\n`);
   else if (report.gates.length > 0) io.stdout('sample quality: skipped — the suite has no quality gate (cvae golden init adds one when a classifier of its dataset exists)\n');
   for (const obsolete of report.obsolete) io.stdout(`${obsolete.message}\n`);
