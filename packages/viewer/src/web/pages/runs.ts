@@ -5,6 +5,7 @@ import { RUN_COLORS, formatSeconds, overlayChart } from '../charts';
 import { formatNumber, h } from '../dom';
 import { followRuns } from '../live';
 import { livenessBadge, progressLine } from '../progress';
+import { parseRunFilter, runMatches } from '../../shared/run-filter';
 import type { Page } from './page';
 
 /** run.json `config` keys (training's TrainConfig), shown in this order; `kl` and `limit` only when set. */
@@ -20,11 +21,19 @@ const CHARTED: { key: MetricKey; title: string }[] = [
 type XMode = 'epoch' | 'time';
 /** .overlay-charts' column gap (style.css). */
 const CHART_GAP_PX = 24;
+/** Runs ticked when the URL names none: the latest by start time (with 1,000 runs, not 1,000 lines). */
+export const DEFAULT_TICKED = 5;
+/** Runs listed per page of the picker, so a long list costs a page of DOM, not all of it. */
+const PAGE_SIZE = 50;
 
 interface State {
   runs: RunSummary[];
-  /** Selected run names; all runs when the URL names none. */
+  /** Selected run names; the latest DEFAULT_TICKED (of those matching the filter) when the URL names none. */
   selected: Set<string>;
+  /** What the picker lists (shared/run-filter.ts); ticked runs it hides stay ticked. */
+  filter: string;
+  /** The picker's page of the filtered list, newest first. */
+  page: number;
   baseline: string | null;
   x: XMode;
   sort: { key: SortKey; descending: boolean };
@@ -37,8 +46,9 @@ export const runsPage: Page = async (root, params) => {
   root.append(h('h1', {}, 'Runs'));
   if (runs.length === 0) root.append(h('p', { class: 'empty' }, 'No runs found in the runs directory.'));
   const state = initialState(runs, params);
-  const parts = { picker: h('section', { class: 'card', 'data-testid': 'run-picker' }), charts: h('section', { class: 'card' }), table: h('section', { class: 'card' }), details: h('div', {}) };
-  root.append(parts.picker, parts.charts, parts.table, parts.details);
+  const picker = runPicker(state, () => onChange());
+  const parts = { charts: h('section', { class: 'card' }), table: h('section', { class: 'card' }), details: h('div', {}) };
+  root.append(picker.section, parts.charts, parts.table, parts.details);
   let charts: uPlot[] = [];
   const rerenderTable = () => parts.table.replaceWith((parts.table = tableSection(state, rerenderTable)));
   const renderData = async () => {
@@ -48,7 +58,7 @@ export const runsPage: Page = async (root, params) => {
     rerenderTable();
   };
   const renderLive = () => {
-    parts.picker.replaceWith((parts.picker = pickerSection(state, onChange)));
+    picker.render();
     parts.details.replaceChildren(...state.runs.filter((r) => state.selected.has(r.name)).map(runSection));
   };
   const onChange = () => {
@@ -78,12 +88,17 @@ export const runsPage: Page = async (root, params) => {
 
 function initialState(runs: RunSummary[], params: URLSearchParams): State {
   const named = params.get('runs');
-  const selected = new Set(named === null ? runs.map((r) => r.name) : named.split(',').filter((n) => runs.some((r) => r.name === n)));
+  const filter = params.get('filter') ?? '';
+  const terms = parseRunFilter(filter);
+  const latest = newestFirst(runs.filter((r) => runMatches(r, terms))).slice(0, DEFAULT_TICKED);
+  const selected = new Set(named === null ? latest.map((r) => r.name) : named.split(',').filter((n) => runs.some((r) => r.name === n)));
   const baseline = params.get('baseline');
   const [sortKey, direction] = (params.get('sort') ?? 'name:asc').split(':');
   return {
     runs,
     selected,
+    filter,
+    page: 0,
     baseline: baseline !== null && runs.some((r) => r.name === baseline) ? baseline : null,
     x: params.get('x') === 'time' ? 'time' : 'epoch',
     sort: { key: (SORT_KEYS as readonly string[]).includes(sortKey) ? (sortKey as SortKey) : 'name', descending: direction === 'desc' },
@@ -95,6 +110,7 @@ function initialState(runs: RunSummary[], params: URLSearchParams): State {
 function saveToUrl(state: State): void {
   const params = new URLSearchParams();
   params.set('runs', [...state.selected].join(','));
+  if (state.filter.trim() !== '') params.set('filter', state.filter);
   if (state.baseline) params.set('baseline', state.baseline);
   if (state.x === 'time') params.set('x', 'time');
   params.set('sort', `${state.sort.key}:${state.sort.descending ? 'desc' : 'asc'}`);
@@ -118,40 +134,96 @@ async function compareFor(state: State): Promise<CompareResponse | null> {
 // ---------------------------------------------------------------------------------------------
 // Picking runs
 
-function pickerSection(state: State, onChange: () => void): HTMLElement {
-  const items = state.runs.map((run, i) => {
-    const box = h('input', {
-      type: 'checkbox',
-      checked: state.selected.has(run.name),
-      'data-testid': `select-${run.name}`,
-      onchange: () => {
-        if (box.checked) state.selected.add(run.name);
-        else state.selected.delete(run.name);
-        onChange();
-      },
-    });
-    const latent = run.latentDim === null ? '' : `latent ${run.latentDim}`;
-    return h(
-      'li',
-      { 'data-run-item': run.name },
-      h('label', {}, box, h('span', { class: 'swatch', style: `background:${RUN_COLORS[i % RUN_COLORS.length]}` }), ` ${run.name} `),
-      h('span', { class: 'kind' }, `${latent} · ${run.metrics.length} epochs`),
-      ' ',
-      livenessBadge(run),
-      progressLine(run),
-    );
+/** Newest first by run.json's startedAt (runs without one last), then by name. */
+export function newestFirst(runs: RunSummary[]): RunSummary[] {
+  const started = (r: RunSummary) => (r.run ? Date.parse(r.run.startedAt) : -Infinity);
+  return [...runs].sort((a, b) => started(b) - started(a) || a.name.localeCompare(b.name));
+}
+
+/**
+ * The picker: a filter box (kept across renders, so typing keeps its focus), one page of the matching runs
+ * newest first, and the axis and baseline choices. `render` redraws all but the filter box.
+ */
+function runPicker(state: State, onChange: () => void): { section: HTMLElement; render: () => void } {
+  const list = h('div', { class: 'run-list-page' });
+  const controls = h('div', { class: 'controls' });
+  const filter = h('input', {
+    type: 'search',
+    value: state.filter,
+    placeholder: 'name, model, latent 8, status…',
+    'aria-label': 'filter runs',
+    'data-testid': 'run-filter',
+    oninput: () => {
+      state.filter = filter.value;
+      state.page = 0;
+      saveToUrl(state);
+      renderList();
+    },
   });
+  const renderList = () => list.replaceChildren(...runListPage(state, onChange, renderList));
+  const render = () => {
+    renderList();
+    controls.replaceChildren(...pickerControls(state, onChange));
+  };
+  const title = 'Every term must match: part of the name, the model (run.json config.model) or the status, or the latent size; name:, model:, status:, latent: restrict a term to one field.';
+  const section = h('section', { class: 'card', 'data-testid': 'run-picker' }, h('h2', {}, 'Compare runs'), h('label', { class: 'run-filter', title }, 'filter ', filter), list, controls);
+  return { section, render };
+}
+
+/** The count line, the current page of the filtered runs with a tick box each, and the page buttons. */
+function runListPage(state: State, onChange: () => void, rerender: () => void): HTMLElement[] {
+  const terms = parseRunFilter(state.filter);
+  const matching = newestFirst(state.runs.filter((r) => runMatches(r, terms)));
+  const pages = Math.max(1, Math.ceil(matching.length / PAGE_SIZE));
+  state.page = Math.min(state.page, pages - 1);
+  const shown = matching.slice(state.page * PAGE_SIZE, (state.page + 1) * PAGE_SIZE);
+  const colors = new Map(state.runs.map((r, i) => [r.name, RUN_COLORS[i % RUN_COLORS.length]]));
+  const ticked = state.selected.size;
+  const range = matching.length === 0 ? 'no runs match' : `${state.page * PAGE_SIZE + 1}–${state.page * PAGE_SIZE + shown.length} of ${matching.length} matching`;
+  const count = h('p', { class: 'kind', 'data-testid': 'run-count' }, `${range} (${state.runs.length} runs) · ${ticked} ticked `);
+  if (ticked > 0) count.append(h('button', { type: 'button', class: 'small', 'data-testid': 'untick-all', onclick: () => (state.selected.clear(), onChange()) }, 'untick all'));
+  const turn = (delta: number) => () => ((state.page += delta), rerender());
+  const pager = pages === 1 ? null : h(
+    'div',
+    { class: 'pager' },
+    h('button', { type: 'button', 'data-testid': 'page-newer', disabled: state.page === 0, onclick: turn(-1) }, '‹ newer'),
+    ` page ${state.page + 1} of ${pages} `,
+    h('button', { type: 'button', 'data-testid': 'page-older', disabled: state.page === pages - 1, onclick: turn(1) }, 'older ›'),
+  );
+  const items = shown.map((run) => runItem(run, colors.get(run.name) ?? RUN_COLORS[0], state, onChange));
+  return [count, h('ul', { class: 'run-list' }, ...items), ...(pager ? [pager] : [])];
+}
+
+function runItem(run: RunSummary, color: string, state: State, onChange: () => void): HTMLElement {
+  const box = h('input', {
+    type: 'checkbox',
+    checked: state.selected.has(run.name),
+    'data-testid': `select-${run.name}`,
+    onchange: () => {
+      if (box.checked) state.selected.add(run.name);
+      else state.selected.delete(run.name);
+      onChange();
+    },
+  });
+  const model = run.run?.config.model;
+  const facts = [model, run.latentDim === null ? null : `latent ${run.latentDim}`, `${run.metrics.length} epochs`].filter((f) => f != null);
+  return h(
+    'li',
+    { 'data-run-item': run.name },
+    h('label', {}, box, h('span', { class: 'swatch', style: `background:${color}` }), ` ${run.name} `),
+    h('span', { class: 'kind' }, facts.join(' · ')),
+    ' ',
+    livenessBadge(run),
+    progressLine(run),
+  );
+}
+
+function pickerControls(state: State, onChange: () => void): HTMLElement[] {
   const xMode = h('select', { 'aria-label': 'x axis', 'data-testid': 'x-axis', onchange: () => ((state.x = xMode.value as XMode), onChange()) });
   for (const [value, text] of [['epoch', 'epoch'], ['time', 'wall time']]) xMode.append(h('option', { value, selected: state.x === value }, text));
   const baseline = h('select', { 'aria-label': 'baseline', 'data-testid': 'baseline', onchange: () => ((state.baseline = baseline.value || null), onChange()) });
   baseline.append(h('option', { value: '' }, '(none)'), ...state.runs.map((r) => h('option', { value: r.name, selected: r.name === state.baseline }, r.name)));
-  return h(
-    'section',
-    { class: 'card', 'data-testid': 'run-picker' },
-    h('h2', {}, 'Compare runs'),
-    h('ul', { class: 'run-list' }, ...items),
-    h('div', { class: 'controls' }, h('label', {}, 'x axis ', xMode), h('label', {}, 'baseline ', baseline)),
-  );
+  return [h('label', {}, 'x axis ', xMode), h('label', {}, 'baseline ', baseline)];
 }
 
 // ---------------------------------------------------------------------------------------------
