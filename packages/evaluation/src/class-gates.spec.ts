@@ -13,7 +13,7 @@ import { DEFAULT_CLASS_MARGIN_FACTOR, DEFAULT_MARGINS, type GateResult, GoldenRe
 import { loadCheckpoint, loadImagesFor, negativeElbo, saveCheckpoint } from '@cvae/model';
 import { initBackend } from '@cvae/tfjs-kernels';
 import { checkSuite } from './check';
-import { perClassLines } from './gates';
+import { classesOfImages, perClassLines } from './gates';
 import { initSuite } from './init';
 import { referenceCheckpoint, tempDir } from './test-utils/reference';
 
@@ -141,4 +141,11 @@ test('a suite without perClass keeps its verdicts exactly: no class results, the
   } finally {
     writeFileSync(path.join(suiteDir, SUITE_FILE), text);
   }
+});
+
+test('the classes of the gate images: an image folder names them, IDX labels are their digits, an unlabelled folder has none', () => {
+  const labels = Uint8Array.from([2, 0, 1, 2]);
+  expect(classesOfImages({ labels, classes: ['cat', 'dog', 'emu'] }, 3)).toEqual({ labels: labels.subarray(0, 3), names: ['cat', 'dog', 'emu'] });
+  expect(classesOfImages({ labels })?.names).toEqual(['0', '1', '2']);
+  expect(classesOfImages({ labels: new Uint8Array(4), classes: [] })).toBeUndefined();
 });
