@@ -2,7 +2,7 @@ import { readFileSync } from 'fs';
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
-import { Batch, DatasetIdentity, ImageFolderOptions, ImageSet, SeededRandom, batchCount, datasetIdentity, iterateBatches, loadSplit, resolveRecordedDataset } from '@cvae/dataset';
+import { Batch, DatasetIdentity, ImageFolderOptions, ImageSet, SeededRandom, batchCount, datasetIdentity, iterateBatches, resolveRecordedDataset } from '@cvae/dataset';
 import { RunInfo, RunInfoSchema, TrainConfig, TrainingState, TrainingStateSchema, parseJsonText, readJsonFile, workspaceLayout } from '@cvae/formats';
 import { Lock, LockedError, acquireLock, decodeImagePng, encodeGif, encodePng, pathExists, writeFileAtomic, writeJsonAtomic, writePng } from '@cvae/images';
 import { CVAE, imageOptionsFor, loadCheckpoint, loadImagesFor, renderLatentScatter, saveCheckpoint } from '@cvae/model';
