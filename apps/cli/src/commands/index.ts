@@ -2,6 +2,7 @@ import type { CliCommand } from '../command';
 import { acceptCommand } from './accept';
 import { benchCommand } from './bench';
 import { classifierTrainCommand } from './classifier';
+import { compareCommand } from './compare';
 import { dataInfoCommand } from './data-info';
 import { evalCommand } from './eval';
 import { checkCommand } from './check';
@@ -22,6 +23,7 @@ export const COMMANDS: CliCommand[] = [
   sampleCommand,
   checkCommand,
   acceptCommand,
+  compareCommand,
   goldenInitCommand,
   goldenCheckCommand,
   goldenUpdateCommand,
