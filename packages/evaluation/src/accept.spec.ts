@@ -6,7 +6,7 @@
  */
 import { cpSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'fs';
 import * as path from 'path';
-import { GoldenIndexSchema, SUITE_FILE, type GoldenReport, type Suite, parseJsonText } from '@cvae/formats';
+import { GoldenIndexSchema, SUITE_FILE, type GoldenReport, type ReportCandidate, type Suite, parseJsonText } from '@cvae/formats';
 import { AcceptRefusedError, acceptReport } from './accept';
 import { CANDIDATE_BASELINE_FILES } from './baseline';
 import { checkSuite } from './check';
@@ -46,6 +46,9 @@ function copySuite(name: string): string {
   cpSync(pristine, dir, { recursive: true });
   return dir;
 }
+
+/** The report's candidate files (present in every report this spec makes). */
+const files = (report: GoldenReport) => (report.candidate as ReportCandidate).files;
 
 function copyReport(from: string, name: string, edit?: (report: GoldenReport) => void): string {
   const dir = path.join(scratch, name);
@@ -101,8 +104,8 @@ test('a pixels-only report carries no candidate metrics: its goldens are accepte
 
 test.each([
   ['a report from before accept', (r: GoldenReport) => delete r.candidate, /report\.json: has no candidate section \(written before cvae accept\); run cvae check again$/],
-  ['a file outside the report', (r: GoldenReport) => void (r.candidate!.files['../pristine/suite.json'] = 'a'.repeat(64)), /report\.json: candidate\.files\.\.\.\/pristine\/suite\.json: expected a path inside the report directory \(got "\.\.\/pristine\/suite\.json"\)$/],
-  ['an image whose bytes are not the recorded ones', (r: GoldenReport) => void (r.candidate!.files['prior/actual.png'] = 'b'.repeat(64)), /prior\/actual\.png: sha256 [0-9a-f]{12}… differs from report\.json's bbbbbbbbbbbb… \(edited after the check\?\)$/],
+  ['a file outside the report', (r: GoldenReport) => void (files(r)['../pristine/suite.json'] = 'a'.repeat(64)), /report\.json: candidate\.files\.\.\.\/pristine\/suite\.json: expected a path inside the report directory \(got "\.\.\/pristine\/suite\.json"\)$/],
+  ['an image whose bytes are not the recorded ones', (r: GoldenReport) => void (files(r)['prior/actual.png'] = 'b'.repeat(64)), /prior\/actual\.png: sha256 [0-9a-f]{12}… differs from report\.json's bbbbbbbbbbbb… \(edited after the check\?\)$/],
   ['another checkpoint', (r: GoldenReport) => void (r.checkpoint.weights['decoder/weights.bin'] = 'c'.repeat(64)), /decoder\/weights\.bin has sha256 [0-9a-f]{12}…, the report was made from cccccccccccc… \(another checkpoint\)$/],
 ])('refuses %s, writing nothing', async (label, edit, message) => {
   const suiteDir = copySuite(`refuse-${label.replace(/\W+/g, '-')}`);
