@@ -2,7 +2,7 @@
  * How long GET /api/runs takes for many runs: writes N small run directories (a real run.json and
  * metrics.jsonl in the @cvae/formats schemas, no checkpoints) into a temp dir, starts the real viewer server
  * on loopback, and times sequential requests. Prints the cold (first) request, then the median and max of
- * the warm ones, in ms.
+ * the warm ones, in ms; then what one poll of /api/events' change check takes.
  *
  *   npx tsx packages/viewer/src/bench/runs-api.ts --runs 1000 --requests 20
  */
@@ -12,6 +12,7 @@ import * as os from 'os';
 import * as path from 'path';
 import type { MetricRow, RunInfo } from '@cvae/formats';
 import type { RunSummary } from '../shared/api-types';
+import { runsSignature } from '../server/events';
 import { startViewerServer } from '../server/server';
 
 const USAGE = 'usage: runs-api [--runs N] [--requests N] [--epochs N]';
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
     const server = await startViewerServer({ runsDir, suitesDir: path.join(root, 'suites'), reportsDir: path.join(root, 'reports'), port: 0 });
     try {
       await timeRequests(server.port, flags);
+      await timeEventsPoll(runsDir, flags);
     } finally {
       await server.close();
     }
@@ -104,6 +106,18 @@ async function timeRequests(port: number, flags: Flags): Promise<void> {
   const median = warm[Math.floor(warm.length / 2)];
   console.log(`GET /api/runs, ${flags.runs} runs, ${(cold.body.length / 1e6).toFixed(2)} MB: cold ${cold.ms.toFixed(1)} ms; ` +
     `${flags.requests} warm requests: median ${median.toFixed(1)} ms, max ${warm[warm.length - 1].toFixed(1)} ms`);
+}
+
+/** What /api/events spends on each poll (once a second while a page listens) to notice a change. */
+async function timeEventsPoll(runsDir: string, flags: Flags): Promise<void> {
+  const times: number[] = [];
+  for (let i = 0; i < flags.requests; i++) {
+    const started = performance.now();
+    await runsSignature(runsDir);
+    times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  console.log(`/api/events poll, ${flags.runs} runs: median ${times[Math.floor(times.length / 2)].toFixed(1)} ms, max ${times[times.length - 1].toFixed(1)} ms`);
 }
 
 /** The fixture is only a measure of the server when every run was read as valid. */

@@ -71,17 +71,24 @@ export class RunsEvents {
   }
 }
 
-/** Names, sizes and mtimes of every run's watched files, and whether each locked run's trainer is alive and recent. */
+/**
+ * Names, sizes and mtimes of every run's watched files, and whether each locked run's trainer is alive and recent.
+ * Each run directory is listed once and only the files in it are stat'ed: with 1,000 runs, failed stats of
+ * absent files (progress.json, checkpoints, a lock) made a poll cost ~130-300 ms of every second.
+ */
 export async function runsSignature(runsDir: string): Promise<string> {
-  const parts: string[] = [];
-  for (const name of await runNames(runsDir)) {
-    const dir = path.join(runsDir, name);
-    for (const file of WATCHED) {
-      const stat = await fs.stat(path.join(dir, file)).catch(() => null);
-      parts.push(stat ? `${name}/${file}:${stat.size}:${stat.mtimeMs}` : `${name}/${file}:-`);
-    }
-    parts.push(`${name}:${await trainerState(dir)}`);
-  }
+  const runs = await Promise.all((await runNames(runsDir)).map((name) => runSignature(runsDir, name)));
+  return runs.join('\n');
+}
+
+async function runSignature(runsDir: string, name: string): Promise<string> {
+  const dir = path.join(runsDir, name);
+  const present = new Set(await fs.readdir(dir).catch(() => [] as string[]));
+  const parts = await Promise.all(WATCHED.map(async (file) => {
+    const stat = present.has(file.split('/')[0]) ? await fs.stat(path.join(dir, file)).catch(() => null) : null;
+    return stat ? `${name}/${file}:${stat.size}:${stat.mtimeMs}` : `${name}/${file}:-`;
+  }));
+  parts.push(`${name}:${present.has(RUN_LOCK_FILE) ? await trainerState(dir) : 'unlocked'}`);
   return parts.join('\n');
 }
 
