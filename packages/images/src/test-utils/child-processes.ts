@@ -42,9 +42,26 @@ export function underNonReapingParent(command: string, args: string[]): ChildPro
   return collectingOutput(spawn('sh', ['-c', script, 'sh', command, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }));
 }
 
-/** The pid of the command underNonReapingParent started. */
+/**
+ * The pid of the command underNonReapingParent started, once the parent has become `sleep`: until then sh
+ * could still reap a child killed early, and there would be no zombie to test with.
+ */
 export async function childPidOf(parent: ChildProcess): Promise<number> {
-  return Number((await untilOutput(parent, /^child (\d+)$/m))[1]);
+  const pid = Number((await untilOutput(parent, /^child (\d+)$/m))[1]);
+  await becameSleep(parent.pid as number);
+  return pid;
+}
+
+/** Waits until process `pid` runs `sleep` (sh's `exec sleep` has happened). */
+export async function becameSleep(pid: number): Promise<void> {
+  const comm = () => {
+    try {
+      return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    } catch {
+      return undefined;
+    }
+  };
+  while (comm() !== 'sleep') await new Promise((resolve) => setTimeout(resolve, 10));
 }
 
 /** Resolves with the first match of `pattern` in everything the process has printed since it started. */

@@ -24,6 +24,10 @@ function stopped(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.on('exit', () => resolve())));
 }
 
+function procComm(pid: number): string {
+  return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+}
+
 function procState(pid: number): string | undefined {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
@@ -51,6 +55,8 @@ describe('runLiveness', () => {
     const parent = spawn('sh', ['-c', 'sleep 60 & echo $!; exec sleep 60'], { stdio: ['ignore', 'pipe', 'ignore'] });
     try {
       const pid = await new Promise<number>((resolve) => parent.stdout?.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
+      // Until sh has become sleep it could still reap a child killed now, leaving no zombie to test with.
+      while (procComm(parent.pid as number) !== 'sleep') await new Promise((resolve) => setTimeout(resolve, 10));
       process.kill(pid, 'SIGKILL');
       while (procState(pid) !== 'Z') await new Promise((resolve) => setTimeout(resolve, 20));
       expect(runLiveness(RUNNING, null, lockOf({ pid })).state).toBe('stopped');
