@@ -10,8 +10,9 @@ import { UsageError } from '../errors';
 import { backendOption, checkpointOption, dataDirOption, jsonOption, optionalCheckpoint, suiteOption, workersOption } from '../options';
 import { progressPrinter } from './eval';
 import { qualityProgress } from './eval-quality';
+import { CiOutputOptions, junitOption, summaryOption, writeCiOutputs } from './check-outputs';
 
-type CheckOptions = { suite: string; checkpoint?: string; report?: string; dataDir?: string; backend?: BackendPreference; workers: number; json?: boolean; update?: boolean; ci?: boolean };
+type CheckOptions = { suite: string; checkpoint?: string; report?: string; dataDir?: string; backend?: BackendPreference; workers: number; json?: boolean; update?: boolean; ci?: boolean } & CiOutputOptions;
 
 export const checkCommand: CliCommand<CheckOptions> = {
   path: ['check'],
@@ -27,11 +28,14 @@ export const checkCommand: CliCommand<CheckOptions> = {
       .addOption(new Option('-u, --update', 'like jest -u: rewrite changed and missing goldens, remove obsolete ones, and re-measure the baseline when the metrics changed (accepts this checkpoint)'))
       .addOption(ciOption('write nothing; a missing golden or baseline, or an obsolete golden, fails'))
       .addOption(noCiOption('write missing goldens and the baseline; obsolete goldens are only reported'))
-      .addOption(jsonOption()),
+      .addOption(jsonOption())
+      .addOption(junitOption())
+      .addOption(summaryOption()),
   async run(options, _operands, io) {
     // Checked here, not with commander's .conflicts(): that would refuse `--no-ci -u` too (one attribute, two flags).
     if (options.ci === true && options.update === true) throw new UsageError("option '--ci' cannot be used with option '-u, --update'");
     const checkpoint = optionalCheckpoint(options.checkpoint);
+    const started = performance.now();
     const { report, reportDir, written } = await checkSuite({
       suiteDir: options.suite,
       checkpoint,
@@ -47,6 +51,7 @@ export const checkCommand: CliCommand<CheckOptions> = {
     if (written.baseline) io.stderr(`cvae check: baseline of ${options.suite} written from ${report.checkpoint.path}\n`);
     if (options.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
     else printReport(report, reportDir, io);
+    await writeCiOutputs(options, { report, reportDir, seconds: (performance.now() - started) / 1000 }, io);
     return report.passed ? 0 : 1;
   },
 };
