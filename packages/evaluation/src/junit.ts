@@ -91,6 +91,9 @@ function boundLabel(bound: string, value: unknown): string {
     case 'minClassShare': return `smallest class ≥ ${(100 * n).toFixed(1)}%`;
     case 'minEntropy': return `class entropy ≥ ${n} nats`;
     case 'minMeanConfidence': return `mean confidence ≥ ${n}`;
+    case 'maxKid': return `KID ≤ ${n}`;
+    case 'minDensity': return `density ≥ ${n}`;
+    case 'minCoverage': return `coverage ≥ ${(100 * n).toFixed(1)}%`;
     default: return `${bound} ${String(value)}`;
   }
 }

@@ -89,15 +89,16 @@ describe('summaryMarkdown', () => {
     ]);
   });
 
-  it('KID appears only when the report has it (a number or an estimate per image set)', () => {
+  it('KID appears only when the report has it (with its spread over subsets when recorded, and its bound)', () => {
     const report = passingReport();
     if (report.quality === undefined) throw new Error('the fixture has a quality gate');
     const { samples, reconstructions } = report.quality.result;
-    const withKid = { ...report.quality.result, samples: { ...samples, kid: { mean: 0.01234, standardError: 0.00056 } }, reconstructions: { ...reconstructions, kid: 0.0456 } };
-    const markdown = summaryMarkdown({ ...report, quality: { ...report.quality, result: withKid } } as GoldenReport, REPORT_DIR);
+    const withKid = { ...report.quality.result, samples: { ...samples, kid: 0.01234, kidStd: 0.00056 }, reconstructions: { ...reconstructions, kid: 0.0456 } };
+    const bounds = { ...report.quality.bounds, samples: { ...report.quality.bounds.samples, maxKid: 0.02 } };
+    const markdown = summaryMarkdown({ ...report, quality: { ...report.quality, result: withKid, bounds } } as GoldenReport, REPORT_DIR);
     const quality = tableAfter(markdown, /Sample quality/);
-    expect(quality[0]).toEqual(['set', 'FID', 'KID', 'smallest class', 'entropy (nats)', 'confidence']);
-    expect(quality.slice(2).map((row) => row[2])).toEqual(['0.0123 ± 0.00056', '0.0456']);
+    expect(quality[0]).toEqual(['set', 'FID', 'KID (± sd)', 'smallest class', 'entropy (nats)', 'confidence']);
+    expect(quality.slice(2).map((row) => row[2])).toEqual(['0.0123 ± 0.00056 (≤ 0.02)', '0.0456']);
   });
 
   it('obsolete goldens: failed ones and reported ones, marked apart', () => {

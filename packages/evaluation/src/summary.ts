@@ -82,7 +82,7 @@ function qualitySection(quality: QualityGateResult): string[] {
     set.entropy.toFixed(3),
     set.meanConfidence.toFixed(3),
   ]);
-  const header = ['set', 'FID', ...(withKid ? ['KID'] : []), 'smallest class', 'entropy (nats)', 'confidence'];
+  const header = ['set', 'FID', ...(withKid ? ['KID (± sd)'] : []), 'smallest class', 'entropy (nats)', 'confidence'];
   const r = quality.result;
   return [
     `### ${mark(quality.passed)} Sample quality: ${quality.passed ? 'pass' : 'FAIL'}`,
@@ -95,25 +95,21 @@ function qualitySection(quality: QualityGateResult): string[] {
 }
 
 /**
- * KID, when the report has it: a field `kid` of an image set's quality, a number or an estimate
- * ({mean | value, standardError?}). Read by shape, not by type, so reports with and without it both render.
+ * KID, when the report has it: `kid` of an image set's quality (and `kidStd`, its spread over the
+ * subsets). Read by shape, so reports from before KID (and code built before it) render the same.
  */
-export function kidOf(set: ImageSetQuality): { value: number; standardError?: number } | null {
-  const kid = (set as { kid?: unknown }).kid;
-  if (typeof kid === 'number' && Number.isFinite(kid)) return { value: kid };
-  if (typeof kid !== 'object' || kid === null) return null;
-  const { mean, value, standardError } = kid as { mean?: unknown; value?: unknown; standardError?: unknown };
-  const central = typeof mean === 'number' ? mean : value;
-  if (typeof central !== 'number' || !Number.isFinite(central)) return null;
-  return typeof standardError === 'number' ? { value: central, standardError } : { value: central };
+export function kidOf(set: ImageSetQuality): { value: number; std?: number } | null {
+  const { kid, kidStd } = set as { kid?: unknown; kidStd?: unknown };
+  if (typeof kid !== 'number' || !Number.isFinite(kid)) return null;
+  return typeof kidStd === 'number' ? { value: kid, std: kidStd } : { value: kid };
 }
 
 function kidCell(set: ImageSetQuality, bounds: SetQualityBounds | undefined): string {
   const kid = kidOf(set);
   if (kid === null) return '—';
   const bound = (bounds as { maxKid?: unknown } | undefined)?.maxKid;
-  const se = kid.standardError === undefined ? '' : ` ± ${kid.standardError.toPrecision(2)}`;
-  return `${kid.value.toPrecision(3)}${se}${typeof bound === 'number' ? ` (≤ ${bound})` : ''}`;
+  const std = kid.std === undefined ? '' : ` ± ${kid.std.toPrecision(2)}`;
+  return `${kid.value.toPrecision(3)}${std}${typeof bound === 'number' ? ` (≤ ${bound})` : ''}`;
 }
 
 function obsoleteSection(report: GoldenReport): string[] {
