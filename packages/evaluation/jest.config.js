@@ -2,11 +2,12 @@ const path = require('path');
 
 /**
  * Besides jest's own output (unchanged), every run writes JUnit XML through jest-junit to
- * reports/junit/evaluation.xml (gitignored; inside the test target's Nx outputs, so a cached run
- * restores it too). JEST_JUNIT_OUTPUT_DIR / JEST_JUNIT_OUTPUT_NAME move it (jest-junit's variables win
+ * reports/junit/evaluation.xml under the workspace root ($CVAE_WORKSPACE, as the suites' reports, else
+ * this repository; gitignored; inside the test target's Nx outputs, so a cached run restores it too). JEST_JUNIT_OUTPUT_DIR / JEST_JUNIT_OUTPUT_NAME move it (jest-junit's variables win
  * over these options). The golden suites' tests get the classnames `cvae check --junit` writes:
  * `reference › golden prior` is classname cvae.reference.golden, name prior.
  */
+const WORKSPACE_ROOT = process.env.CVAE_WORKSPACE || path.join(__dirname, '..', '..');
 const SUITES_SPEC = 'suites.spec.ts';
 const SUITE_TESTS = [
   [/^golden (.+)$/, 'golden'],
@@ -35,7 +36,7 @@ module.exports = {
     [
       'jest-junit',
       {
-        outputDirectory: path.join(__dirname, '..', '..', 'reports', 'junit'),
+        outputDirectory: path.join(WORKSPACE_ROOT, 'reports', 'junit'),
         outputName: 'evaluation.xml',
         suiteName: 'evaluation',
         suiteNameTemplate: '{filename}',

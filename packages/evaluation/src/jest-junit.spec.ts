@@ -38,6 +38,7 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 function runJest(env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
+  for (const [name, value] of Object.entries(env)) if (value === undefined) delete childEnv[name];
   delete childEnv.JEST_WORKER_ID; // this test's own worker id would tell the child it is a worker
   const child = spawn(process.execPath, [JEST_BIN, '-c', CONFIG, '--rootDir', scratch, '--ci'], { cwd: WORKSPACE_ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -72,4 +73,12 @@ it('writes JUnit with cvae.<suite>.golden|gate|quality|obsolete classnames besid
     ['cvae.tiny.obsolete', 'no obsolete goldens', null],
   ]);
   expect(suite['system-out']).toContain('report: reports/tiny/index.html');
+});
+
+it('by default writes reports/junit/evaluation.xml under the workspace root ($CVAE_WORKSPACE, as the suites\' reports)', async () => {
+  const run = await runJest({ CVAE_WORKSPACE: scratch, JEST_JUNIT_OUTPUT_DIR: undefined });
+  expect(run.code).toBe(1);
+  const xml = readFileSync(path.join(scratch, 'reports', 'junit', 'evaluation.xml'), 'utf8');
+  expect(XMLValidator.validate(xml)).toBe(true);
+  expect(xml).toContain('classname="cvae.tiny.gate" name="ELBO"');
 });
