@@ -5,12 +5,12 @@
  * files or an image folder —, training, test accuracy, the command, the sha256 of both files). Saving stages everything in a sibling directory
  * and renames it into place; loading hash-checks the exact bytes tfjs parses.
  */
-import { createHash, randomBytes } from 'crypto';
+import { randomBytes } from 'crypto';
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ImageFolderOptions, ImageSet, LoadOptions, Split, datasetIdentity, loadSplit, optionsOf } from '@cvae/dataset';
-import { CLASSIFIER_FORMAT_VERSION, ClassifierManifest, ClassifierManifestSchema, ClassifierRef, DatasetFiles, FormatError, readJsonFile, workspaceLayout, workspaceRelative } from '@cvae/formats';
+import { CLASSIFIER_FORMAT_VERSION, ClassifierManifest, ClassifierManifestSchema, ClassifierRef, DatasetFiles, FormatError, readJsonFile, sha256Hex, workspaceLayout, workspaceRelative } from '@cvae/formats';
 import { fsyncDirectory, pathExists, writeJsonAtomic } from '@cvae/images';
 import { fileSystemIOHandler } from '@cvae/model';
 import { Classifier, ClassifierArchitecture, classifierArchitecture } from './network';
@@ -210,7 +210,7 @@ async function loadNetwork(dir: string, manifest: ClassifierManifest): Promise<t
     onFileRead: (fileName, bytes) => {
       const expected = (manifest.files as Record<string, string>)[fileName];
       if (expected === undefined) throw new ClassifierError(dir, fileName, `is not listed in ${CLASSIFIER_MANIFEST_FILE}`);
-      if (sha256(bytes) !== expected) throw new ClassifierError(dir, fileName, 'sha256 mismatch (file changed or corrupted)');
+      if (sha256Hex(bytes) !== expected) throw new ClassifierError(dir, fileName, 'sha256 mismatch (file changed or corrupted)');
     },
   });
   try {
@@ -236,7 +236,7 @@ async function swapIntoPlace(staging: string, target: string): Promise<void> {
 }
 
 async function sha256File(dir: string, name: string): Promise<string> {
-  return sha256(await fs.readFile(path.join(dir, name)));
+  return sha256Hex(await fs.readFile(path.join(dir, name)));
 }
 
 /** JSON with object keys sorted, so two equal structures compare equal whatever their key order. */
@@ -244,8 +244,4 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b))) : v,
   );
-}
-
-function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }

@@ -28,6 +28,7 @@ import {
   Suite,
   WEIGHT_FILES,
   parseJsonText,
+  sha256Hex,
   workspaceRoot,
 } from '@cvae/formats';
 import { decodePng, fsyncDirectory, writeFileAtomic, writeJsonAtomic } from '@cvae/images';
@@ -35,7 +36,7 @@ import { BaselineValues, CANDIDATE_BASELINE_FILES, SUITE_BASELINE_FILES, readBas
 import { evaluateGates } from './gates';
 import { readGoldenIndex, readGoldenPng, specOf, thresholdsFor, writeGolden } from './golden-store';
 import { GoldenChange, reasonToWrite } from './golden-update';
-import { BASELINE_PENDING_FILE, sha256, withGoldensLock } from './golden-writes';
+import { BASELINE_PENDING_FILE, withGoldensLock } from './golden-writes';
 import { removeObsoleteGoldens } from './obsolete';
 import { sameWeights } from './provenance';
 import { LoadedSuite, readSuite, suitesRoot } from './suite';
@@ -110,7 +111,7 @@ async function verifiedFiles(reportDir: string, candidate: ReportCandidate): Pro
     const file = path.join(reportDir, name);
     const bytes = await fs.readFile(file).catch(() => undefined);
     if (bytes === undefined) throw new AcceptRefusedError(`${file}: missing (report.json lists it)`);
-    const actual = sha256(bytes);
+    const actual = sha256Hex(bytes);
     if (actual !== recorded) throw new AcceptRefusedError(`${file}: sha256 ${actual.slice(0, 12)}… differs from report.json's ${recorded.slice(0, 12)}… (edited after the check?)`);
     files.set(name, bytes);
   }
@@ -129,7 +130,7 @@ async function verifyCheckpoint(checkpoint: CheckpointRef): Promise<void> {
     const file = path.join(dir, name);
     const bytes = await fs.readFile(file).catch(() => undefined);
     if (bytes === undefined) throw new AcceptRefusedError(`checkpoint ${checkpoint.path}: no ${name} here (the report was made from that checkpoint; accept needs the same one)`);
-    const actual = sha256(bytes);
+    const actual = sha256Hex(bytes);
     const recorded = checkpoint.weights[name] ?? '(none)';
     if (actual !== recorded) throw new AcceptRefusedError(`checkpoint ${checkpoint.path}: ${name} has sha256 ${actual.slice(0, 12)}…, the report was made from ${recorded.slice(0, 12)}… (another checkpoint)`);
   }

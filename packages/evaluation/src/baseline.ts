@@ -6,11 +6,11 @@
  */
 import { promises as fs } from 'fs';
 import * as path from 'path';
-import { BASELINE_FILE, Baseline, BaselineSchema, GATED_METRICS, GatedMetric, Suite, estimate, readJsonFile } from '@cvae/formats';
+import { BASELINE_FILE, Baseline, BaselineSchema, GATED_METRICS, GatedMetric, Suite, estimate, readJsonFile, sha256Hex } from '@cvae/formats';
 import { writeFileAtomic, writeJsonAtomic } from '@cvae/images';
 import type { CVAE } from '@cvae/model';
 import type { Replicas } from '@cvae/replicas';
-import { sha256 } from './golden-writes';
+
 import { EvaluationSource, recordedDataset, testSetOf } from './load';
 import { EvalProgress, PerImageValues, evaluatePerImage } from './metrics';
 
@@ -65,7 +65,7 @@ export async function writeBaseline(dir: string, suite: Suite, source: Evaluatio
     architecture: source.architecture,
     metrics,
     file: files.data,
-    sha256: sha256(bytes),
+    sha256: sha256Hex(bytes),
     summary: Object.fromEntries(metrics.map((metric, i) => [metric, estimate(rows[i])])),
     createdAt: new Date().toISOString(),
   };
@@ -80,7 +80,7 @@ export async function readBaseline(dir: string, suite: Suite, files = SUITE_BASE
   const header = await readJsonFile(BaselineSchema, headerFile);
   const dataFile = path.join(dir, header.file);
   const bytes = new Uint8Array(await fs.readFile(dataFile));
-  if (sha256(bytes) !== header.sha256) throw new Error(`${dataFile}: sha256 does not match ${headerFile} (changed or corrupted; re-create it with cvae check -u)`);
+  if (sha256Hex(bytes) !== header.sha256) throw new Error(`${dataFile}: sha256 does not match ${headerFile} (changed or corrupted; re-create it with cvae check -u)`);
   if (bytes.byteLength !== header.metrics.length * header.images * 4) throw new Error(`${dataFile}: ${bytes.byteLength} bytes, expected ${header.metrics.length} metrics × ${header.images} images × 4`);
   if (header.images !== suite.gates.images || header.seed !== suite.gates.seed) {
     throw new Error(`${headerFile}: measured on ${header.images} images with seed ${header.seed}, but suite.json gates ${suite.gates.images} with seed ${suite.gates.seed}; re-create it with cvae check -u`);

@@ -1,8 +1,8 @@
 /** The golden PNGs of a suite and their index (goldens.json), beside suite.json. */
 import { promises as fs } from 'fs';
 import * as path from 'path';
-import { GOLDEN_NAME_PATTERN, GoldenIndex, GoldenProvenance, GoldenRecord, GoldenThresholds, ImageSetSpec, Suite, SuiteImage } from '@cvae/formats';
-import { GOLDENS_INDEX_FILE, readIndex, sha256, writeGoldenEntry } from './golden-writes';
+import { GOLDEN_NAME_PATTERN, GoldenIndex, GoldenProvenance, GoldenRecord, GoldenThresholds, ImageSetSpec, Suite, SuiteImage, sha256Hex } from '@cvae/formats';
+import { GOLDENS_INDEX_FILE, readIndex, writeGoldenEntry } from './golden-writes';
 
 export type { GoldenIndex, GoldenProvenance, GoldenRecord };
 export { GOLDENS_INDEX_FILE };
@@ -64,7 +64,7 @@ export async function writeGolden(
     ...provenance,
     width: size.width,
     height: size.height,
-    sha256: sha256(png),
+    sha256: sha256Hex(png),
     createdAt: new Date().toISOString(),
     via,
   };

@@ -1,10 +1,11 @@
 /** Real processes writing goldens: killed with SIGKILL at every step of a write, and racing each other. */
+import { sha256Hex } from '@cvae/formats';
 import { spawn } from 'child_process';
 import { mkdtempSync, readFileSync, readdirSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { decodePng } from '@cvae/images';
-import { KILL_AT_ENV, readIndex, recoverInterruptedWrites, sha256, verifyGoldens, withGoldensLock } from './golden-writes';
+import { KILL_AT_ENV, readIndex, recoverInterruptedWrites, verifyGoldens, withGoldensLock } from './golden-writes';
 
 jest.setTimeout(120_000);
 
@@ -54,7 +55,7 @@ describe('golden writes', () => {
     expect(results.map((r) => [r.code, r.stderr])).toEqual([[0, ''], [0, '']]);
     const index = await readIndex(dir);
     expect(Object.keys(index).sort()).toEqual(['first', 'second']);
-    for (const name of ['first', 'second']) expect(index[name].sha256).toBe(sha256(readFileSync(path.join(dir, `${name}.png`))));
+    for (const name of ['first', 'second']) expect(index[name].sha256).toBe(sha256Hex(readFileSync(path.join(dir, `${name}.png`))));
     expect([pixel(dir, 'first'), pixel(dir, 'second')]).toEqual([19, 119]);
   });
 

@@ -11,10 +11,9 @@
  * 2 the next writer finds a pending file whose sha256 the index records and finishes step 3. Every
  * writer, and every reader that takes the lock, completes interrupted writes first.
  */
-import { createHash } from 'crypto';
 import { promises as fs } from 'fs';
 import * as path from 'path';
-import { BASELINE_FILE, BaselineSchema, GoldenIndexSchema, GoldenRecord, readJsonFileIfExists } from '@cvae/formats';
+import { BASELINE_FILE, BaselineSchema, GoldenIndexSchema, GoldenRecord, readJsonFileIfExists, sha256Hex } from '@cvae/formats';
 import { fsyncDirectory, withLock, writeFileAtomic, writeJsonAtomic } from '@cvae/images';
 
 export const GOLDENS_INDEX_FILE = 'goldens.json';
@@ -77,7 +76,7 @@ export async function recoverInterruptedWrites(goldensDir: string): Promise<stri
     const name = file.slice(0, -PENDING_SUFFIX.length);
     const pending = path.join(goldensDir, file);
     const record = index[name];
-    if (record !== undefined && sha256(await fs.readFile(pending)) === record.sha256) {
+    if (record !== undefined && sha256Hex(await fs.readFile(pending)) === record.sha256) {
       await fs.rename(pending, path.join(goldensDir, record.file));
       finished.push(name);
     } else {
@@ -95,7 +94,7 @@ async function recoverInterruptedBaseline(dir: string): Promise<boolean> {
   const bytes = await fs.readFile(pending).catch(() => undefined);
   if (bytes === undefined) return false;
   const header = await readJsonFileIfExists(BaselineSchema, path.join(dir, BASELINE_FILE)).catch(() => undefined);
-  if (header?.sha256 !== sha256(bytes) || path.basename(header.file) !== header.file) {
+  if (header?.sha256 !== sha256Hex(bytes) || path.basename(header.file) !== header.file) {
     await fs.rm(pending, { force: true });
     return false;
   }
@@ -123,7 +122,7 @@ async function integrityOf(goldensDir: string, name: string, record: GoldenRecor
   const bytes = await fs.readFile(file).catch(() => undefined);
   if (record === undefined) return { name, status: 'unindexed', problem: `${file} has no entry in ${GOLDENS_INDEX_FILE}` };
   if (bytes === undefined) return { name, status: 'missing-png', problem: `${GOLDENS_INDEX_FILE} lists ${name} but ${file} is missing` };
-  const actual = sha256(bytes);
+  const actual = sha256Hex(bytes);
   if (actual !== record.sha256) {
     return { name, status: 'stale', problem: `${file} has sha256 ${actual.slice(0, 12)}…, ${GOLDENS_INDEX_FILE} records ${record.sha256.slice(0, 12)}… (changed outside cvae, or an interrupted write)` };
   }
@@ -132,10 +131,6 @@ async function integrityOf(goldensDir: string, name: string, record: GoldenRecor
 
 export async function readIndex(goldensDir: string): Promise<Record<string, GoldenRecord>> {
   return (await readJsonFileIfExists(GoldenIndexSchema, path.join(goldensDir, GOLDENS_INDEX_FILE))) ?? {};
-}
-
-export function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }
 
 function sortKeys<T>(record: Record<string, T>): Record<string, T> {

@@ -4,11 +4,12 @@
  * + `.bin` (a suite baseline's shape), each file named in report.json with its sha256 — so a report
  * downloaded from CI can be promoted into the suite without re-rendering, and an edited file is refused.
  */
+import { sha256Hex } from '@cvae/formats';
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import type { ReportCandidate, ReportEntry } from '@cvae/formats';
 import { CANDIDATE_BASELINE_FILES, writeBaseline } from './baseline';
-import { sha256 } from './golden-writes';
+
 import type { EvaluationSource } from './load';
 import type { PerImageValues } from './metrics';
 import type { LoadedSuite } from './suite';
@@ -29,6 +30,6 @@ export async function describeCandidate(reportDir: string, comparisons: ReportEn
   const images = Object.fromEntries(comparisons.map((c) => [c.name, { actual: `${c.name}/actual.png`, result: `${c.name}/result.json` }]));
   const baselineFiles = withBaseline ? [CANDIDATE_BASELINE_FILES.header, CANDIDATE_BASELINE_FILES.data] : [];
   const paths = [...Object.values(images).flatMap((image) => [image.actual, image.result]), ...baselineFiles];
-  const files = Object.fromEntries(await Promise.all(paths.map(async (file) => [file, sha256(await fs.readFile(path.join(reportDir, file)))] as const)));
+  const files = Object.fromEntries(await Promise.all(paths.map(async (file) => [file, sha256Hex(await fs.readFile(path.join(reportDir, file)))] as const)));
   return { images, baseline: withBaseline ? CANDIDATE_BASELINE_FILES.header : null, files };
 }

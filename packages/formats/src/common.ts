@@ -4,6 +4,11 @@ export const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'expected a sha256 in l
 export const IsoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'expected an ISO date');
 export const PositiveInt = z.number().int().positive();
 export const NonNegativeInt = z.number().int().nonnegative();
+/** An error's message on one line (whitespace, newlines included, folded), for one-line messages that quote it. */
+export function oneLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').trim();
+}
+
 /** A user-facing seed: every command takes the same range. */
 export const MAX_SEED = 2 ** 32 - 1;
 export const Seed = z.number().int().min(0).max(MAX_SEED);

@@ -5,6 +5,7 @@
  */
 import { promises as fs } from 'fs';
 import type { z } from 'zod';
+import { oneLine } from './common';
 
 export class FormatError extends Error {
   override name = 'FormatError';
@@ -97,10 +98,6 @@ async function readText(file: string): Promise<string | undefined> {
     return await fs.readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new FormatError(file, undefined, `cannot be read (${oneLine((error as Error).message)})`);
+    throw new FormatError(file, undefined, `cannot be read (${oneLine(error)})`);
   }
-}
-
-function oneLine(text: string): string {
-  return text.split('\n')[0];
 }

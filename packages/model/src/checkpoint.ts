@@ -1,19 +1,21 @@
-import { createHash, randomBytes } from 'crypto';
+import { randomBytes } from 'crypto';
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { CHECKPOINT_FORMAT_VERSION, CheckpointManifest, CheckpointManifestSchema, FormatError, isSafeRelativePath, parseJsonText } from '@cvae/formats';
+import { CHECKPOINT_FORMAT_VERSION, CheckpointManifest, CheckpointManifestSchema, FormatError, isSafeRelativePath, oneLine, parseJsonText, sha256Hex } from '@cvae/formats';
 import { fsyncDirectory, isProcessAlive, pathExists, writeFileAtomic, writeJsonAtomic } from '@cvae/images';
 import { ArchitectureError, expectedWeightShapes, validateArchitecture } from './architecture';
 import { CVAE } from './cvae';
-import { MODEL_JSON_FILE, WEIGHTS_FILE, fileSystemIOHandler, oneLine, parseModelJson } from './fs-io-handler';
+import { MODEL_JSON_FILE, WEIGHTS_FILE, fileSystemIOHandler, parseModelJson } from './fs-io-handler';
 
 export { CHECKPOINT_FORMAT_VERSION };
 export type { CheckpointManifest };
 export const MANIFEST_FILE = 'manifest.json';
 const MODEL_PARTS = ['encoder', 'decoder'] as const;
 type ModelPart = (typeof MODEL_PARTS)[number];
+/** The files that hold the two models: each part's model.json and weights.bin. */
+const MODEL_FILES: readonly string[] = MODEL_PARTS.flatMap((part) => [`${part}/${MODEL_JSON_FILE}`, `${part}/${WEIGHTS_FILE}`]);
 
 export interface CheckpointMetadata {
   epoch: number;
@@ -115,7 +117,7 @@ async function writeCheckpointFiles(
   for (const [name, bytes] of Object.entries(extraFiles)) {
     await writeFileAtomic(path.join(staging, name), bytes);
   }
-  const fileNames = [...MODEL_PARTS.flatMap((part) => [`${part}/${MODEL_JSON_FILE}`, `${part}/${WEIGHTS_FILE}`]), ...Object.keys(extraFiles)];
+  const fileNames = [...MODEL_FILES, ...Object.keys(extraFiles)];
   const manifest = buildManifest(model, meta, await hashFiles(staging, fileNames));
   // The manifest is written last: a directory holding one is complete.
   await writeJsonAtomic(path.join(staging, MANIFEST_FILE), manifest);
@@ -146,7 +148,7 @@ function buildManifest(model: CVAE, meta: CheckpointMetadata, files: Record<stri
 /** Hashes what is on disk (read back), so the manifest vouches for the bytes actually written. */
 async function hashFiles(root: string, names: string[]): Promise<Record<string, string>> {
   const files: Record<string, string> = {};
-  for (const name of names) files[name] = sha256(await fs.readFile(path.join(root, name)));
+  for (const name of names) files[name] = sha256Hex(await fs.readFile(path.join(root, name)));
   return files;
 }
 
@@ -207,7 +209,7 @@ async function verifyFiles(dir: string, source: string): Promise<CheckpointManif
     );
     await verifyWeights(dir, source, manifest, part, modelJson);
   }
-  const modelFiles = new Set(MODEL_PARTS.flatMap((part) => [`${part}/${MODEL_JSON_FILE}`, `${part}/${WEIGHTS_FILE}`]));
+  const modelFiles = new Set(MODEL_FILES);
   for (const name of Object.keys(manifest.files).filter((n) => !modelFiles.has(n))) {
     await readVerified(dir, source, manifest, name);
   }
@@ -306,7 +308,7 @@ async function readVerified(dir: string, source: string, manifest: CheckpointMan
 }
 
 function assertHash(dir: string, manifest: CheckpointManifest, name: string, bytes: Uint8Array): void {
-  if (sha256(bytes) !== manifest.files[name]) {
+  if (sha256Hex(bytes) !== manifest.files[name]) {
     throw new CheckpointError(dir, name, 'sha256 mismatch (file changed or corrupted)');
   }
 }
@@ -325,7 +327,7 @@ async function loadModelPart(dir: string, source: string, part: ModelPart, manif
 }
 
 function extraFileReader(dir: string, source: string, manifest: CheckpointManifest): CheckpointExtraFiles {
-  const modelFiles = new Set(MODEL_PARTS.flatMap((part) => [`${part}/${MODEL_JSON_FILE}`, `${part}/${WEIGHTS_FILE}`]));
+  const modelFiles = new Set(MODEL_FILES);
   const names = Object.keys(manifest.files).filter((name) => !modelFiles.has(name));
   return {
     names,
@@ -365,10 +367,6 @@ async function renameIfExists(from: string, to: string): Promise<boolean> {
   }
 }
 
-
-function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
 
 function randomSuffix(): string {
   return randomBytes(6).toString('hex');

@@ -2,6 +2,7 @@ import { promises as fs } from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
 import { writeFileAtomic } from '@cvae/images';
+import { oneLine } from '@cvae/formats';
 
 export const MODEL_JSON_FILE = 'model.json';
 export const WEIGHTS_FILE = 'weights.bin';
@@ -107,9 +108,4 @@ function assertPlainFileName(fileName: string, where: string): void {
 export function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
   // Node Buffers may be views into a shared pool: copy out exactly this file's bytes.
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-}
-
-export function oneLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/\s+/g, ' ').trim();
 }

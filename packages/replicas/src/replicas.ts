@@ -15,6 +15,7 @@
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { CVAE } from '@cvae/model';
+import { preferenceOf } from '@cvae/tfjs-kernels';
 import { ReplicaPool, ReplicaResponse } from './pool';
 import { flatSize, flattenTensors, WorkerFault } from './protocol';
 
@@ -227,6 +228,5 @@ export class Replicas {
 
 /** This thread's active backend, as an initBackend preference, so every replica computes alike. */
 function activeBackendPreference(): string {
-  const name = tf.getBackend();
-  return name === 'tensorflow' ? 'tfjs-node' : name;
+  return preferenceOf(tf.getBackend());
 }

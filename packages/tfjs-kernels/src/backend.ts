@@ -63,6 +63,11 @@ const KERNEL_NOTE: Record<BackendChoice['name'], string> = {
   cpu: 'cpu (plain JS) with @cvae/tfjs-kernels',
 };
 
+/** The preference that selects backend `name` (tfjs-node's backend is called 'tensorflow'): what to give another thread. */
+export function preferenceOf(name: string): string {
+  return name === 'tensorflow' ? 'tfjs-node' : name;
+}
+
 async function chooseExplicit(preference: Exclude<BackendPreference, 'auto'>): Promise<BackendChoice> {
   const name: BackendChoice['name'] = preference === 'tfjs-node' ? 'tensorflow' : preference;
   if (name === 'tensorflow') {

@@ -15,7 +15,7 @@ registerTrainingKernels('cpu');
 
 export { registerTrainingKernels, originalKernel, convKernelsDescription, convSimdBuild, TRAINING_KERNELS, TRAINING_KERNEL_NAMES } from './register';
 export type { ConvSimdBuild, TrainingKernelBackend } from './register';
-export { initBackend, parseBackendPreference, BACKEND_PREFERENCES } from './backend';
+export { initBackend, parseBackendPreference, preferenceOf, BACKEND_PREFERENCES } from './backend';
 export type { BackendChoice, BackendPreference } from './backend';
 export { conv2dBiasActivation, conv2dTransposeBiasActivation, denseBiasActivation, sigmoidCrossEntropyRowSums } from './fused/ops';
 export { FUSED_CONV2D, FUSED_CONV2D_TRANSPOSE, FUSED_MATMUL, BIAS_ACTIVATION_GRAD, SIGMOID_CROSS_ENTROPY, SIGMOID_CROSS_ENTROPY_GRAD } from './fused/names';

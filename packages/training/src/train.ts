@@ -7,7 +7,7 @@ import { RunInfo, RunInfoSchema, TrainConfig, TrainingState, TrainingStateSchema
 import { Lock, LockedError, acquireLock, decodeImagePng, encodeGif, encodePng, pathExists, writeFileAtomic, writeJsonAtomic, writePng } from '@cvae/images';
 import { CVAE, imageOptionsFor, loadCheckpoint, loadImagesFor, renderLatentScatter, saveCheckpoint } from '@cvae/model';
 import { WorkerFailedError } from '@cvae/replicas';
-import { BackendChoice, initBackend } from '@cvae/tfjs-kernels';
+import { BackendChoice, initBackend, preferenceOf } from '@cvae/tfjs-kernels';
 import { architectureOf, assertValidConfig, defaultRunName, runSeeds, withDefaults } from './config';
 import { evaluateTestSetPerImage } from './evaluate';
 import { OPTIMIZER_DATA_FILE, OPTIMIZER_SPEC_FILE, restoreOptimizerState, serializeOptimizerState } from './optimizer-state';
@@ -261,7 +261,7 @@ async function runSession(session: Session, resumedAt: { epoch: number; batch: n
 function startTrainer(session: Session): Promise<ParallelTrainer> {
   const { backend, model, options } = session;
   // Workers get the backend the main thread actually got, never 'auto', so every replica computes alike.
-  const workerBackend = backend.name === 'tensorflow' ? 'tfjs-node' : backend.name;
+  const workerBackend = preferenceOf(backend.name);
   return ParallelTrainer.start(model, { workers: options.workers ?? 1, backend: workerBackend });
 }
 

@@ -2,7 +2,7 @@ import { createReadStream, existsSync } from 'fs';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 import * as path from 'path';
-import { GOLDEN_NAME_PATTERN, SUITE_FILE } from '@cvae/formats';
+import { GOLDEN_NAME_PATTERN, SUITE_FILE, oneLine } from '@cvae/formats';
 import type { AcceptResponse, SuiteReportResponse, ViewerConfig } from '../shared/api-types';
 import { runMatches } from '../shared/run-filter';
 import { acceptGoldenFromEvaluation, type AcceptGolden } from './accept';
@@ -197,8 +197,4 @@ function closeServer(server: http.Server): Promise<void> {
     server.close((error) => (error ? reject(error) : resolve()));
     server.closeAllConnections();
   });
-}
-
-function oneLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0];
 }

@@ -108,6 +108,11 @@ function toTestSpace(answer: LatentResponse): TestSpace {
   };
 }
 
+/** Whether the test means' principal plane can be shown: the encoded test set is there and the latent space has 2+ dimensions. */
+function hasPrincipalPlane(space: TestSpace | null | undefined, latentDim: number): boolean {
+  return space !== null && space !== undefined && space.principal !== null && latentDim >= 2;
+}
+
 /** From the hash: z (comma list), plane=pca|dims, dims=i,j (0-based), hold=k, ends=a,b. */
 function initialState(latentDim: number, params: URLSearchParams, space: TestSpace | null): ExplorerState {
   const numbers = (key: string) => params.get(key)?.split(',').map(Number).filter(Number.isFinite) ?? [];
@@ -115,11 +120,10 @@ function initialState(latentDim: number, params: URLSearchParams, space: TestSpa
   const dims = numbers('dims').filter((d) => Number.isInteger(d) && d >= 0 && d < latentDim);
   const ends = numbers('ends').filter((i) => space !== null && Number.isInteger(i) && i >= 0 && i < space.pickable);
   const hold = Number(params.get('hold') ?? NaN);
-  const principalAvailable = space?.principal !== null && space !== null && latentDim > 2;
   const wantPrincipal = params.get('plane') === 'pca' || (params.get('plane') !== 'dims' && latentDim > 2);
   return {
     latentDim,
-    planeKind: wantPrincipal && principalAvailable ? 'principal' : 'dims',
+    planeKind: wantPrincipal && hasPrincipalPlane(space, latentDim) ? 'principal' : 'dims',
     dims: dims.length === 2 && dims[0] !== dims[1] ? [dims[0], dims[1]] : [0, Math.min(1, latentDim - 1)],
     z: z.length === latentDim ? z.map(clampSlider) : new Array<number>(latentDim).fill(0),
     hold: space !== null && Number.isInteger(hold) && hold >= 0 && hold < space.pickable ? hold : null,
@@ -258,7 +262,7 @@ class Explorer {
       this.renderPlaneControls();
       this.scheduled();
     };
-    const principalAvailable = space?.principal !== null && space !== undefined && space !== null && state.latentDim >= 2;
+    const principalAvailable = hasPrincipalPlane(space, state.latentDim);
     const explained = space?.principal?.explained.map((e) => `${Math.round(e * 100)}%`).join(' + ');
     const dimSelect = (which: 0 | 1) => {
       const select = h('select', { 'aria-label': which === 0 ? 'across' : 'up', 'data-testid': `plane-dim-${which}`, disabled: state.planeKind !== 'dims' });
