@@ -7,6 +7,7 @@ import { spawn } from 'child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { stripVTControlCharacters } from 'util';
 
 jest.setTimeout(60_000);
 
@@ -44,7 +45,7 @@ function runJest(env: NodeJS.ProcessEnv): Promise<{ code: number | null; output:
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => void (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => void (output += chunk.toString()));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, output })));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, output: stripVTControlCharacters(output) })));
 }
 
 interface Case {

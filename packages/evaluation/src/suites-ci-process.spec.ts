@@ -11,6 +11,7 @@ import * as path from 'path';
 import type { GoldenReport } from '@cvae/formats';
 import { initSuite } from './init';
 import { referenceCheckpoint, tempDir } from './test-utils/reference';
+import { stripVTControlCharacters } from 'util';
 
 jest.setTimeout(300_000);
 
@@ -43,7 +44,7 @@ function runSuites(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: numb
     child.stdout.on('data', (chunk: Buffer) => void (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => void (output += chunk.toString()));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, output }));
+    child.on('close', (code) => resolve({ code, output: stripVTControlCharacters(output) }));
   });
 }
 
