@@ -9,7 +9,7 @@ import { Replicas } from '@cvae/replicas';
 import * as path from 'path';
 import { fitGaussian } from './frechet';
 import { LoadedForEvaluation, loadForEvaluation } from './load';
-import { asClassifierSees, checkSampleQuality, classifierTestSet, sampleImagesFor, sampleQuality, setQuality } from './sample-quality';
+import { asClassifierSees, checkSampleQuality, classifierTestSet, qualityReference, sampleImagesFor, sampleQuality, setDistances, setQuality } from './sample-quality';
 import { defaultSuiteDir } from './suite';
 import { referenceClassifier } from './test-utils/classifier';
 import { referenceCheckpoint } from './test-utils/reference';
@@ -37,6 +37,19 @@ describe('checkSampleQuality', () => {
     expect(checkSampleQuality({ samples: set({ entropy: 1.5 }), reconstructions: set({}) }, bounds)).toEqual(['prior samples: class entropy 1.5 nats < 2.2']);
     expect(checkSampleQuality({ samples: set({ meanConfidence: 0.5 }), reconstructions: set({}) }, bounds)).toEqual(['prior samples: mean classifier confidence 0.5 < 0.9']);
     expect(checkSampleQuality({ samples: set({ fid: NaN }), reconstructions: set({}) }, bounds)).toHaveLength(1);
+  });
+
+  test('KID, density and coverage bounds apply only when set, and a result without the number fails them', () => {
+    const distances = { samples: { maxKid: 0.05, minDensity: 0.5, minCoverage: 0.8 } };
+    const good = set({ kid: 0.01, density: 0.9, coverage: 0.85 });
+    expect(checkSampleQuality({ samples: good, reconstructions: set({}) }, distances)).toEqual([]);
+    expect(checkSampleQuality({ samples: good, reconstructions: set({}) }, bounds)).toEqual([]);
+    expect(checkSampleQuality({ samples: set({ kid: 0.0612, density: 0.3, coverage: 0.5 }), reconstructions: set({}) }, distances)).toEqual([
+      'prior samples: KID 0.0612 > 0.05', 'prior samples: density 0.3 < 0.5', 'prior samples: coverage 0.5 < 0.8',
+    ]);
+    expect(checkSampleQuality({ samples: set({}), reconstructions: set({}) }, distances)).toEqual([
+      'prior samples: KID not measured > 0.05', 'prior samples: density not measured < 0.5', 'prior samples: coverage not measured < 0.8',
+    ]);
   });
 });
 
@@ -78,14 +91,20 @@ describe('sample quality with the committed classifier', () => {
     train.labels.forEach((label, i) => keep(label) && without7.set(train.images.subarray(i * pixels, (i + 1) * pixels), pixels * row++));
     const test = classifierTestSet(classifier);
     const dim = classifier.classifier.featureDim;
-    const referenceFit = fitGaussian((await valuesOf(test.images)).features, dim);
-    const [full, lost] = [setQuality(await valuesOf(train.images), referenceFit, dim, 10), setQuality(await valuesOf(without7), referenceFit, dim, 10)];
+    const [testValues, fullValues, lostValues] = [await valuesOf(test.images), await valuesOf(train.images), await valuesOf(without7)];
+    const referenceFit = fitGaussian(testValues.features, dim);
+    const [full, lost] = [setQuality(fullValues, referenceFit, dim, 10), setQuality(lostValues, referenceFit, dim, 10)];
     const samplesBounds = { samples: (await bounds()).samples };
     expect(checkSampleQuality({ samples: full, reconstructions: full }, samplesBounds)).toEqual([]);
     const violations = checkSampleQuality({ samples: lost, reconstructions: full }, samplesBounds);
     expect(violations.find((v) => v.startsWith('prior samples: class 7 has'))).toBeDefined();
     expect(lost.classShares[7]).toBeLessThan(0.005);
     expect(lost.fid).toBeGreaterThan(full.fid);
+    // KID and coverage see the lost class too, from the same features.
+    const reference = qualityReference(testValues.features, dim);
+    const [fullDistances, lostDistances] = [setDistances(fullValues.features, reference, 1), setDistances(lostValues.features, reference, 1)];
+    expect(lostDistances.kid).toBeGreaterThan(fullDistances.kid ?? Infinity);
+    expect(lostDistances.coverage).toBeLessThan(fullDistances.coverage ?? -Infinity);
   }, 180_000);
 
   test('the numbers do not depend on the number of threads', async () => {

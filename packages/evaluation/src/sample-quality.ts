@@ -5,7 +5,8 @@
  * set: the Fréchet distance between Gaussians fitted to the classifier's penultimate features of that
  * set and of the test set (FID, on the classifier's features), the histogram of predicted classes
  * (the classifier's classes) with its entropy and smallest share, and the mean max-softmax
- * confidence. Everything runs on @cvae/replicas' threads; the prior draws come from one seeded stream
+ * confidence; KID (kid.ts) and density/coverage with 5 nearest neighbours (prdc.ts) from the same
+ * features. Everything runs on @cvae/replicas' threads; the prior draws come from one seeded stream
  * handed out chunk by chunk, so the numbers are the same for every thread count.
  */
 import { Binarization, ImageSet, SeededRandom, deriveSeed } from '@cvae/dataset';
@@ -14,11 +15,15 @@ import type { CheckpointRef, ClassifierManifest, ImageSetQuality, SampleQuality,
 import type { CVAE } from '@cvae/model';
 import { Replicas } from '@cvae/replicas';
 import { GaussianFit, classCoverage, fitGaussian, frechetDistance } from './frechet';
+import { kernelInceptionDistance } from './kid';
+import { Neighbourhoods, PRDC_NEIGHBOURS, densityCoverage, neighbourhoods } from './prdc';
 
 export const DEFAULT_QUALITY_SAMPLES = 10_000;
 export const DEFAULT_QUALITY_SEED = 0;
 /** The label of the prior draws' stream: SeededRandom(deriveSeed(seed, PRIOR_SAMPLES_LABEL)). */
 export const PRIOR_SAMPLES_LABEL = 'sample-quality-prior';
+/** Labels of the KID subset draws: SeededRandom(deriveSeed(seed, label)) per set. */
+export const KID_LABELS = { samples: 'sample-quality-kid-samples', reconstructions: 'sample-quality-kid-reconstructions' } as const;
 /** What the MNIST classifier is shown of a decoded image; see packages/evaluation/README.md ("Sample quality") for why. */
 export const DEFAULT_SAMPLE_IMAGES: SampleImages = 'binarized';
 
@@ -80,11 +85,20 @@ export async function sampleQuality(model: CVAE, loaded: LoadedClassifier, optio
     const dim = loaded.classifier.featureDim;
     const classes = loaded.classifier.architecture.classes;
     const timer = phaseTimer();
-    const reference = fitGaussian((await classify('test set', { kind: 'images', images: referenceImages })).features, dim);
+    const distances = phaseTimer();
+    const reference = qualityReference((await classify('test set', { kind: 'images', images: referenceImages })).features, dim);
+    let distancesMs = distances();
     const testSetMs = timer();
-    const prior = setQuality(await classify('prior samples', { kind: 'prior', count: samples, random: new SeededRandom(deriveSeed(seed, PRIOR_SAMPLES_LABEL)) }), reference, dim, classes);
+    const measureSet = (values: { features: Float32Array; probabilities: Float32Array }, label: string) => {
+      const fit = setQuality(values, reference.fit, dim, classes);
+      distances();
+      const more = setDistances(values.features, reference, deriveSeed(seed, label));
+      distancesMs += distances();
+      return { ...fit, ...more };
+    };
+    const prior = measureSet(await classify('prior samples', { kind: 'prior', count: samples, random: new SeededRandom(deriveSeed(seed, PRIOR_SAMPLES_LABEL)) }), KID_LABELS.samples);
     const samplesMs = timer();
-    const recon = setQuality(await classify('reconstructions', { kind: 'recon', images: testSet.images }), reference, dim, classes);
+    const recon = measureSet(await classify('reconstructions', { kind: 'recon', images: testSet.images }), KID_LABELS.reconstructions);
     const reconstructionsMs = timer();
     return {
       formatVersion: 1,
@@ -96,8 +110,9 @@ export async function sampleQuality(model: CVAE, loaded: LoadedClassifier, optio
       testImages: testSet.count,
       samples: prior,
       reconstructions: recon,
+      ...(reference.balls === null ? {} : { neighbours: reference.balls.k }),
       elapsedMs: Date.now() - started,
-      phaseMs: { testSet: testSetMs, samples: samplesMs, reconstructions: reconstructionsMs },
+      phaseMs: { testSet: testSetMs, samples: samplesMs, reconstructions: reconstructionsMs, distances: distancesMs },
     };
   } finally {
     if (options.replicas === undefined) await replicas.close();
@@ -121,6 +136,30 @@ export function setQuality(values: { features: Float32Array; probabilities: Floa
   return { images: fit.count, fid: frechetDistance(fit, reference), ...classCoverage(values.probabilities, classes) };
 }
 
+/** The test set's features as every set is compared with them: the fitted Gaussian, the rows, and their k-NN balls. */
+export interface QualityReference {
+  fit: GaussianFit;
+  features: Float32Array;
+  dim: number;
+  /** Null when there are too few test images for k + 1 neighbours. */
+  balls: Neighbourhoods | null;
+}
+
+export function qualityReference(features: Float32Array, dim: number): QualityReference {
+  const balls = features.length / dim > PRDC_NEIGHBOURS ? neighbourhoods(features, dim, PRDC_NEIGHBOURS) : null;
+  return { fit: fitGaussian(features, dim), features, dim, balls };
+}
+
+/**
+ * KID (subsets drawn with `kidSeed`), precision, density and coverage of one set's features against the
+ * reference's, from the same features FID used (no second pass through the classifier).
+ */
+export function setDistances(features: Float32Array, reference: QualityReference, kidSeed: number): Partial<ImageSetQuality> {
+  const kid = kernelInceptionDistance(features, reference.features, reference.dim, { seed: kidSeed });
+  const neighbours = reference.balls === null ? {} : densityCoverage(reference.balls, features);
+  return { kid: kid.kid, kidStd: kid.kidStd, kidSubsets: kid.subsets, kidSubsetSize: kid.subsetSize, ...neighbours };
+}
+
 /** One line per bound `result` breaks, naming the set, the number, the class where it matters, and the bound. */
 export function checkSampleQuality(result: Pick<SampleQuality, 'samples' | 'reconstructions'>, bounds: SampleQualityBounds): string[] {
   return [
@@ -139,6 +178,10 @@ function checkSet(name: string, set: ImageSetQuality, bounds: SetQualityBounds):
   if (bounds.minMeanConfidence !== undefined && !(set.meanConfidence >= bounds.minMeanConfidence)) {
     violations.push(`${name}: mean classifier confidence ${fmt(set.meanConfidence)} < ${bounds.minMeanConfidence}`);
   }
+  const measured = (value: number | undefined) => (value === undefined ? 'not measured' : fmt(value));
+  if (bounds.maxKid !== undefined && !(set.kid !== undefined && set.kid <= bounds.maxKid)) violations.push(`${name}: KID ${measured(set.kid)} > ${bounds.maxKid}`);
+  if (bounds.minDensity !== undefined && !(set.density !== undefined && set.density >= bounds.minDensity)) violations.push(`${name}: density ${measured(set.density)} < ${bounds.minDensity}`);
+  if (bounds.minCoverage !== undefined && !(set.coverage !== undefined && set.coverage >= bounds.minCoverage)) violations.push(`${name}: coverage ${measured(set.coverage)} < ${bounds.minCoverage}`);
   return violations;
 }
 

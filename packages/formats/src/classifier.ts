@@ -90,6 +90,21 @@ export const ImageSetQualitySchema = z.object({
   minClass: NonNegativeInt,
   /** Mean over images of the largest softmax probability. */
   meanConfidence: z.number().min(0).max(1),
+  /**
+   * KID against the test set's features: the unbiased MMD² (cubic polynomial kernel) averaged over
+   * kidSubsets seeded subsets of kidSubsetSize; can be slightly negative. Absent in older results.
+   */
+  kid: z.number().optional(),
+  /** Standard deviation of the MMD² over the subsets. */
+  kidStd: z.number().nonnegative().optional(),
+  kidSubsets: PositiveInt.optional(),
+  kidSubsetSize: PositiveInt.optional(),
+  /** Naeem et al. 2020 with the k (SampleQuality.neighbours) nearest test-set features: share of the set inside a test image's k-NN ball. */
+  precision: z.number().min(0).max(1).optional(),
+  /** Test images' balls holding a member of the set, per member and per k (≈ 1 for the test distribution). */
+  density: z.number().nonnegative().optional(),
+  /** Share of the test images whose k-NN ball holds a member of the set. */
+  coverage: z.number().min(0).max(1).optional(),
 });
 export type ImageSetQuality = z.infer<typeof ImageSetQualitySchema>;
 
@@ -107,9 +122,17 @@ export const SampleQualitySchema = z.object({
   testImages: PositiveInt,
   samples: ImageSetQualitySchema,
   reconstructions: ImageSetQualitySchema,
+  /** k of the nearest-neighbour balls behind precision, density and coverage (absent in older results). */
+  neighbours: PositiveInt.optional(),
   elapsedMs: NonNegativeInt,
   /** Wall time of each pass: test-set features, prior samples (decode + classify + FID), reconstructions. */
-  phaseMs: z.object({ testSet: NonNegativeInt, samples: NonNegativeInt, reconstructions: NonNegativeInt }),
+  phaseMs: z.object({
+    testSet: NonNegativeInt,
+    samples: NonNegativeInt,
+    reconstructions: NonNegativeInt,
+    /** Of those, the time spent on KID and the nearest-neighbour statistics (the test set's balls included). */
+    distances: NonNegativeInt.optional(),
+  }),
 });
 export type SampleQuality = z.infer<typeof SampleQualitySchema>;
 
@@ -120,6 +143,9 @@ export const SetQualityBoundsSchema = z
     minClassShare: z.number().min(0).max(1).optional(),
     minEntropy: z.number().nonnegative().optional(),
     minMeanConfidence: z.number().min(0).max(1).optional(),
+    maxKid: z.number().positive().optional(),
+    minDensity: z.number().nonnegative().optional(),
+    minCoverage: z.number().min(0).max(1).optional(),
   })
   .strict();
 export type SetQualityBounds = z.infer<typeof SetQualityBoundsSchema>;
