@@ -68,7 +68,7 @@ function modelFacts(model: GoldenReport['model']): HTMLElement[] {
   return [...fact('model', `${model.candidate} — another architecture than the suite's: ${model.difference}; ${pairing}`), ...fact('suite model', model.baseline ?? 'unknown')];
 }
 
-/** The sample-quality gate: FID, class coverage, entropy and confidence of the samples and reconstructions against their bounds. */
+/** The sample-quality gate: FID, class coverage, entropy, confidence, KID, density and coverage of the samples and reconstructions against their bounds. */
 function qualitySection(quality: QualityGateResult | undefined): HTMLElement {
   if (quality === undefined) return h('section', { class: 'quality empty' });
   const { result, bounds } = quality;
@@ -83,9 +83,12 @@ function qualitySection(quality: QualityGateResult | undefined): HTMLElement {
       cell(`${q.minClass}: ${percent(q.minClassShare)}`, b.minClassShare === undefined ? null : `≥ ${percent(b.minClassShare)}`),
       cell(q.entropy.toFixed(3), b.minEntropy === undefined ? null : `≥ ${b.minEntropy}`),
       cell(q.meanConfidence.toFixed(3), b.minMeanConfidence === undefined ? null : `≥ ${b.minMeanConfidence}`),
+      cell(q.kid === undefined ? '–' : `${q.kid.toFixed(4)} ± ${(q.kidStd ?? 0).toFixed(4)}`, b.maxKid === undefined ? null : `≤ ${b.maxKid}`),
+      cell(q.density === undefined ? '–' : q.density.toFixed(3), b.minDensity === undefined ? null : `≥ ${b.minDensity}`),
+      cell(q.coverage === undefined ? '–' : q.coverage.toFixed(3), b.minCoverage === undefined ? null : `≥ ${b.minCoverage}`),
       h('td', { class: 'shares' }, q.classShares.map((share, digit) => `${digit}:${percent(share)}`).join(' ')),
     );
-  const head = h('tr', {}, ...['set', 'images', 'FID', 'smallest class', 'entropy (nats)', 'confidence', 'class shares'].map((t) => h('th', {}, t)));
+  const head = h('tr', {}, ...['set', 'images', 'FID', 'smallest class', 'entropy (nats)', 'confidence', 'KID ± SD', 'density', 'coverage', 'class shares'].map((t) => h('th', {}, t)));
   return h(
     'section',
     { class: `quality ${quality.passed ? 'pass' : 'fail'}`, 'data-testid': 'quality' },

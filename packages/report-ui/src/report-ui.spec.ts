@@ -44,12 +44,12 @@ function report(): GoldenReport {
         seed: 11,
         sampleImages: 'binarized',
         testImages: 2000,
-        samples: quality(82.2, 0.022),
+        samples: { ...quality(82.2, 0.022), kid: 0.0213, kidStd: 0.0011, kidSubsets: 100, kidSubsetSize: 1000, precision: 0.71, density: 0.64, coverage: 0.583 },
         reconstructions: quality(80.1, 0.09),
         elapsedMs: 1000,
         phaseMs: { testSet: 300, samples: 400, reconstructions: 300 },
       },
-      bounds: { samples: { maxFid: 120, minClassShare: 0.005 } },
+      bounds: { samples: { maxFid: 120, minClassShare: 0.005, maxKid: 0.05, minCoverage: 0.5 } },
       violations: [],
       passed: true,
     },
@@ -161,6 +161,13 @@ describe('renderReport', () => {
     const row = rendered().querySelector('tr[data-quality="prior samples"]');
     expect(row?.textContent).toContain('82.2 (≤ 120)');
     expect(row?.textContent).toContain('7: 2.2% (≥ 0.5%)');
+    expect(row?.textContent).toContain('0.0213 ± 0.0011 (≤ 0.05)');
+    expect(row?.textContent).toContain('0.583 (≥ 0.5)');
+  });
+
+  it('shows a dash for KID, density and coverage in a result from before they were measured', () => {
+    const cells = [...(rendered().querySelector('tr[data-quality="reconstructions"]')?.querySelectorAll('td') ?? [])].map((td) => td.textContent);
+    expect(cells.slice(6, 9)).toEqual(['–', '–', '–']);
   });
 
   it('loads expected, actual and diff from the paths report.json names, relative to the report', () => {

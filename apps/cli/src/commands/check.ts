@@ -84,9 +84,18 @@ export function noCiOption(outsideCi: string): Option {
 export function qualityLines(quality: QualityGateResult): string[] {
   const { result, bounds } = quality;
   const set = (name: string, q: ImageSetQuality, b: SetQualityBounds = {}) =>
-    `${name}: FID ${q.fid.toFixed(1)}${b.maxFid === undefined ? '' : ` (≤ ${b.maxFid})`}, smallest class ${q.minClass} ${(100 * q.minClassShare).toFixed(1)}%${b.minClassShare === undefined ? '' : ` (≥ ${(100 * b.minClassShare).toFixed(1)}%)`}, entropy ${q.entropy.toFixed(3)}, confidence ${q.meanConfidence.toFixed(3)}`;
+    `${name}: FID ${q.fid.toFixed(1)}${b.maxFid === undefined ? '' : ` (≤ ${b.maxFid})`}, smallest class ${q.minClass} ${(100 * q.minClassShare).toFixed(1)}%${b.minClassShare === undefined ? '' : ` (≥ ${(100 * b.minClassShare).toFixed(1)}%)`}, entropy ${q.entropy.toFixed(3)}, confidence ${q.meanConfidence.toFixed(3)}${distanceText(q, b)}`;
   const head = `quality ${quality.passed ? 'pass' : 'FAIL'}: classifier ${result.classifier.path}, ${result.samples.images.toLocaleString('en-US')} prior samples (seed ${result.seed}), FID against ${result.testImages.toLocaleString('en-US')} test images`;
   return [head, `  ${set('prior samples', result.samples, bounds.samples)}`, `  ${set('reconstructions', result.reconstructions, bounds.reconstructions)}`, ...quality.violations.map((v) => `  FAIL ${v}`)];
+}
+
+/** KID and coverage (and density) with their bounds, when measured (results before them have none). */
+function distanceText(q: ImageSetQuality, b: SetQualityBounds): string {
+  const bound = (value: number | undefined, sign: string) => (value === undefined ? '' : ` (${sign} ${value})`);
+  const kid = q.kid === undefined ? '' : `, KID ${q.kid.toFixed(4)} ± ${(q.kidStd ?? 0).toFixed(4)}${bound(b.maxKid, '≤')}`;
+  const density = q.density === undefined ? '' : `, density ${q.density.toFixed(3)}${bound(b.minDensity, '≥')}`;
+  const coverage = q.coverage === undefined ? '' : `, coverage ${q.coverage.toFixed(3)}${bound(b.minCoverage, '≥')}`;
+  return kid + density + coverage;
 }
 
 /** --report DIR: where the report goes (default: reports/<suite name>). */

@@ -111,18 +111,31 @@ export function qualityProgress(io: Io): (phase: SampleQualityPhase, done: numbe
 
 /** The block for people: one row per set, then each set's class shares. */
 export function qualityTable(q: SampleQuality): string {
-  const row = (name: string, s: ImageSetQuality) => [name, String(s.images), s.fid.toFixed(2), `${percent(s.minClassShare)} (${s.minClass})`, s.entropy.toFixed(3), s.meanConfidence.toFixed(3)];
+  const row = (name: string, s: ImageSetQuality) => [
+    name, String(s.images), s.fid.toFixed(2), kidText(s), optional(s.precision), optional(s.density), optional(s.coverage),
+    `${percent(s.minClassShare)} (${s.minClass})`, s.entropy.toFixed(3), s.meanConfidence.toFixed(3),
+  ];
   const shares = (name: string, s: ImageSetQuality) => `${name}: ${s.classShares.map((share, digit) => `${digit}:${percent(share)}`).join(' ')}`;
   return [
     `sample quality (classifier ${q.classifier.path}; prior seed ${q.seed}; decoded images ${q.sampleImages}; FID against ${q.testImages} test images)`,
-    `${seconds(q.elapsedMs)} s: test set ${seconds(q.phaseMs.testSet)} s, ${q.samples.images} prior samples ${seconds(q.phaseMs.samples)} s, reconstructions ${seconds(q.phaseMs.reconstructions)} s`,
+    `${seconds(q.elapsedMs)} s: test set ${seconds(q.phaseMs.testSet)} s, ${q.samples.images} prior samples ${seconds(q.phaseMs.samples)} s, reconstructions ${seconds(q.phaseMs.reconstructions)} s${q.phaseMs.distances === undefined ? '' : ` (KID and neighbours ${seconds(q.phaseMs.distances)} s of those)`}`,
     '',
-    formatTable(['set', 'images', 'FID', 'smallest class', 'entropy (nats)', 'mean confidence'], [row('prior samples', q.samples), row('reconstructions', q.reconstructions)]),
+    formatTable(['set', 'images', 'FID', 'KID ± SD', 'precision', 'density', 'coverage', 'smallest class', 'entropy (nats)', 'mean confidence'], [row('prior samples', q.samples), row('reconstructions', q.reconstructions)]),
+    ...(q.samples.kid === undefined ? [] : [`KID: ${q.samples.kidSubsets} subsets of ${q.samples.kidSubsetSize}; precision, density, coverage: ${q.neighbours ?? '?'} nearest test images`]),
     '',
     shares('prior samples, predicted classes', q.samples),
     shares('reconstructions, predicted classes', q.reconstructions),
     '',
   ].join('\n');
+}
+
+/** KID ± its standard deviation over subsets, to 4 decimals (a good model's KID is of order 10⁻³). */
+function kidText(s: ImageSetQuality): string {
+  return s.kid === undefined ? '–' : `${s.kid.toFixed(4)} ± ${(s.kidStd ?? 0).toFixed(4)}`;
+}
+
+function optional(value: number | undefined): string {
+  return value === undefined ? '–' : value.toFixed(3);
 }
 
 function seconds(ms: number): string {
