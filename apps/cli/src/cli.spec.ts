@@ -121,12 +121,12 @@ describe('cvae data info', () => {
     expect(stderr).toBe('cvae: --data-dir /no/such/dir: directory does not exist\n');
   });
 
-  it('fails with exit 1 and the file name when a file is missing', async () => {
+  it('fails with exit 2 (bad input) and the file name when a file is missing', async () => {
     // One IDX file makes it an IDX directory (any other is read as an image folder), so the others must be there.
     const dir = mkdtempSync(path.join(tmpdir(), 'cvae-partial-idx-'));
     writeFileSync(path.join(dir, 'train-images-idx3-ubyte'), '');
     const { code, stderr } = await run('data', 'info', '--data-dir', dir);
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(stderr).toMatch(new RegExp(`^cvae: ${dir}/train-labels-idx1-ubyte: missing`));
     expect(stderr.split('\n')).toHaveLength(2);
   });

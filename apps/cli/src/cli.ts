@@ -1,5 +1,5 @@
 import { Command, CommanderError, Help, Option } from 'commander';
-import { DatasetMismatchError } from '@cvae/dataset';
+import { DatasetError } from '@cvae/dataset';
 import { ArchitectureError } from '@cvae/model';
 import { SuiteExistsError } from '@cvae/evaluation';
 import type { CliCommand, Io } from './command';
@@ -95,7 +95,8 @@ function leafTerm(command: Command): string {
  * changed (pass --data-dir), a suite that already exists.
  */
 function isUsageError(err: unknown): boolean {
-  return err instanceof UsageError || err instanceof DatasetMismatchError || err instanceof SuiteExistsError || err instanceof ArchitectureError;
+  // Bad input data (a missing or undecodable file, another dataset than recorded) is bad input, as a bad flag is.
+  return err instanceof UsageError || err instanceof DatasetError || err instanceof SuiteExistsError || err instanceof ArchitectureError;
 }
 
 /** One line on stderr, no stack trace (set CVAE_DEBUG=1 to see it); exit 2 for usage errors, else 1. */

@@ -40,11 +40,11 @@ describe('cvae data info on an image folder', () => {
     expect(info.identity.imageFolder.preprocess).toMatchObject({ height: 6, width: 8, channels: 3 });
   });
 
-  it('fails in one line naming a file that is not an image (exit 1, as other bad data)', async () => {
+  it('fails in one line naming a file that is not an image (exit 2, as other bad input)', async () => {
     const dir = await imageFolder({ a: 10 });
     writeFileSync(path.join(dir, 'a', 'bad.png'), 'nope');
     const { code, stderr } = await run('data', 'info', '--data-dir', dir);
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(stderr).toBe(`cvae: ${path.join(dir, 'a', 'bad.png')}: cannot be decoded as an image (neither PNG nor JPEG data: starts with 6e 6f 70 65)\n`);
   });
 });
