@@ -101,8 +101,13 @@ function forEachDistanceRow(a: Float32Array, b: Float32Array, dim: number, row: 
     const products = innerProducts(block, b, dim);
     const normsA = squaredNorms(block, dim);
     for (let r = 0; r < normsA.length; r++) {
-      // Round-off can make a tiny distance negative; 0 is what it is.
-      for (let j = 0; j < rowsB; j++) distances[j] = Math.max(0, normsA[r] + normsB[j] - 2 * products[r * rowsB + j]);
+      // Round-off can make a tiny distance negative; 0 is what it is. (No Math.max: a global lookup per
+      // entry costs ~0.3 µs in jest's vm context, 30 s over 10⁸ distances.)
+      const [normA, offset] = [normsA[r], r * rowsB];
+      for (let j = 0; j < rowsB; j++) {
+        const d = normA + normsB[j] - 2 * products[offset + j];
+        distances[j] = d > 0 ? d : 0;
+      }
       row(start + r, distances);
     }
   }
