@@ -60,7 +60,8 @@ describe('cvae classifier train, then cvae eval with it', () => {
 
   test('eval prints the block as a table; --quality-samples 0 leaves it out', async () => {
     const table = await run('eval', '--limit', '50', '--classifier', out, '--workers', '1');
-    expect(table.stdout).toMatch(/prior samples\s+50\s+\d+\.\d{2}\s+\d+\.\d% \(\d\)/);
+    // set, images, FID, KID ± SD, precision, density, coverage, smallest class …
+    expect(table.stdout).toMatch(/prior samples\s+50\s+\d+\.\d{2}\s+-?\d+\.\d{4} ± \d+\.\d{4}\s+\d\.\d{3}\s+\d\.\d{3}\s+\d\.\d{3}\s+\d+\.\d% \(\d\)/);
     expect(table.stdout).toMatch(/reconstructions\s+50\s+\d+\.\d{2}/);
     expect(table.stdout).toMatch(/prior samples, predicted classes: 0:\d+\.\d% 1:/);
     const without = await run('eval', '--limit', '50', '--quality-samples', '0', '--workers', '1', '--json');
