@@ -109,7 +109,9 @@ describe('golden writers across processes', () => {
 describe('memory over a 10-epoch run', () => {
   it('the training process does not grow: RSS after epoch 10 is within 10% above its lowest since epoch 2', async () => {
     const out = path.join(scratch, 'memory');
-    const run = await runCvae(['train', '--epochs', '10', '--limit', '1000', '--test-limit', '500', '--batch-size', '32', '--workers', '2', '--backend', 'wasm', '--out', out, '--name', 'rss'], { timeoutMs: 170_000 });
+    // --expose-gc: training collects this thread's garbage before each RSS sample, so what is measured is what stays alive.
+    const env = { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --expose-gc`.trim() };
+    const run = await runCvae(['train', '--epochs', '10', '--limit', '1000', '--test-limit', '500', '--batch-size', '32', '--workers', '2', '--backend', 'wasm', '--out', out, '--name', 'rss'], { env, timeoutMs: 170_000 });
     expect(run.code).toBe(0);
     const rows = readFileSync(path.join(out, 'rss', 'metrics.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as MetricRow);
     const rss = rows.map((row) => row.rssMb as number);
