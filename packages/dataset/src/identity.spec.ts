@@ -4,7 +4,7 @@ import * as path from 'path';
 import { DatasetMismatchError, datasetIdentity, datasetShortHash, describeIdentity, idxDatasetIdentity, resolveRecordedDataset } from './identity';
 import { DatasetError, encodeIdx, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC } from './idx';
 import { STANDARD_FILE_NAMES } from './mnist';
-import { removeTempDirs, tempDir, writeClassFolder } from './test-utils/image-fixtures';
+import { captured, removeTempDirs, tempDir, writeClassFolder } from './test-utils/image-fixtures';
 
 afterAll(removeTempDirs);
 
@@ -77,12 +77,3 @@ describe('resolveRecordedDataset', () => {
     expect(resolveRecordedDataset({ dataDir: null }, 'old checkpoint').identity.source).toBe('embedded');
   });
 });
-
-function captured(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected an error');
-}

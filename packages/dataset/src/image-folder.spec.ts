@@ -10,7 +10,7 @@ import { ImageFolderIdentity, planImageFolder, scanImageFolder } from './image-f
 import { areaResize, rgbToGray } from './image-pixels';
 import { loadRawImages, loadSplit, LoadOptions } from './load';
 import { writeTinyDataset } from './test-utils/idx-fixtures';
-import { removeTempDirs, tempDir, writeClassFolder, writeImage, writeSolid } from './test-utils/image-fixtures';
+import { captured, removeTempDirs, tempDir, writeClassFolder, writeImage, writeSolid } from './test-utils/image-fixtures';
 
 afterAll(removeTempDirs);
 
@@ -26,15 +26,6 @@ async function oneImageFolder(write: (file: string) => Promise<void>): Promise<s
   await write(path.join(dir, 'train', 'a', 'x.png'));
   await writeSolid(path.join(dir, 'test', 'a', 'y.png'), 2, 2, [255, 255, 255]);
   return dir;
-}
-
-function captured(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected an error');
 }
 
 function folderOf(identity: ReturnType<typeof datasetIdentity>): ImageFolderIdentity {

@@ -45,3 +45,13 @@ export async function writeClassFolder(dir: string, counts: Record<string, numbe
     classIndex++;
   }
 }
+
+/** The error `fn` throws (failing the test when it throws none). */
+export function captured(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected an error');
+}
